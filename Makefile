@@ -1,0 +1,49 @@
+# ICMS: `make run` and `make test` do all set-up on a machine with Python 3.11 and nothing else.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: run test lint fmt stop lock
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-installed
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+## run: migrate, install the schedules, seed the demo once, then web + worker + beat (Ctrl-C stops all)
+run: export DEBUG ?= 1
+run: $(VENV)/.runtime-installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py install_schedules
+	$(PY) manage.py seed_demo
+	@echo "ICMS is starting on http://127.0.0.1:8000 (Ctrl-C stops it)."
+	trap '$(PY) -m icms.embedded stop' EXIT; honcho --procfile Procfile.dev start
+
+## test: ruff, then the whole test suite on PostgreSQL (browser tests need /usr/bin/chromium)
+test: $(VENV)/.dev-installed lint
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+fmt: $(VENV)/.dev-installed
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+## stop: stop the embedded PostgreSQL and Redis if they are still running
+stop: $(VENV)/.runtime-installed
+	$(PY) -m icms.embedded stop
+
+## lock: re-pin requirements*.txt from requirements*.in
+lock: $(VENV)/.dev-installed
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-find-links --no-emit-index-url -o requirements.txt requirements.in
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-find-links --no-emit-index-url -o requirements-dev.txt requirements-dev.in

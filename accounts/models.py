@@ -1,0 +1,93 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.functional import cached_property
+
+
+class Role(models.TextChoices):
+    """The roles of DOMAIN.md. Each is a Django group of the same name."""
+
+    CASE_MANAGER = "Case manager"
+    SUPERVISOR = "Supervisor"
+    PRACTITIONER = "Child protection practitioner"
+    REGISTER_COORDINATOR = "Register coordinator"
+    ADMINISTRATOR = "Administrator"
+
+
+class Discipline(models.TextChoices):
+    INTENSIVE_CASE_MANAGER = "icm", "Intensive case manager"
+    DRUG_AND_ALCOHOL = "aod", "Drug and alcohol worker"
+    MENTAL_HEALTH = "mh", "Mental health worker"
+    YOUTH_WORK = "youth", "Youth worker"
+    SOCIAL_WORK = "social", "Social worker"
+
+
+class Division(models.Model):
+    """A child protection region. Each keeps its own high-risk youth register."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """An ICMS team: a supervisor (team leader) and the workers who are its members."""
+
+    name = models.CharField(max_length=100, unique=True)
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="teams")
+    supervisor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="teams_led",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who logs in. ICMS staff belong to a team; child protection staff to a division."""
+
+    discipline = models.CharField(
+        max_length=10,
+        choices=Discipline,
+        blank=True,
+        help_text="For ICMS workers: the discipline they bring to a care team.",
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="For ICMS workers and supervisors.",
+    )
+    division = models.ForeignKey(
+        Division,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="child_protection_staff",
+        help_text="For child protection practitioners and register coordinators.",
+    )
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles

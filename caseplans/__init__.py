@@ -1,0 +1,1 @@
+"""Case plans: goals and the action table, crisis and exit plans (issue 7)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CaseplansConfig(AppConfig):
+    name = "caseplans"
+    verbose_name = "Case plans"

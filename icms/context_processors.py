@@ -1,0 +1,14 @@
+from django.http import HttpRequest
+
+from accounts.models import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """The menu: what each role may use. Access itself is decided by each view, not by this."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("Home", "home")]
+    if user.has_role(Role.ADMINISTRATOR):
+        items.append(("Administration", "admin:index"))
+    return {"nav_items": items, "user_roles": sorted(user.roles)}

@@ -1,0 +1,38 @@
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role
+from accounts.queries import configuration_summary, teams_serving
+from clients.queries import caseload_for, team_workers_with_caseload, unallocated_young_people
+from icms.health import OK, health_report
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on what it works with; a person with several roles sees each part."""
+    user = request.user
+    context: dict[str, object] = {}
+    if user.has_role(Role.CASE_MANAGER):
+        context["caseload"] = caseload_for(user)
+    if user.has_role(Role.SUPERVISOR):
+        teams = user.teams_led.select_related("division")
+        context["teams_led"] = teams
+        context["team_workers"] = team_workers_with_caseload(teams)
+        context["unallocated"] = unallocated_young_people(teams)
+    if user.has_role(Role.PRACTITIONER) or user.has_role(Role.REGISTER_COORDINATOR):
+        context["division_teams"] = teams_serving(user.division)
+    if user.has_role(Role.ADMINISTRATOR):
+        context["configuration"] = configuration_summary()
+    return render(request, "home.html", context)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    report = health_report()
+    healthy = all(report[part] == OK for part in ("database", "broker", "beat"))
+    return JsonResponse(report, status=200 if healthy else 503)

@@ -1,0 +1,1 @@
+"""Referrals from child protection, triage, agreements and consultations (issue 6)."""

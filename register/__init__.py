@@ -1,0 +1,1 @@
+"""The divisional high-risk youth register, fortnightly reviews and liaison meetings (issue 8)."""

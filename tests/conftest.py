@@ -1,0 +1,139 @@
+"""Shared fixtures: test-only settings, and the personas of DOMAIN.md, each with data that is
+theirs and data that is not."""
+
+import os
+
+import pytest
+from django.test import override_settings
+
+from accounts.models import Discipline, Role
+from icms.celery import app as celery_app
+from tests.factories import (
+    CareTeamMemberFactory,
+    DivisionFactory,
+    TeamFactory,
+    UserFactory,
+    YoungPersonFactory,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    """The test client and live server speak plain HTTP, static files are not collected, and
+    passwords need not resist attack here."""
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        SECURE_HSTS_SECONDS=0,
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        WHITENOISE_AUTOREFRESH=True,
+        WHITENOISE_USE_FINDERS=True,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_celery_queue():
+    """Tasks sent by tests go to a queue of their own, out of reach of a `make run` worker."""
+    celery_app.conf.task_default_queue = f"icms-tests-{os.getpid()}"
+
+
+@pytest.fixture
+def north(db):
+    return DivisionFactory(name="North")
+
+
+@pytest.fixture
+def west(db):
+    return DivisionFactory(name="West")
+
+
+@pytest.fixture
+def team(north):
+    return TeamFactory(name="ICMS North", division=north)
+
+
+@pytest.fixture
+def other_team(west):
+    return TeamFactory(name="ICMS West", division=west)
+
+
+@pytest.fixture
+def supervisor(team):
+    user = UserFactory(
+        username="supervisor", role=Role.SUPERVISOR, team=team, discipline=Discipline.SOCIAL_WORK
+    )
+    team.supervisor = user
+    team.save(update_fields=["supervisor"])
+    return user
+
+
+@pytest.fixture
+def case_manager(team):
+    return UserFactory(
+        username="case_manager",
+        first_name="Casey",
+        role=Role.CASE_MANAGER,
+        team=team,
+        discipline=Discipline.INTENSIVE_CASE_MANAGER,
+    )
+
+
+@pytest.fixture
+def other_team_case_manager(other_team):
+    return UserFactory(
+        username="other_case_manager",
+        role=Role.CASE_MANAGER,
+        team=other_team,
+        discipline=Discipline.YOUTH_WORK,
+    )
+
+
+@pytest.fixture
+def practitioner(north):
+    return UserFactory(username="practitioner", role=Role.PRACTITIONER, division=north)
+
+
+@pytest.fixture
+def register_coordinator(north):
+    return UserFactory(username="coordinator", role=Role.REGISTER_COORDINATOR, division=north)
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(username="administrator", role=Role.ADMINISTRATOR, is_staff=True)
+
+
+@pytest.fixture
+def own_young_person(team, case_manager):
+    """A young person on the case manager's caseload, in the supervisor's team."""
+    return YoungPersonFactory(
+        given_name="Jayden", family_name="Own", team=team, primary_case_manager=case_manager
+    )
+
+
+@pytest.fixture
+def care_team_young_person(team, case_manager):
+    """A young person the case manager supports as a care-team member, not as primary."""
+    other_worker = UserFactory(role=Role.CASE_MANAGER, team=team)
+    young_person = YoungPersonFactory(
+        given_name="Noah", family_name="Shared", team=team, primary_case_manager=other_worker
+    )
+    CareTeamMemberFactory(young_person=young_person, worker=case_manager)
+    return young_person
+
+
+@pytest.fixture
+def other_young_person(other_team, other_team_case_manager):
+    """A young person of the other team: nothing of it may reach the first team's people."""
+    return YoungPersonFactory(
+        given_name="Zara",
+        family_name="Other",
+        team=other_team,
+        primary_case_manager=other_team_case_manager,
+    )

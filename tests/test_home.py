@@ -1,0 +1,158 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+from tests.factories import CareTeamMemberFactory, UserFactory, YoungPersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_case_manager_home_lists_own_and_care_team_young_people_only(
+    client, case_manager, own_young_person, care_team_young_person, other_young_person
+):
+    client.force_login(case_manager)
+
+    response = client.get(reverse("home"))
+
+    assert [yp.pk for yp in response.context["caseload"]] == [
+        own_young_person.pk,
+        care_team_young_person.pk,
+    ]
+    assert "Jayden Own" in response.text
+    assert "Noah Shared" in response.text
+    assert "Zara Other" not in response.text
+
+
+def test_case_manager_home_marks_primary_and_care_team_roles(
+    client, case_manager, own_young_person, care_team_young_person
+):
+    client.force_login(case_manager)
+
+    caseload = list(client.get(reverse("home")).context["caseload"])
+
+    assert [yp.is_primary for yp in caseload] == [True, False]
+
+
+def test_case_manager_home_leaves_out_closed_cases(client, case_manager, team):
+    YoungPersonFactory(
+        family_name="Closedcase", team=team, primary_case_manager=case_manager, status="closed"
+    )
+    client.force_login(case_manager)
+
+    response = client.get(reverse("home"))
+
+    assert "Closedcase" not in response.text
+    assert "No young people are allocated to you" in response.text
+
+
+def test_supervisor_home_shows_each_worker_load_raw_and_weighted(
+    client, supervisor, case_manager, team, other_young_person
+):
+    high = YoungPersonFactory(team=team, primary_case_manager=case_manager)
+    high.intensity.caseload_weight = 1.5
+    high.intensity.save()
+    YoungPersonFactory(team=team, primary_case_manager=case_manager, intensity=high.intensity)
+    client.force_login(supervisor)
+
+    response = client.get(reverse("home"))
+
+    workers = {worker.username: worker for worker in response.context["team_workers"]}
+    assert set(workers) == {"supervisor", "case_manager"}
+    assert workers["case_manager"].caseload == 2
+    assert workers["case_manager"].weighted_caseload == 3
+    assert "other_case_manager" not in workers
+
+
+def test_supervisor_home_lists_the_team_cases_waiting_for_allocation(
+    client, supervisor, team, other_team
+):
+    YoungPersonFactory(given_name="Kai", family_name="Waiting", team=team)
+    YoungPersonFactory(given_name="Lee", family_name="Elsewhere", team=other_team)
+    client.force_login(supervisor)
+
+    response = client.get(reverse("home"))
+
+    assert "Kai Waiting" in response.text
+    assert "Lee Elsewhere" not in response.text
+
+
+def test_practitioner_home_names_the_teams_serving_their_division(
+    client, practitioner, supervisor, other_team
+):
+    client.force_login(practitioner)
+
+    response = client.get(reverse("home"))
+
+    assert list(response.context["division_teams"]) == [supervisor.team]
+    assert str(supervisor) in response.text
+    assert "ICMS West" not in response.text
+
+
+def test_practitioner_home_shows_no_young_person(client, practitioner, own_young_person):
+    client.force_login(practitioner)
+
+    response = client.get(reverse("home"))
+
+    assert "caseload" not in response.context
+    assert "Jayden" not in response.text
+
+
+def test_administrator_home_shows_configuration_and_no_client_record(
+    client, administrator, case_manager, own_young_person
+):
+    client.force_login(administrator)
+
+    response = client.get(reverse("home"))
+
+    summary = dict(response.context["configuration"]["people_per_role"])
+    assert summary[Role.CASE_MANAGER.label] == 1
+    assert summary[Role.ADMINISTRATOR.label] == 1
+    assert "Jayden" not in response.text
+    assert reverse("admin:index") in response.text
+
+
+def test_a_user_without_a_role_is_told_to_ask_for_one(client, db):
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("home"))
+
+    assert "Your account has no role yet" in response.text
+
+
+def test_navigation_offers_administration_only_to_administrators(
+    client, administrator, case_manager
+):
+    client.force_login(case_manager)
+    assert reverse("admin:index") not in client.get(reverse("home")).text
+
+    client.force_login(administrator)
+    assert reverse("admin:index") in client.get(reverse("home")).text
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_case_manager_home_query_count_is_constant(
+    client, case_manager, team, django_assert_num_queries, item_count
+):
+    for _ in range(item_count):
+        young_person = YoungPersonFactory(team=team, primary_case_manager=case_manager)
+        CareTeamMemberFactory(young_person=young_person)
+    client.force_login(case_manager)
+
+    # session, user, user's groups, caseload
+    with django_assert_num_queries(4):
+        client.get(reverse("home"))
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_supervisor_home_query_count_is_constant(
+    client, supervisor, team, django_assert_num_queries, item_count
+):
+    for _ in range(item_count):
+        worker = UserFactory(role=Role.CASE_MANAGER, team=team)
+        YoungPersonFactory(team=team, primary_case_manager=worker)
+        YoungPersonFactory(team=team)
+    client.force_login(supervisor)
+
+    # session, user, user's groups, teams led, workers with caseloads, unallocated cases
+    with django_assert_num_queries(6):
+        client.get(reverse("home"))

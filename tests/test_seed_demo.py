@@ -1,0 +1,67 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Division, Role, Team, User
+from clients.models import YoungPerson
+from icms.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+README_LOGINS = ["sup.demo", "cm.demo", "cm2.demo", "cp.demo", "reg.demo", "admin.demo"]
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+
+def test_seed_demo_builds_the_demo_agency(seeded):
+    assert Division.objects.count() == 2
+    for team in Team.objects.all():
+        assert team.supervisor.has_role(Role.SUPERVISOR)
+        case_managers = team.members.filter(groups__name=Role.CASE_MANAGER)
+        assert case_managers.count() >= 3
+    assert User.objects.filter(groups__name=Role.PRACTITIONER).count() == 2
+    assert User.objects.filter(groups__name=Role.REGISTER_COORDINATOR).count() == 1
+    assert User.objects.filter(groups__name=Role.ADMINISTRATOR).count() == 1
+    assert YoungPerson.objects.exclude(primary_case_manager=None).count() >= 10
+
+
+def test_seed_demo_gives_cm2_demo_the_other_team(seeded):
+    cm = User.objects.get(username="cm.demo")
+    cm2 = User.objects.get(username="cm2.demo")
+    sup = User.objects.get(username="sup.demo")
+
+    assert cm.team == sup.team
+    assert cm2.team != cm.team
+
+
+@pytest.mark.parametrize("username", README_LOGINS)
+def test_every_readme_demo_login_works(seeded, client, username):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    assert client.get("/").status_code == 200
+
+
+def test_seed_demo_runs_once(seeded, capsys):
+    call_command("seed_demo")
+
+    assert "already in place" in capsys.readouterr().out
+    assert User.objects.filter(username="cm.demo").count() == 1
+
+
+def test_seed_demo_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo")
+
+    assert not User.objects.exists()
+
+
+def test_seed_demo_runs_with_debug_off_when_forced(settings):
+    settings.DEBUG = False
+
+    call_command("seed_demo", "--force")
+
+    assert User.objects.filter(username="cm.demo").exists()

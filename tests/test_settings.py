@@ -1,0 +1,30 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from icms.settings import celery_broker_url, redis_url_for_db
+
+
+@pytest.mark.parametrize(
+    ("url", "db", "expected"),
+    [
+        ("redis://redis:6379/0", 1, "redis://redis:6379/1"),
+        ("redis://:secret@redis:6379", 2, "redis://:secret@redis:6379/2"),
+        ("unix:///srv/icms/redis.sock", 1, "unix:///srv/icms/redis.sock?db=1"),
+        ("unix:///srv/icms/redis.sock?db=0", 3, "unix:///srv/icms/redis.sock?db=3"),
+    ],
+)
+def test_redis_url_for_db_replaces_the_database(url, db, expected):
+    assert redis_url_for_db(url, db) == expected
+
+
+def test_celery_broker_url_spells_a_unix_socket_the_kombu_way():
+    assert (
+        celery_broker_url("unix:///srv/icms/redis.sock", 0)
+        == "redis+socket:///srv/icms/redis.sock?virtual_host=0"
+    )
+    assert celery_broker_url("redis://redis:6379", 0) == "redis://redis:6379/0"
+
+
+def test_redis_url_must_be_redis():
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL must start with"):
+        redis_url_for_db("http://redis:6379", 0)

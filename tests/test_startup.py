@@ -1,0 +1,77 @@
+"""Start-up from the command line, as an operator meets it: run manage.py in a fresh process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+        and not key.startswith("DJANGO_")
+    }
+    env.update(environment)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("database_url", "expected"),
+    [
+        (
+            "postgres://icms@127.0.0.1:1/icms",
+            "ICMS cannot reach its database (icms on 127.0.0.1:1)",
+        ),
+        ("postgres://icms@db.invalid:5432/icms", "ICMS cannot reach its database"),
+        ("not a url", "ICMS cannot start: DATABASE_URL must point to PostgreSQL"),
+        ("mysql://icms@localhost/icms", "ICMS cannot start: DATABASE_URL must point to PostgreSQL"),
+        ("postgres://icms@localhost:port/icms", "ICMS cannot start: DATABASE_URL cannot be read"),
+    ],
+)
+def test_an_unusable_database_url_stops_start_up_with_one_line(database_url, expected):
+    result = run_manage("migrate", DATABASE_URL=database_url, REDIS_URL="redis://127.0.0.1:1/0")
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(expected), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_yes_no_value_stops_start_up_with_one_line():
+    result = run_manage("check", DEBUG="maybe", DATABASE_URL="postgres://x@127.0.0.1:1/x")
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "ICMS cannot start: DEBUG must be one of 1/0, true/false, yes/no, on/off; got 'maybe'"
+    )
+
+
+def test_production_settings_pass_the_deployment_check():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="a-production-secret-" + "x7Qm2#pL9v" * 6,
+        ALLOWED_HOSTS="icms.example.org",
+        DATABASE_URL="postgres://icms@db.example.org:5432/icms",
+        REDIS_URL="redis://redis.example.org:6379/0",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
