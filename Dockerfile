@@ -1,0 +1,23 @@
+# One image for web, worker, beat and migrate; docker-compose.yml gives each its command.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+RUN useradd --create-home --uid 10001 icms
+
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+# Static files are collected into the image and served by WhiteNoise. No database is needed for
+# this; the URLs below only satisfy the settings module.
+RUN DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+    SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+
+USER icms
+EXPOSE 8000
+CMD ["gunicorn", "icms.wsgi"]
