@@ -6,11 +6,11 @@ from django.utils.functional import cached_property
 class Role(models.TextChoices):
     """The roles of DOMAIN.md. Each is a Django group of the same name."""
 
-    CASE_MANAGER = "Case manager"
-    SUPERVISOR = "Supervisor"
-    PRACTITIONER = "Child protection practitioner"
-    REGISTER_COORDINATOR = "Register coordinator"
-    ADMINISTRATOR = "Administrator"
+    CASE_MANAGER = "Case manager", "Case manager"
+    SUPERVISOR = "Supervisor", "Supervisor"
+    PRACTITIONER = "Child protection practitioner", "Child protection practitioner"
+    REGISTER_COORDINATOR = "Register coordinator", "Register coordinator"
+    ADMINISTRATOR = "Administrator", "Administrator"
 
 
 class Discipline(models.TextChoices):

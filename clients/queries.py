@@ -1,7 +1,7 @@
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import Team, User
+from accounts.models import Role, Team, User
 from clients.models import YoungPerson
 
 OPEN_STATUSES = [YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING]
@@ -19,10 +19,11 @@ def caseload_for(worker: User) -> QuerySet[YoungPerson]:
 
 
 def team_workers_with_caseload(teams: QuerySet[Team]) -> QuerySet[User]:
-    """Workers of the teams with their open primary caseload, raw and weighted by intensity."""
+    """Case managers of the teams with their open primary caseload, raw and weighted by
+    intensity."""
     open_primary = Q(primary_young_people__status__in=OPEN_STATUSES)
     return (
-        User.objects.filter(team__in=teams, is_active=True)
+        User.objects.filter(team__in=teams, is_active=True, groups__name=Role.CASE_MANAGER)
         .select_related("team")
         .annotate(
             caseload=Count("primary_young_people", filter=open_primary),

@@ -10,7 +10,6 @@ app.autodiscover_tasks()
 
 
 @signals.worker_init.connect
-@signals.beat_init.connect
 def _exit_if_database_unusable(**_kwargs: object) -> None:
     from icms.startup import exit_if_database_unusable
 

@@ -192,7 +192,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "icms.beat:DatabaseScheduler"
 CELERY_TIMEZONE = "Australia/Melbourne"
 # Minutes after which /healthz reports the periodic heartbeat (beat -> broker -> worker) stale.
 HEARTBEAT_STALE_AFTER_MINUTES = env_int("HEARTBEAT_STALE_AFTER_MINUTES", default=3)

@@ -14,7 +14,9 @@ from icms.embedded import EmbeddedServerError
 
 
 def _exit_with(line: str) -> None:
-    sys.stderr.write(line + "\n")
+    # The original stream: Celery redirects sys.stderr into its logger.
+    sys.__stderr__.write(line + "\n")
+    sys.__stderr__.flush()
     raise SystemExit(1)
 
 

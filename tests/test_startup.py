@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
+def run(command: list[str], **environment: str) -> subprocess.CompletedProcess:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -19,7 +19,7 @@ def run_manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
     }
     env.update(environment)
     return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args],
+        command,
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -27,6 +27,10 @@ def run_manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
         timeout=120,
         check=False,
     )
+
+
+def run_manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
+    return run([sys.executable, "manage.py", *args], **environment)
 
 
 @pytest.mark.parametrize(
@@ -49,6 +53,34 @@ def test_an_unusable_database_url_stops_start_up_with_one_line(database_url, exp
     assert result.stderr.startswith(expected), result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr
+
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [str(BIN / "gunicorn"), "icms.wsgi", "--bind", "127.0.0.1:0"],
+        [str(BIN / "celery"), "--app", "icms", "worker", "--pool", "solo"],
+        [str(BIN / "celery"), "--app", "icms", "beat", "--schedule", "/dev/null"],
+    ],
+    ids=["gunicorn", "celery worker", "celery beat"],
+)
+def test_web_worker_and_beat_refuse_an_unreachable_database_with_one_line(command):
+    result = run(
+        command, DATABASE_URL="postgres://icms@127.0.0.1:1/icms", REDIS_URL="redis://127.0.0.1:1/0"
+    )
+
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    complaints = [line for line in output.splitlines() if line.startswith("ICMS cannot")]
+    assert complaints == [
+        "ICMS cannot reach its database (icms on 127.0.0.1:1): connection to server at "
+        '"127.0.0.1", port 1 failed: Connection refused. Check DATABASE_URL, or unset it to use '
+        "the embedded PostgreSQL."
+    ]
 
 
 def test_a_bad_yes_no_value_stops_start_up_with_one_line():
