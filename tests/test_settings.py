@@ -28,3 +28,9 @@ def test_celery_broker_url_spells_a_unix_socket_the_kombu_way():
 def test_redis_url_must_be_redis():
     with pytest.raises(ImproperlyConfigured, match="REDIS_URL must start with"):
         redis_url_for_db("http://redis:6379", 0)
+
+
+def test_the_tests_run_on_postgresql():
+    from django.db import connection
+
+    assert connection.vendor == "postgresql"
