@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Division, Team, User
 
@@ -24,3 +26,27 @@ class TeamAdmin(admin.ModelAdmin):
 @admin.register(Division)
 class DivisionAdmin(admin.ModelAdmin):
     list_display = ("name",)
+
+
+# An administrator resets a lost authenticator by deleting it (the user sets up a new one at
+# their next login). The secrets themselves are never shown.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ("user", "name", "confirmed", "last_used_at")
+    list_select_related = ("user",)
+    fields = ("user", "name", "confirmed", "last_used_at")
+    readonly_fields = fields
+    search_fields = ("user__username",)
+
+
+@admin.register(StaticDevice)
+class RecoveryCodesAdmin(admin.ModelAdmin):
+    list_display = ("user", "name", "last_used_at")
+    list_select_related = ("user",)
+    fields = ("user", "name", "last_used_at")
+    readonly_fields = fields
+    search_fields = ("user__username",)

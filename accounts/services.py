@@ -1,8 +1,18 @@
-from django.apps import AppConfig
-from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
+from base64 import b32encode
+from datetime import datetime
 
-from accounts.models import Role
+from django.apps import AppConfig
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.timezone import localtime
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Role, User
 
 # What the administrator configures in the admin site: people, teams, divisions, reference lists
 # and the periodic schedules. Client records are deliberately absent.
@@ -11,6 +21,9 @@ ADMINISTRATOR_PERMISSIONS = (
     | Q(content_type__app_label="auth", codename__startswith="view_")
     | Q(content_type__app_label="clients", content_type__model="intensitylevel")
     | Q(content_type__app_label="django_celery_beat")
+    # Resetting a lost authenticator: see and remove devices, never read their secrets.
+    | Q(content_type__app_label__in=["otp_totp", "otp_static"], codename__startswith="view_")
+    | Q(content_type__app_label__in=["otp_totp", "otp_static"], codename__startswith="delete_")
 )
 
 
@@ -24,3 +37,78 @@ def install_role_groups(sender: AppConfig, **_kwargs: object) -> None:
         Group.objects.get_or_create(name=role.value)
     administrators = Group.objects.get(name=Role.ADMINISTRATOR)
     administrators.permissions.add(*Permission.objects.filter(ADMINISTRATOR_PERMISSIONS))
+
+
+def normalise_code(code: str) -> str:
+    """Codes are accepted as typed or read aloud: spaces and dashes ignored, any case."""
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def totp_device_to_set_up(user: User) -> TOTPDevice:
+    """The authenticator a user is setting up: the unconfirmed one they started, or a new one."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+def totp_secret_for_typing(device: TOTPDevice) -> str:
+    """The secret as an authenticator app asks for it when it cannot scan: base32, in fours."""
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def has_two_factor(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def issue_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes with new single-use ones; return them to show once."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, defaults={"name": "Recovery codes"})
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(settings.RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def confirm_totp_device(device: TOTPDevice, *, code: str) -> list[str]:
+    """Finish setting up an authenticator with a code it shows; return fresh recovery codes."""
+    if not device.verify_token(normalise_code(code)):
+        raise ValidationError(
+            {"code": "That code does not match. Check the app shows ICMS and try the newest code."}
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+    return issue_recovery_codes(device.user)
+
+
+def verify_second_factor(user: User, *, code: str) -> Device:
+    """Check a code from the authenticator, or a recovery code (used up by this).
+
+    Raises ValidationError saying what is wrong, including how long to wait after repeated
+    wrong codes (django-otp's throttling, which doubles the wait after each failure). The
+    failure count is committed before raising, so that the wait holds.
+    """
+    device, locked_until = _match_code(user, normalise_code(code))
+    if device is not None:
+        return device
+    if locked_until is not None:
+        wait = localtime(locked_until).strftime("%H:%M:%S")
+        raise ValidationError(f"Too many wrong codes. Wait until {wait} and try again.")
+    raise ValidationError(
+        "That code is not right. Use the newest 6-digit code from your authenticator app, "
+        "or one of your recovery codes."
+    )
+
+
+@transaction.atomic
+def _match_code(user: User, code: str) -> tuple[Device | None, datetime | None]:
+    kind = TOTPDevice if code.isdigit() else StaticDevice
+    for device in kind.objects.select_for_update().filter(user=user, confirmed=True):
+        allowed, throttle = device.verify_is_allowed()
+        if not allowed and throttle and throttle.get("locked_until"):
+            return None, throttle["locked_until"]
+        if device.verify_token(code):
+            return device, None
+    return None, None

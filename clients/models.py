@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -48,6 +49,7 @@ class YoungPersonQuerySet(models.QuerySet):
         return self.exclude(status=YoungPerson.Status.CLOSED)
 
 
+@pghistory.track()
 class YoungPerson(models.Model):
     """A young person known to child protection and referred to or supported by ICMS."""
 
@@ -61,6 +63,9 @@ class YoungPerson(models.Model):
     family_name = models.CharField(max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField()
+    child_protection_number = models.CharField(
+        "child protection client number", max_length=30, blank=True
+    )
     division = models.ForeignKey(
         "accounts.Division", on_delete=models.PROTECT, related_name="young_people"
     )
@@ -102,6 +107,12 @@ class YoungPerson(models.Model):
                 name="young_person_team_once_accepted",
                 violation_error_message="A young person accepted into ICMS must have a team.",
             ),
+            models.UniqueConstraint(
+                fields=["child_protection_number"],
+                condition=~models.Q(child_protection_number=""),
+                name="young_person_child_protection_number_unique",
+                violation_error_message="Another young person has this child protection number.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,6 +132,8 @@ class YoungPerson(models.Model):
         return self.age_on(timezone.localdate())
 
 
+# Deletes too: leaving a care team is part of the record.
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class CareTeamMember(models.Model):
     """A worker of the care team around a young person, beside their primary case manager."""
 
@@ -141,3 +154,106 @@ class CareTeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} for {self.young_person}"
+
+
+@pghistory.track()
+class WorkerSafetyAlert(models.Model):
+    """A risk to workers visiting or meeting the young person, shown on every page about them."""
+
+    class Kind(models.TextChoices):
+        VISIT_IN_PAIRS = "pairs", "Visit in pairs"
+        DOG = "dog", "Dog at address"
+        VIOLENCE = "violence", "Risk of violence"
+        UNSAFE_ADDRESS = "address", "Unsafe address"
+        OTHER = "other", "Other"
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=10, choices=Kind)
+    details = models.TextField(max_length=1000, blank=True)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()}: {self.details}"
+            if self.details
+            else self.get_kind_display()
+        )
+
+
+@pghistory.track()
+class Disclosure(models.Model):
+    """Information about the young person shared outside the agency, and on what authority."""
+
+    class Authority(models.TextChoices):
+        CONSENT_YOUNG_PERSON = "consent_yp", "Consent of the young person"
+        CONSENT_GUARDIAN = "consent_guardian", "Consent of a parent or guardian"
+        LEGISLATION = "legislation", "Authorised by legislation"
+        COURT = "court", "Court order or subpoena"
+        SERIOUS_THREAT = "threat", "Serious threat to someone's life, health or safety"
+
+    young_person = models.ForeignKey(
+        YoungPerson, on_delete=models.PROTECT, related_name="disclosures"
+    )
+    disclosed_on = models.DateField("date shared")
+    information = models.TextField("what was shared", max_length=2000)
+    recipient_organisation = models.CharField("shared with (organisation)", max_length=200)
+    recipient_person = models.CharField("shared with (person or role)", max_length=200, blank=True)
+    authority = models.CharField("on what authority", max_length=20, choices=Authority)
+    authority_detail = models.CharField(
+        "consent or provision",
+        max_length=300,
+        blank=True,
+        help_text="Whose consent and when, or which provision or order.",
+    )
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-disclosed_on", "-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Shared with {self.recipient_organisation} on {self.disclosed_on:%d/%m/%Y}"
+
+
+class BreakGlassAccess(models.Model):
+    """An on-call worker's time-limited access, after hours, to the safety information of a
+    young person who is not on their caseload. Granted with a reason, audited, and reviewed by
+    the young person's team supervisor."""
+
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_accesses"
+    )
+    young_person = models.ForeignKey(
+        YoungPerson, on_delete=models.PROTECT, related_name="break_glass_accesses"
+    )
+    reason = models.TextField(max_length=1000)
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("granted_at")),
+                name="break_glass_expires_after_granted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"After-hours access by {self.worker} to {self.young_person}"
+
+    def is_active_at(self, moment: timezone.datetime) -> bool:
+        return self.granted_at <= moment < self.expires_at

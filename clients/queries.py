@@ -1,8 +1,9 @@
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role, Team, User
-from clients.models import YoungPerson
+from clients.models import BreakGlassAccess, WorkerSafetyAlert, YoungPerson
+from clients.rules import young_people_findable_after_hours
 
 OPEN_STATUSES = [YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING]
 
@@ -44,3 +45,45 @@ def unallocated_young_people(teams: QuerySet[Team]) -> QuerySet[YoungPerson]:
         .open()
         .select_related("intensity", "team")
     )
+
+
+def young_person_record(queryset: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """What the young person's page shows, fetched in a fixed number of queries."""
+    return queryset.select_related(
+        "intensity", "team__supervisor", "division", "primary_case_manager", "crisis_plan"
+    ).prefetch_related(
+        "care_team_members__worker",
+        active_alerts(),
+        "disclosures__disclosed_by",
+    )
+
+
+def active_alerts() -> Prefetch:
+    """Worker-safety alerts in force, as `young_person.active_alerts`."""
+    return Prefetch(
+        "alerts",
+        queryset=WorkerSafetyAlert.objects.filter(active=True),
+        to_attr="active_alerts",
+    )
+
+
+def find_for_break_glass(
+    *, child_protection_number: str, family_name: str, date_of_birth: object
+) -> YoungPerson | None:
+    """Exact matches only: break-glass is for a known young person, not for browsing."""
+    candidates = young_people_findable_after_hours()
+    if child_protection_number.strip():
+        matches = candidates.filter(child_protection_number=child_protection_number.strip())
+    else:
+        matches = candidates.filter(
+            family_name__iexact=family_name.strip(), date_of_birth=date_of_birth
+        )
+    found = list(matches[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def break_glass_to_review(supervisor: User) -> QuerySet[BreakGlassAccess]:
+    """After-hours accesses to the supervisor's team's young people not yet reviewed."""
+    return BreakGlassAccess.objects.filter(
+        young_person__team__supervisor=supervisor, reviewed_at__isnull=True
+    ).select_related("worker", "young_person")

@@ -1,7 +1,8 @@
 """Who may see and do what with young people: the one statement of the policy for this app.
 
-The visibility queryset is the rule; the permission predicates are defined from it, so a list
-and a detail page cannot disagree about who sees a record.
+The visibility querysets are the rule; the permission predicates are defined from them, so a
+list and a detail page cannot disagree about who sees a record. A record outside a user's
+visibility answers 404; an action their role may not take on a record they see answers 403.
 """
 
 import operator
@@ -9,14 +10,18 @@ from functools import reduce
 
 import rules
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import Role, User
-from clients.models import YoungPerson
+from accounts.rules import is_icms_worker
+from clients.models import BreakGlassAccess, YoungPerson
 
 
 def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
-    """DOMAIN.md: a case manager sees the young people they are allocated to; a supervisor sees
-    their team's. Administrators configure the system and see no client record here."""
+    """DOMAIN.md: a case manager sees the young people they are allocated to (primary or care
+    team); a supervisor sees their team's. Child protection practitioners see the young people
+    their referrals became (with referrals). Administrators see no client record; they have the
+    audit trail."""
     if not user.is_authenticated or not user.is_active:
         return YoungPerson.objects.none()
     conditions = []
@@ -29,9 +34,42 @@ def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
     return YoungPerson.objects.filter(reduce(operator.or_, conditions))
 
 
+def young_people_findable_after_hours() -> QuerySet[YoungPerson]:
+    """The one deliberate exception to visibility: an on-call worker may look up any open case
+    to open its safety information through break-glass (clients.services.grant_break_glass)."""
+    return YoungPerson.objects.exclude(status=YoungPerson.Status.CLOSED)
+
+
+def break_glass_accesses_visible_to(user: User) -> QuerySet[BreakGlassAccess]:
+    """A worker sees their own after-hours accesses; a supervisor those to their team's cases."""
+    if not user.is_authenticated:
+        return BreakGlassAccess.objects.none()
+    return BreakGlassAccess.objects.filter(Q(worker=user) | Q(young_person__team__supervisor=user))
+
+
+def active_break_glass_for(user: User) -> QuerySet[BreakGlassAccess]:
+    now = timezone.now()
+    return BreakGlassAccess.objects.filter(worker=user, granted_at__lte=now, expires_at__gt=now)
+
+
 @rules.predicate
 def can_see_young_person(user: User, young_person: YoungPerson) -> bool:
     return young_people_visible_to(user).filter(pk=young_person.pk).exists()
 
 
+@rules.predicate
+def supervises_young_person(user: User, young_person: YoungPerson) -> bool:
+    return young_person.team_id is not None and young_person.team.supervisor_id == user.pk
+
+
+@rules.predicate
+def supervises_break_glass_young_person(user: User, access: BreakGlassAccess) -> bool:
+    return supervises_young_person(user, access.young_person)
+
+
 rules.add_perm("clients.view_youngperson", can_see_young_person)
+rules.add_perm("clients.add_disclosure", can_see_young_person & is_icms_worker)
+# "Who has looked at this record": the team's supervisor.
+rules.add_perm("clients.view_access_log", supervises_young_person)
+rules.add_perm("clients.add_breakglassaccess", is_icms_worker)
+rules.add_perm("clients.review_breakglassaccess", supervises_break_glass_young_person)

@@ -9,6 +9,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("Home", "home")]
+    if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
+        items.append(("After hours", "clients:break-glass"))
+    if user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMINISTRATOR):
+        items.append(("Audit trail", "audit:trail"))
     if user.has_role(Role.ADMINISTRATOR):
         items.append(("Administration", "admin:index"))
     return {"nav_items": items, "user_roles": sorted(user.roles)}

@@ -1,17 +1,22 @@
 """The demo agency that `manage.py seed_demo` creates: two divisions, two ICMS teams and a
 caseload of fictional young people. Every name here is invented."""
 
+from base64 import b32decode
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Discipline, Division, Role, Team, User
-from clients.models import CareTeamMember, IntensityLevel, YoungPerson
+from caseplans.models import CrisisPlan
+from clients.models import CareTeamMember, IntensityLevel, WorkerSafetyAlert, YoungPerson
 
 DEMO_PASSWORD = "icms-demo-pass"  # noqa: S105 - published in the README, demo only
+# Every demo user's authenticator: add this key to any TOTP app (README). Demo only.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -50,22 +55,40 @@ USERS = [
     DemoUser("admin.demo", "Alex", "Chen", Role.ADMINISTRATOR),
 ]  # fmt: skip
 
-# given name, family name, preferred name, age in years, team, primary case manager (username),
-# care team (usernames), intensity, status
+# given name, family name, preferred name, age in years, team (by division), primary case manager,
+# care team (usernames), intensity, status, child protection number
 YOUNG_PEOPLE = [
-    ("Jayden", "Smith", "Jay", 15, "ICMS North", "cm.demo", ["cm3.demo"], "High", "active"),
-    ("Mia", "Thompson", "", 16, "ICMS North", "cm.demo", [], "Medium", "active"),
-    ("Liam", "Brown", "", 14, "ICMS North", "cm.demo", ["cm4.demo"], "High", "active"),
-    ("Chloe", "Wilson", "Clo", 17, "ICMS North", "cm.demo", [], "Low", "exiting"),
-    ("Noah", "Martin", "", 15, "ICMS North", "cm3.demo", ["cm.demo"], "Medium", "active"),
-    ("Ruby", "Anderson", "", 13, "ICMS North", "cm4.demo", [], "High", "active"),
-    ("Kai", "Robinson", "", 16, "ICMS North", None, [], "Medium", "active"),
-    ("Zara", "Hughes", "", 15, "ICMS West", "cm2.demo", ["cm5.demo"], "High", "active"),
-    ("Ethan", "Clarke", "", 17, "ICMS West", "cm2.demo", [], "Medium", "active"),
-    ("Ava", "Patel", "", 14, "ICMS West", "cm5.demo", [], "Low", "active"),
-    ("Tyler", "Jones", "Ty", 16, "ICMS West", "cm6.demo", ["cm2.demo"], "High", "active"),
-    ("Leah", "Nguyen", "", 12, "ICMS West", "cm6.demo", [], "Medium", "active"),
-]
+    ("Jayden", "Smith", "Jay", 15, "North", "cm.demo", ["cm3.demo"], "High", "active", "CP-100231"),
+    ("Mia", "Thompson", "", 16, "North", "cm.demo", [], "Medium", "active", "CP-100245"),
+    ("Liam", "Brown", "", 14, "North", "cm.demo", ["cm4.demo"], "High", "active", "CP-100262"),
+    ("Chloe", "Wilson", "Clo", 17, "North", "cm.demo", [], "Low", "exiting", "CP-100278"),
+    ("Noah", "Martin", "", 15, "North", "cm3.demo", ["cm.demo"], "Medium", "active", "CP-100290"),
+    ("Ruby", "Anderson", "", 13, "North", "cm4.demo", [], "High", "active", "CP-100304"),
+    ("Kai", "Robinson", "", 16, "North", None, [], "Medium", "active", "CP-100317"),
+    ("Zara", "Hughes", "", 15, "West", "cm2.demo", ["cm5.demo"], "High", "active", "CP-200114"),
+    ("Ethan", "Clarke", "", 17, "West", "cm2.demo", [], "Medium", "active", "CP-200127"),
+    ("Ava", "Patel", "", 14, "West", "cm5.demo", [], "Low", "active", "CP-200139"),
+    ("Tyler", "Jones", "Ty", 16, "West", "cm6.demo", ["cm2.demo"], "High", "active", "CP-200146"),
+    ("Leah", "Nguyen", "", 12, "West", "cm6.demo", [], "Medium", "active", "CP-200158"),
+]  # fmt: skip
+
+# family name: worker-safety alerts (kind, details)
+ALERTS = {
+    "Smith": [("pairs", "Visit in pairs after 6 pm: older brother hostile to workers.")],
+    "Brown": [("dog", "Large dog at the kinship carer's house; ask for it to be tied up.")],
+    "Hughes": [("address", "Avoid the Station St flat: known drug house.")],
+    "Jones": [("violence", "Has threatened workers when intoxicated. Meet in public places.")],
+}
+
+CRISIS_PLAN = {
+    "warning_signs": "Stops answering texts; stays out overnight; talks about not caring anymore.",
+    "triggers": "Contact with father; being moved; court dates.",
+    "what_helps": "Time with a trusted worker; music; a walk and food before talking.",
+    "who_to_call": "Case manager first; then the team leader; grandmother is a support.",
+    "after_hours_steps": "Call the on-call ICMS worker; if unsafe, call 000.",
+    "when_to_consult_ahcpes": "Any risk of harm at the placement, or if the young person "
+    "cannot be found after midnight.",
+}
 
 
 def demo_data_present() -> bool:
@@ -102,13 +125,18 @@ def seed_demo_agency() -> dict[str, int]:
         user.full_clean()
         user.save()
         user.groups.add(groups[demo.role])
+        TOTPDevice.objects.create(
+            user=user, name="Demo authenticator", key=b32decode(DEMO_TOTP_SECRET).hex()
+        )
         users[demo.username] = user
         if demo.role == Role.SUPERVISOR:
-            Team.objects.filter(pk=user.team_id).update(supervisor=user)
+            teams[demo.team].supervisor = user
+            teams[demo.team].save(update_fields=["supervisor"])
 
     intensities = {level.name: level for level in IntensityLevel.objects.all()}
     for index, row in enumerate(YOUNG_PEOPLE):
-        given, family, preferred, age, team, primary, care_team, intensity, status = row
+        given, family, preferred, age, division, primary, care_team, intensity, status, number = row
+        team = f"ICMS {division}"
         young_person = YoungPerson.objects.create(
             given_name=given,
             family_name=family,
@@ -119,7 +147,15 @@ def seed_demo_agency() -> dict[str, int]:
             status=status,
             intensity=intensities[intensity],
             primary_case_manager=users.get(primary),
+            child_protection_number=number,
         )
+        author = users.get(primary) or teams[team].supervisor
+        for kind, details in ALERTS.get(family, []):
+            WorkerSafetyAlert.objects.create(
+                young_person=young_person, kind=kind, details=details, created_by=author
+            )
+        if intensity == "High":
+            CrisisPlan.objects.create(young_person=young_person, updated_by=author, **CRISIS_PLAN)
         CareTeamMember.objects.bulk_create(
             CareTeamMember(young_person=young_person, worker=users[username])
             for username in care_team

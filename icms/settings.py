@@ -6,6 +6,7 @@ app starts its own PostgreSQL and Redis under ICMS_DATA_DIR (see icms/embedded.p
 """
 
 import secrets
+from datetime import time, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -77,6 +78,18 @@ def redis_url_for_db(url: str, db: int) -> str:
     raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://")
 
 
+def env_hours(name: str, *, default: str) -> tuple[time, time]:
+    """Office hours as `HH:MM-HH:MM`; outside them (and on weekends and holidays) is after hours."""
+    value = env.str(name, default=default)
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must look like 09:00-17:00; got {value!r}") from None
+    if start >= end:
+        raise ImproperlyConfigured(f"{name} must start before it ends; got {value!r}")
+    return start, end
+
+
 def celery_broker_url(url: str, db: int) -> str:
     """Kombu spells a unix socket `redis+socket://` and the database `virtual_host`."""
     parts = urlsplit(url)
@@ -102,6 +115,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "pgtrigger",
+    "pghistory",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -109,6 +129,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "icms",
     "accounts",
+    "audit",
     "clients",
     "caseplans",
     "register",
@@ -117,15 +138,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "pghistory.middleware.HistoryMiddleware",
+    "audit.middleware.AuditContextMiddleware",
+    # Last, as its documentation asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "icms.urls"
@@ -201,6 +229,7 @@ HEARTBEAT_STALE_AFTER_MINUTES = env_int("HEARTBEAT_STALE_AFTER_MINUTES", default
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before anything
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -217,9 +246,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Two-factor authentication (TOTP) for everyone; set up at first login.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ICMS")
+# Minutes between a correct password and the code that must follow it.
+TWO_FACTOR_PENDING_MINUTES = 5
+RECOVERY_CODE_COUNT = 10
+
+# Lockout: the username + address pair, after 5 failures, for 15 minutes; the same answer
+# whether or not the username exists.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0) or None
+
+# Sessions end after inactivity and when the browser closes.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", default=30)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Minutes an after-hours ("break-glass") access to a young person's safety information lasts.
+BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", default=240)
+# Office hours; evenings, weekends and the state's public holidays are after hours.
+OFFICE_HOURS = env_hours("OFFICE_HOURS", default="09:00-17:00")
+PUBLIC_HOLIDAYS_STATE = env.str("PUBLIC_HOLIDAYS_STATE", default="VIC")
 
 # --- Security (on unless DEBUG; each can be overridden for an unusual proxy set-up) ------------
 
@@ -234,6 +291,27 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# No inline script or style anywhere: behaviour lives in static files (see templates/base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Field-level history of clinical records: every insert and update, kept by database triggers,
+# with who and which page in the context; the history tables refuse updates and deletes.
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # --- Language, time, static files, e-mail -----------------------------------------------------
 
@@ -267,6 +345,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # pgserver reports every process's exit at INFO.
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # pgserver reports every process's exit at INFO; axes every login.
+    "loggers": {"pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

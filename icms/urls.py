@@ -1,26 +1,25 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django_otp.admin import OTPAdminSite
 
 from icms import views
 
+# The admin site asks for a verified (two-factor) session, and logs in through ICMS's login.
+admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "ICMS administration"
 admin.site.site_title = "ICMS administration"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
+    path("young-people/", include("clients.urls")),
+    path("audit/", include("audit.urls")),
     path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
-        name="password_change",
-    ),
-    path(
-        "accounts/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="admin-login",
     ),
     path("admin/", admin.site.urls),
 ]

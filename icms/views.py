@@ -6,7 +6,12 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.queries import configuration_summary, teams_serving
-from clients.queries import caseload_for, team_workers_with_caseload, unallocated_young_people
+from clients.queries import (
+    break_glass_to_review,
+    caseload_for,
+    team_workers_with_caseload,
+    unallocated_young_people,
+)
 from icms.health import OK, health_report
 
 
@@ -22,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["teams_led"] = teams
         context["team_workers"] = team_workers_with_caseload(teams)
         context["unallocated"] = unallocated_young_people(teams)
+        context["break_glass_to_review"] = break_glass_to_review(user)
     if user.has_role(Role.PRACTITIONER) or user.has_role(Role.REGISTER_COORDINATOR):
         context["division_teams"] = teams_serving(user.division)
     if user.has_role(Role.ADMINISTRATOR):

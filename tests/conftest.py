@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.test import override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import Discipline, Role
 from icms.celery import app as celery_app
@@ -12,6 +13,7 @@ from tests.factories import (
     CareTeamMemberFactory,
     DivisionFactory,
     TeamFactory,
+    TOTPDeviceFactory,
     UserFactory,
     YoungPersonFactory,
 )
@@ -30,6 +32,8 @@ def _test_settings():
             "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
+        # Local memory: isolated from a running `make run`, and it follows time-machine.
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         WHITENOISE_AUTOREFRESH=True,
         WHITENOISE_USE_FINDERS=True,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
@@ -41,6 +45,28 @@ def _test_settings():
 def _own_celery_queue():
     """Tasks sent by tests go to a queue of their own, out of reach of a `make run` worker."""
     celery_app.conf.task_default_queue = f"icms-tests-{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def log_in(client):
+    """Log `user` in to the test client as after both steps: password and authenticator."""
+
+    def log_in(user):
+        device = user.totpdevice_set.filter(confirmed=True).first() or TOTPDeviceFactory(user=user)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return log_in
 
 
 @pytest.fixture

@@ -1,12 +1,24 @@
 """factory_boy factories: each makes a valid, minimal object and nothing hidden."""
 
-from datetime import date
+import secrets
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Discipline, Division, Role, Team, User
-from clients.models import CareTeamMember, IntensityLevel, YoungPerson
+from caseplans.models import CrisisPlan
+from clients.models import (
+    BreakGlassAccess,
+    CareTeamMember,
+    Disclosure,
+    IntensityLevel,
+    WorkerSafetyAlert,
+    YoungPerson,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -88,3 +100,62 @@ class CareTeamMemberFactory(factory.django.DjangoModelFactory):
 
     young_person = factory.SubFactory(YoungPersonFactory)
     worker = factory.SubFactory(CaseManagerFactory)
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "Authenticator app"
+    key = factory.LazyFunction(lambda: secrets.token_hex(20))
+    confirmed = True
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code the user's authenticator app shows now."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+class WorkerSafetyAlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkerSafetyAlert
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    kind = WorkerSafetyAlert.Kind.VISIT_IN_PAIRS
+    details = "Older brother hostile to workers."
+    created_by = factory.SubFactory(UserFactory)
+
+
+class CrisisPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CrisisPlan
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    warning_signs = "Stops answering texts."
+    after_hours_steps = "Call the on-call worker."
+
+
+class DisclosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Disclosure
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    disclosed_on = date(2026, 1, 15)
+    information = "School attendance record"
+    recipient_organisation = "Northside Secondary College"
+    authority = Disclosure.Authority.CONSENT_YOUNG_PERSON
+    authority_detail = "Verbal consent on 14 January"
+    disclosed_by = factory.SubFactory(UserFactory)
+
+
+class BreakGlassAccessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BreakGlassAccess
+
+    worker = factory.SubFactory(CaseManagerFactory)
+    young_person = factory.SubFactory(YoungPersonFactory)
+    reason = "Police called about a missing young person at 11 pm."
+    granted_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda access: access.granted_at + timedelta(hours=4))

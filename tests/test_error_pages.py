@@ -4,8 +4,10 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-def test_an_unknown_address_shows_the_not_found_page_inside_the_layout(client, case_manager):
-    client.force_login(case_manager)
+def test_an_unknown_address_shows_the_not_found_page_inside_the_layout(
+    client, case_manager, log_in
+):
+    log_in(case_manager)
 
     response = client.get("/no-such-page/")
 
@@ -14,8 +16,8 @@ def test_an_unknown_address_shows_the_not_found_page_inside_the_layout(client, c
     assert 'id="main"' in response.text
 
 
-def test_the_admin_site_is_closed_to_a_case_manager(client, case_manager):
-    client.force_login(case_manager)
+def test_the_admin_site_is_closed_to_a_case_manager(client, case_manager, log_in):
+    log_in(case_manager)
 
     response = client.get(reverse("admin:index"))
 
@@ -23,8 +25,8 @@ def test_the_admin_site_is_closed_to_a_case_manager(client, case_manager):
     assert response.url.startswith(reverse("admin:login"))
 
 
-def test_the_admin_site_offers_configuration_but_no_client_records(client, administrator):
-    client.force_login(administrator)
+def test_the_admin_site_offers_configuration_but_no_client_records(client, administrator, log_in):
+    log_in(administrator)
 
     response = client.get(reverse("admin:index"))
 

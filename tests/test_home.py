@@ -8,9 +8,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_case_manager_home_lists_own_and_care_team_young_people_only(
-    client, case_manager, own_young_person, care_team_young_person, other_young_person
+    client, case_manager, own_young_person, care_team_young_person, other_young_person, log_in
 ):
-    client.force_login(case_manager)
+    log_in(case_manager)
 
     response = client.get(reverse("home"))
 
@@ -24,20 +24,20 @@ def test_case_manager_home_lists_own_and_care_team_young_people_only(
 
 
 def test_case_manager_home_marks_primary_and_care_team_roles(
-    client, case_manager, own_young_person, care_team_young_person
+    client, case_manager, own_young_person, care_team_young_person, log_in
 ):
-    client.force_login(case_manager)
+    log_in(case_manager)
 
     caseload = list(client.get(reverse("home")).context["caseload"])
 
     assert [yp.is_primary for yp in caseload] == [True, False]
 
 
-def test_case_manager_home_leaves_out_closed_cases(client, case_manager, team):
+def test_case_manager_home_leaves_out_closed_cases(client, case_manager, team, log_in):
     YoungPersonFactory(
         family_name="Closedcase", team=team, primary_case_manager=case_manager, status="closed"
     )
-    client.force_login(case_manager)
+    log_in(case_manager)
 
     response = client.get(reverse("home"))
 
@@ -46,13 +46,13 @@ def test_case_manager_home_leaves_out_closed_cases(client, case_manager, team):
 
 
 def test_supervisor_home_shows_each_worker_load_raw_and_weighted(
-    client, supervisor, case_manager, team, other_young_person
+    client, supervisor, case_manager, team, other_young_person, log_in
 ):
     high = YoungPersonFactory(team=team, primary_case_manager=case_manager)
     high.intensity.caseload_weight = 1.5
     high.intensity.save()
     YoungPersonFactory(team=team, primary_case_manager=case_manager, intensity=high.intensity)
-    client.force_login(supervisor)
+    log_in(supervisor)
 
     response = client.get(reverse("home"))
 
@@ -64,11 +64,11 @@ def test_supervisor_home_shows_each_worker_load_raw_and_weighted(
 
 
 def test_supervisor_home_lists_the_team_cases_waiting_for_allocation(
-    client, supervisor, team, other_team
+    client, supervisor, team, other_team, log_in
 ):
     YoungPersonFactory(given_name="Kai", family_name="Waiting", team=team)
     YoungPersonFactory(given_name="Lee", family_name="Elsewhere", team=other_team)
-    client.force_login(supervisor)
+    log_in(supervisor)
 
     response = client.get(reverse("home"))
 
@@ -77,9 +77,9 @@ def test_supervisor_home_lists_the_team_cases_waiting_for_allocation(
 
 
 def test_practitioner_home_names_the_teams_serving_their_division(
-    client, practitioner, supervisor, other_team
+    client, practitioner, supervisor, other_team, log_in
 ):
-    client.force_login(practitioner)
+    log_in(practitioner)
 
     response = client.get(reverse("home"))
 
@@ -88,8 +88,8 @@ def test_practitioner_home_names_the_teams_serving_their_division(
     assert "ICMS West" not in response.text
 
 
-def test_practitioner_home_shows_no_young_person(client, practitioner, own_young_person):
-    client.force_login(practitioner)
+def test_practitioner_home_shows_no_young_person(client, practitioner, own_young_person, log_in):
+    log_in(practitioner)
 
     response = client.get(reverse("home"))
 
@@ -98,9 +98,9 @@ def test_practitioner_home_shows_no_young_person(client, practitioner, own_young
 
 
 def test_administrator_home_shows_configuration_and_no_client_record(
-    client, administrator, case_manager, own_young_person
+    client, administrator, case_manager, own_young_person, log_in
 ):
-    client.force_login(administrator)
+    log_in(administrator)
 
     response = client.get(reverse("home"))
 
@@ -112,8 +112,8 @@ def test_administrator_home_shows_configuration_and_no_client_record(
     assert reverse("admin:index") in response.text
 
 
-def test_a_user_without_a_role_is_told_to_ask_for_one(client, db):
-    client.force_login(UserFactory())
+def test_a_user_without_a_role_is_told_to_ask_for_one(client, db, log_in):
+    log_in(UserFactory())
 
     response = client.get(reverse("home"))
 
@@ -121,39 +121,41 @@ def test_a_user_without_a_role_is_told_to_ask_for_one(client, db):
 
 
 def test_navigation_offers_administration_only_to_administrators(
-    client, administrator, case_manager
+    client, administrator, case_manager, log_in
 ):
-    client.force_login(case_manager)
+    log_in(case_manager)
     assert reverse("admin:index") not in client.get(reverse("home")).text
 
-    client.force_login(administrator)
+    log_in(administrator)
     assert reverse("admin:index") in client.get(reverse("home")).text
 
 
 @pytest.mark.parametrize("item_count", [1, 3])
 def test_case_manager_home_query_count_is_constant(
-    client, case_manager, team, django_assert_num_queries, item_count
+    client, case_manager, team, django_assert_num_queries, item_count, log_in
 ):
     for _ in range(item_count):
         young_person = YoungPersonFactory(team=team, primary_case_manager=case_manager)
         CareTeamMemberFactory(young_person=young_person)
-    client.force_login(case_manager)
+    log_in(case_manager)
 
-    # session, user, user's groups, caseload
-    with django_assert_num_queries(4):
+    # user, OTP device, user's groups, caseload; the session saved (idle timeout): savepoint,
+    # update, release
+    with django_assert_num_queries(7):
         client.get(reverse("home"))
 
 
 @pytest.mark.parametrize("item_count", [1, 3])
 def test_supervisor_home_query_count_is_constant(
-    client, supervisor, team, django_assert_num_queries, item_count
+    client, supervisor, team, django_assert_num_queries, item_count, log_in
 ):
     for _ in range(item_count):
         worker = UserFactory(role=Role.CASE_MANAGER, team=team)
         YoungPersonFactory(team=team, primary_case_manager=worker)
         YoungPersonFactory(team=team)
-    client.force_login(supervisor)
+    log_in(supervisor)
 
-    # session, user, user's groups, teams led, workers with caseloads, unallocated cases
-    with django_assert_num_queries(6):
+    # user, OTP device, user's groups, teams led, workers with caseloads, unallocated cases,
+    # after-hours accesses to review; the session saved: savepoint, update, release
+    with django_assert_num_queries(10):
         client.get(reverse("home"))

@@ -1,9 +1,14 @@
+from base64 import b32decode
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Division, Role, Team, User
 from clients.models import YoungPerson
 from icms.demo import DEMO_PASSWORD
+from tests.factories import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +43,16 @@ def test_seed_demo_gives_cm2_demo_the_other_team(seeded):
 
 
 @pytest.mark.parametrize("username", README_LOGINS)
-def test_every_readme_demo_login_works(seeded, client, username):
-    assert client.login(username=username, password=DEMO_PASSWORD)
+def test_every_readme_demo_login_works_with_the_demo_authenticator_secret(
+    seeded, client, username
+):
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    assert device.key == b32decode("JBSWY3DPEHPK3PXP").hex()
+
+    client.post(reverse("accounts:login"), {"username": username, "password": DEMO_PASSWORD})
+    response = client.post(reverse("accounts:login-code"), {"code": totp_code(device)})
+
+    assert response.url == "/"
     assert client.get("/").status_code == 200
 
 

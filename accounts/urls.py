@@ -1,0 +1,26 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.login_password, name="login"),
+    path("login/code/", views.login_code, name="login-code"),
+    path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
+    path("two-factor/recovery-codes/", views.recovery_codes, name="recovery-codes"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            success_url=reverse_lazy("accounts:password-change-done")
+        ),
+        name="password-change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password-change-done",
+    ),
+]

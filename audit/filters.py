@@ -1,0 +1,50 @@
+from datetime import date, datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from audit.models import AuditAction, AuditEvent
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class AuditSearchForm(forms.Form):
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "The period must end on or after the day it starts.")
+        return data
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    """Search the trail by person, young person, action and period. Days become ranges of
+    timestamps so that the index and the monthly partitions are used."""
+
+    username = django_filters.CharFilter(
+        field_name="actor_username", lookup_expr="iexact", label="Username"
+    )
+    young_person = django_filters.NumberFilter(
+        field_name="young_person_id", label="Young person (record number)"
+    )
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, empty_label="Any action")
+    since = django_filters.DateFilter(
+        method="filter_since", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = django_filters.DateFilter(
+        method="filter_until", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = AuditEvent
+        form = AuditSearchForm
+        fields = ["username", "young_person", "action", "since", "until"]
+
+    def filter_since(self, events: QuerySet, name: str, day: date) -> QuerySet:
+        return events.filter(occurred_at__gte=_start_of(day))
+
+    def filter_until(self, events: QuerySet, name: str, day: date) -> QuerySet:
+        return events.filter(occurred_at__lt=_start_of(day + timedelta(days=1)))

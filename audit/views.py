@@ -1,0 +1,53 @@
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role
+from audit.filters import AuditEventFilter
+from audit.models import AuditAction
+from audit.queries import page_of_events
+from audit.rules import audit_events_visible_to
+from audit.services import record
+
+PAGE_SIZE = 50
+
+
+def _page_key(value: str) -> tuple[str, int] | None:
+    """The `before` parameter: `<occurred_at ISO>,<id>` of the last row of the previous page."""
+    occurred_at, _, event_id = value.rpartition(",")
+    try:
+        datetime.fromisoformat(occurred_at)
+        return occurred_at, int(event_id)
+    except ValueError:
+        return None
+
+
+@require_GET
+def trail(request: HttpRequest) -> HttpResponse:
+    """Search the audit trail; the search itself is recorded in it."""
+    if not request.user.has_perm("audit.view_auditevent"):
+        raise PermissionDenied
+    search = AuditEventFilter(request.GET, queryset=audit_events_visible_to(request.user))
+    events, next_key = [], None
+    if search.is_valid():
+        events, next_key = page_of_events(
+            search.qs, before=_page_key(request.GET.get("before", "")), size=PAGE_SIZE
+        )
+        criteria = {key: str(value) for key, value in search.form.cleaned_data.items() if value}
+        record(AuditAction.SEARCH, actor=request.user, detail={"audit_trail": criteria})
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(
+        request,
+        "audit/trail.html",
+        {
+            "search": search,
+            "events": events,
+            "next_key": f"{next_key[0]},{next_key[1]}" if next_key else None,
+            "query": query.urlencode(),
+            "whole_trail": request.user.has_role(Role.ADMINISTRATOR),
+        },
+    )
