@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test lint fmt stop lock
+.PHONY: run test lint fmt stop lock bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ lint: $(VENV)/.dev-installed
 fmt: $(VENV)/.dev-installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+## bench: benchmarks that print figures (not tests); see the README's Performance section
+bench: $(VENV)/.runtime-installed
+	$(PY) manage.py benchmark_audit --rows $${AUDIT_ROWS:-20000000}
 
 ## stop: stop the embedded PostgreSQL and Redis if they are still running
 stop: $(VENV)/.runtime-installed

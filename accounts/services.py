@@ -21,6 +21,9 @@ ADMINISTRATOR_PERMISSIONS = (
     | Q(content_type__app_label="auth", codename__startswith="view_")
     | Q(content_type__app_label="clients", content_type__model="intensitylevel")
     | Q(content_type__app_label="django_celery_beat")
+    # Unlocking an account: see the lockouts and remove one.
+    | Q(content_type__app_label="axes", codename__startswith="view_")
+    | Q(content_type__app_label="axes", codename="delete_accessattempt")
     # Resetting a lost authenticator: see and remove devices, never read their secrets.
     | Q(content_type__app_label__in=["otp_totp", "otp_static"], codename__startswith="view_")
     | Q(content_type__app_label__in=["otp_totp", "otp_static"], codename__startswith="delete_")

@@ -9,7 +9,7 @@ RECENT = 10
 def recent_views_of(young_person: YoungPerson) -> list[AuditEvent]:
     """Who has looked at this young person's record lately, newest first."""
     return list(
-        AuditEvent.objects.filter(young_person=young_person, action=AuditAction.VIEW)
+        AuditEvent.objects.filter(young_person_id=young_person.pk, action=AuditAction.VIEW)
         .select_related("actor")
         .order_by("-occurred_at", "-id")[:RECENT]
     )

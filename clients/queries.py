@@ -3,15 +3,16 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Role, Team, User
 from clients.models import BreakGlassAccess, WorkerSafetyAlert, YoungPerson
-from clients.rules import young_people_findable_after_hours
+from clients.rules import break_glass_accesses_visible_to, young_people_findable_after_hours
 
 OPEN_STATUSES = [YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING]
 
 
-def caseload_for(worker: User) -> QuerySet[YoungPerson]:
-    """The open cases a worker is allocated to, with what a caseload list shows."""
+def caseload_for(worker: User, *, visible: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """The open cases a worker is allocated to, among those `visible` to whoever asks, with
+    what a caseload list shows."""
     return (
-        YoungPerson.objects.allocated_to(worker)
+        visible.allocated_to(worker)
         .open()
         .select_related("intensity", "team", "primary_case_manager")
         .annotate(is_primary=Q(primary_case_manager=worker))
@@ -38,10 +39,12 @@ def team_workers_with_caseload(teams: QuerySet[Team]) -> QuerySet[User]:
     )
 
 
-def unallocated_young_people(teams: QuerySet[Team]) -> QuerySet[YoungPerson]:
+def unallocated_young_people(
+    teams: QuerySet[Team], *, visible: QuerySet[YoungPerson]
+) -> QuerySet[YoungPerson]:
     """Open cases of the teams without a primary case manager: the supervisor must allocate."""
     return (
-        YoungPerson.objects.filter(team__in=teams, primary_case_manager__isnull=True)
+        visible.filter(team__in=teams, primary_case_manager__isnull=True)
         .open()
         .select_related("intensity", "team")
     )
@@ -84,6 +87,8 @@ def find_for_break_glass(
 
 def break_glass_to_review(supervisor: User) -> QuerySet[BreakGlassAccess]:
     """After-hours accesses to the supervisor's team's young people not yet reviewed."""
-    return BreakGlassAccess.objects.filter(
-        young_person__team__supervisor=supervisor, reviewed_at__isnull=True
-    ).select_related("worker", "young_person")
+    return (
+        break_glass_accesses_visible_to(supervisor)
+        .filter(young_person__team__supervisor=supervisor, reviewed_at__isnull=True)
+        .select_related("worker", "young_person")
+    )

@@ -5,15 +5,18 @@ installing again keeps those changes and beat's record of the last run."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from django.conf import settings
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 
 @dataclass(frozen=True)
 class Schedule:
     name: str
     task: str
-    every: timedelta
     description: str
+    every: timedelta | None = None
+    # minute hour day-of-month month day-of-week, in the service's time zone
+    crontab: str | None = None
 
 
 SCHEDULES = [
@@ -23,23 +26,44 @@ SCHEDULES = [
         every=timedelta(seconds=30),
         description="Shows on /healthz that beat, the broker and a worker are all running.",
     ),
+    Schedule(
+        name="Audit trail partitions",
+        task="audit.tasks.create_audit_partitions",
+        crontab="15 2 * * *",
+        description="Creates the audit trail's monthly partitions three months ahead.",
+    ),
 ]
+
+
+def _timing(schedule: Schedule) -> dict[str, object]:
+    if schedule.every is not None:
+        interval, _ = IntervalSchedule.objects.get_or_create(
+            every=int(schedule.every.total_seconds()), period=IntervalSchedule.SECONDS
+        )
+        return {"interval": interval}
+    minute, hour, day_of_month, month_of_year, day_of_week = schedule.crontab.split()
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute=minute,
+        hour=hour,
+        day_of_month=day_of_month,
+        month_of_year=month_of_year,
+        day_of_week=day_of_week,
+        timezone=settings.TIME_ZONE,
+    )
+    return {"crontab": crontab}
 
 
 def install_schedules() -> list[str]:
     """Create the periodic tasks that are missing; return the names of those created."""
     created = []
     for schedule in SCHEDULES:
-        interval, _ = IntervalSchedule.objects.get_or_create(
-            every=int(schedule.every.total_seconds()), period=IntervalSchedule.SECONDS
-        )
         _, was_created = PeriodicTask.objects.update_or_create(
             name=schedule.name,
             defaults={"task": schedule.task, "description": schedule.description},
             create_defaults={
                 "task": schedule.task,
                 "description": schedule.description,
-                "interval": interval,
+                **_timing(schedule),
             },
         )
         if was_created:

@@ -12,6 +12,7 @@ from clients.queries import (
     team_workers_with_caseload,
     unallocated_young_people,
 )
+from clients.rules import young_people_visible_to
 from icms.health import OK, health_report
 
 
@@ -19,14 +20,15 @@ from icms.health import OK, health_report
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on what it works with; a person with several roles sees each part."""
     user = request.user
+    visible = young_people_visible_to(user)
     context: dict[str, object] = {}
     if user.has_role(Role.CASE_MANAGER):
-        context["caseload"] = caseload_for(user)
+        context["caseload"] = caseload_for(user, visible=visible)
     if user.has_role(Role.SUPERVISOR):
         teams = user.teams_led.select_related("division")
         context["teams_led"] = teams
         context["team_workers"] = team_workers_with_caseload(teams)
-        context["unallocated"] = unallocated_young_people(teams)
+        context["unallocated"] = unallocated_young_people(teams, visible=visible)
         context["break_glass_to_review"] = break_glass_to_review(user)
     if user.has_role(Role.PRACTITIONER) or user.has_role(Role.REGISTER_COORDINATOR):
         context["division_teams"] = teams_serving(user.division)

@@ -163,3 +163,13 @@ def other_young_person(other_team, other_team_case_manager):
         team=other_team,
         primary_case_manager=other_team_case_manager,
     )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    import sys
+
+    matrix = sys.modules.get("tests.test_access_matrix")
+    if matrix is not None:
+        terminalreporter.write_line(
+            f"access matrix: {matrix.MATRIX_SIZE} cases (URL x role x object)"
+        )

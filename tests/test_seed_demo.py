@@ -43,9 +43,7 @@ def test_seed_demo_gives_cm2_demo_the_other_team(seeded):
 
 
 @pytest.mark.parametrize("username", README_LOGINS)
-def test_every_readme_demo_login_works_with_the_demo_authenticator_secret(
-    seeded, client, username
-):
+def test_every_readme_demo_login_works_with_the_demo_authenticator_secret(seeded, client, username):
     device = TOTPDevice.objects.get(user__username=username, confirmed=True)
     assert device.key == b32decode("JBSWY3DPEHPK3PXP").hex()
 

@@ -45,6 +45,9 @@ def test_install_schedules_creates_each_schedule_once():
     heartbeat_task = PeriodicTask.objects.get(name="Heartbeat")
     assert heartbeat_task.task == "icms.tasks.heartbeat"
     assert heartbeat_task.interval.every == 30
+    partitions = PeriodicTask.objects.get(name="Audit trail partitions")
+    assert str(partitions.crontab.timezone) == "Australia/Melbourne"
+    assert (partitions.crontab.minute, partitions.crontab.hour) == ("15", "2")
 
 
 @pytest.mark.django_db

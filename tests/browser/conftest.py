@@ -1,8 +1,12 @@
 """Playwright for Python driving Debian's Chromium (no browser download: closed network)."""
 
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, TOTPDeviceFactory, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -45,18 +49,30 @@ def browser():
         browser.close()
 
 
+def _page(browser, live_server, device: dict):
+    """A page that fails the test on any Content Security Policy violation it meets."""
+    context = browser.new_context(base_url=live_server.url, **device)
+    page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
+    context.close()
+    assert violations == [], "the page broke its content security policy"
+
+
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, **PHONE)
-    yield context.new_page()
-    context.close()
+    yield from _page(browser, live_server, PHONE)
 
 
 @pytest.fixture
 def desktop(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, **DESKTOP)
-    yield context.new_page()
-    context.close()
+    yield from _page(browser, live_server, DESKTOP)
 
 
 def screenshot(page, name: str) -> None:
@@ -64,8 +80,17 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
 
-def log_in(page, username: str, password: str) -> None:
+def give_password(page, username: str, password: str) -> None:
     page.goto("/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def log_in(page, user, password: str = PASSWORD) -> None:
+    """Both steps, as a user does: password, then the code their authenticator shows."""
+    device = user.totpdevice_set.filter(confirmed=True).first() or TOTPDeviceFactory(user=user)
+    give_password(page, user.username, password)
+    page.get_by_label("Code").fill(totp_code(device))
+    page.get_by_role("button", name="Continue").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))

@@ -1,0 +1,293 @@
+"""Every URL of the project, for every role, for an object of the first team ("own") and one of the
+other team ("other"), with the status each must answer. A URL pattern without an entry here
+fails `test_every_url_pattern_has_an_entry`; the matrix size is printed at the end of the run.
+
+Statuses: 200 shown, 302 redirected (to the login page for the anonymous), 403 action not
+allowed on a visible object, 404 object outside the user's visibility, 405 wrong method.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from audit.models import AuditAction, AuditEvent
+from icms.tasks import heartbeat
+from tests.factories import BreakGlassAccessFactory
+
+ROLES = [
+    "anonymous",
+    "case_manager",
+    "other_team_case_manager",
+    "supervisor",
+    "practitioner",
+    "register_coordinator",
+    "administrator",
+]
+SIGNED_IN = ROLES[1:]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How to call one URL, and what each role must get for the own and the other object."""
+
+    expect: dict[str, tuple[int, int]]
+    kwargs: str = ""  # name of the World attribute holding the own/other objects, if any
+    method: str = "get"
+    audited_view: bool = False  # a successful GET must add exactly one "view" audit row
+
+
+def same(status: int, *roles: str) -> dict[str, tuple[int, int]]:
+    return dict.fromkeys(roles or ROLES, (status, status))
+
+
+def everyone(anonymous: int, signed_in: int) -> dict[str, tuple[int, int]]:
+    return same(anonymous, "anonymous") | same(signed_in, *SIGNED_IN)
+
+
+YOUNG_PERSON_PAGE = {
+    "anonymous": (302, 302),
+    "case_manager": (200, 404),
+    "other_team_case_manager": (404, 200),
+    "supervisor": (200, 404),
+    "practitioner": (404, 404),
+    "register_coordinator": (404, 404),
+    "administrator": (404, 404),
+}
+
+MATRIX: dict[str, Entry] = {
+    "home": Entry(everyone(302, 200)),
+    "healthz": Entry(same(200)),
+    "accounts:login": Entry(everyone(200, 302)),
+    "accounts:login-code": Entry(same(302)),
+    "accounts:two-factor-setup": Entry(same(302)),
+    "accounts:recovery-codes": Entry(everyone(302, 200)),
+    "accounts:logout": Entry(everyone(302, 405)),
+    "accounts:password-change": Entry(everyone(302, 200)),
+    "accounts:password-change-done": Entry(everyone(302, 200)),
+    "clients:detail": Entry(YOUNG_PERSON_PAGE, kwargs="young_people", audited_view=True),
+    "clients:disclosure-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "clients:break-glass": Entry(
+        same(302, "anonymous")
+        | same(200, "case_manager", "other_team_case_manager", "supervisor")
+        | same(403, "practitioner", "register_coordinator", "administrator")
+    ),
+    # own: the case manager's access to the other team's young person; other: the reverse.
+    "clients:break-glass-detail": Entry(
+        same(404)
+        | {
+            "anonymous": (302, 302),
+            "case_manager": (200, 404),
+            "other_team_case_manager": (404, 200),
+        },
+        kwargs="break_glass_accesses",
+        audited_view=True,
+    ),
+    # own: an access to the first team's young person (by the other team's case manager);
+    # other: an access to the other team's young person (by the first team's case manager).
+    "clients:break-glass-review": Entry(
+        same(404)
+        | {
+            "anonymous": (302, 302),
+            "case_manager": (404, 403),
+            "other_team_case_manager": (403, 404),
+            "supervisor": (302, 404),
+        },
+        kwargs="accesses_to_review",
+        method="post",
+    ),
+    "audit:trail": Entry(
+        same(302, "anonymous")
+        | same(403, "case_manager", "other_team_case_manager", "practitioner")
+        | same(403, "register_coordinator")
+        | same(200, "supervisor", "administrator")
+    ),
+    "admin-login": Entry(same(302)),
+}
+
+# The admin site has its own permission checks on a verified staff session (OTPAdminSite); the
+# administrator's access to each model is tested in test_admin_site_* below. Here: nobody else
+# gets past its login redirect, whatever the URL.
+ADMIN_NAMESPACE = "admin"
+
+
+def url_patterns(resolver: URLResolver = None, namespace: str = "") -> list[tuple[str, object]]:
+    resolver = resolver or get_resolver()
+    found = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found += url_patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            found.append((f"{namespace}{pattern.name}", pattern))
+    return found
+
+
+def test_every_url_pattern_has_an_entry():
+    missing = [
+        name
+        for name, _ in url_patterns()
+        if name not in MATRIX and not name.startswith(f"{ADMIN_NAMESPACE}:")
+    ]
+    unknown = [name for name in MATRIX if name not in dict(url_patterns())]
+
+    assert missing == [], "add these URLs to the access matrix"
+    assert unknown == [], "these matrix entries name no URL"
+
+
+CASES = [
+    pytest.param(name, role, which, id=f"{name}|{role}|{which}")
+    for name, entry in MATRIX.items()
+    for role in ROLES
+    for which in (("own", "other") if entry.kwargs else ("own",))
+]
+MATRIX_SIZE = len(CASES)
+
+
+@dataclass
+class World:
+    young_people: tuple = ()
+    break_glass_accesses: tuple = ()
+    accesses_to_review: tuple = ()
+    users: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(
+    request,
+    case_manager,
+    other_team_case_manager,
+    supervisor,
+    practitioner,
+    register_coordinator,
+    administrator,
+    own_young_person,
+    other_young_person,
+):
+    now = timezone.now()
+    window = {"granted_at": now - timedelta(minutes=5), "expires_at": now + timedelta(hours=1)}
+    heartbeat()
+    return World(
+        young_people=(own_young_person, other_young_person),
+        break_glass_accesses=(
+            BreakGlassAccessFactory(worker=case_manager, young_person=other_young_person, **window),
+            BreakGlassAccessFactory(
+                worker=other_team_case_manager, young_person=own_young_person, **window
+            ),
+        ),
+        accesses_to_review=(
+            BreakGlassAccessFactory(
+                worker=other_team_case_manager, young_person=own_young_person, **window
+            ),
+            BreakGlassAccessFactory(worker=case_manager, young_person=other_young_person, **window),
+        ),
+        users={
+            "case_manager": case_manager,
+            "other_team_case_manager": other_team_case_manager,
+            "supervisor": supervisor,
+            "practitioner": practitioner,
+            "register_coordinator": register_coordinator,
+            "administrator": administrator,
+        },
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "which"), CASES)
+def test_access_matrix(client, log_in, world, name, role, which):
+    entry = MATRIX[name]
+    kwargs = {}
+    if entry.kwargs:
+        own, other = getattr(world, entry.kwargs)
+        kwargs = {"pk": (own if which == "own" else other).pk}
+    if role != "anonymous":
+        log_in(world.users[role])
+    views_before = AuditEvent.objects.filter(action=AuditAction.VIEW).count()
+
+    response = getattr(client, entry.method)(reverse(name, kwargs=kwargs))
+
+    expected = entry.expect[role][0 if which == "own" else 1]
+    assert response.status_code == expected
+    if role == "anonymous" and expected == 302 and name != "admin-login":
+        assert response.url.startswith(reverse("accounts:login"))
+    if entry.audited_view:
+        views_added = AuditEvent.objects.filter(action=AuditAction.VIEW).count() - views_before
+        assert views_added == (1 if expected == 200 else 0)
+
+
+ADMIN_CASES = [
+    pytest.param(name, role, id=f"{name}|{role}")
+    for name, pattern in url_patterns()
+    if name.startswith(f"{ADMIN_NAMESPACE}:")
+    for role in ROLES
+    if role != "administrator"
+]
+MATRIX_SIZE += len(ADMIN_CASES)
+
+
+def admin_kwargs(pattern_name: str) -> dict[str, str]:
+    """Arguments for any admin URL: an app label or an object number."""
+    regex = dict(url_patterns())[pattern_name].pattern.regex
+    return {key: "accounts" if key == "app_label" else "1" for key in regex.groupindex}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role"), ADMIN_CASES)
+def test_admin_site_is_closed_to_everyone_but_the_administrator(client, log_in, world, name, role):
+    if role != "anonymous":
+        log_in(world.users[role])
+
+    response = client.get(reverse(name, kwargs=admin_kwargs(name)))
+
+    assert response.status_code == 302
+    if name == "admin:logout" and role != "anonymous":
+        assert response.url == "/admin/"  # a GET does not log out; the index then refuses
+    else:
+        assert response.url.startswith(("/admin/login/", reverse("accounts:login")))
+
+
+ADMINISTRATOR_SEES = [
+    "accounts_user",
+    "accounts_team",
+    "accounts_division",
+    "auth_group",
+    "clients_intensitylevel",
+    "django_celery_beat_periodictask",
+    "django_celery_beat_crontabschedule",
+    "otp_totp_totpdevice",
+    "otp_static_staticdevice",
+    "axes_accessattempt",
+    "axes_accesslog",
+]
+MATRIX_SIZE += len(ADMINISTRATOR_SEES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ADMINISTRATOR_SEES)
+def test_admin_site_shows_the_administrator_the_configuration(client, log_in, world, model):
+    log_in(world.users["administrator"])
+
+    assert client.get(reverse(f"admin:{model}_changelist")).status_code == 200
+
+
+READ_ONLY_FOR_ADMINISTRATOR = ["auth_group", "axes_accessattempt", "otp_totp_totpdevice"]
+MATRIX_SIZE += len(READ_ONLY_FOR_ADMINISTRATOR)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", READ_ONLY_FOR_ADMINISTRATOR)
+def test_admin_site_keeps_roles_lockouts_and_authenticators_read_only(client, log_in, world, model):
+    """Roles are fixed by the code; lockouts and authenticators may be removed, not made."""
+    log_in(world.users["administrator"])
+
+    assert client.get(reverse(f"admin:{model}_add")).status_code == 403
+
+
+def test_admin_site_registers_no_client_record():
+    from django.contrib import admin
+
+    registered = {model._meta.label for model in admin.site._registry}
+    clinical = {"clients.YoungPerson", "clients.Disclosure", "clients.WorkerSafetyAlert"}
+    assert registered & (clinical | {"caseplans.CrisisPlan", "audit.AuditEvent"}) == set()
