@@ -21,9 +21,9 @@ CREATE TABLE audit_event (
 ) PARTITION BY RANGE (occurred_at);
 
 -- "Who has looked at this young person?" and "what did this user do?", newest first.
-CREATE INDEX audit_event_young_person ON audit_event (young_person_id, occurred_at DESC)
+CREATE INDEX audit_event_young_person ON audit_event (young_person_id, occurred_at DESC, id DESC)
     WHERE young_person_id IS NOT NULL;
-CREATE INDEX audit_event_actor ON audit_event (actor_id, occurred_at DESC);
+CREATE INDEX audit_event_actor ON audit_event (actor_id, occurred_at DESC, id DESC);
 CREATE INDEX audit_event_occurred_at ON audit_event USING brin (occurred_at);
 
 -- Append-only, enforced by the database for every role that connects, the app's included.

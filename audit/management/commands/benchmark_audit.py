@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import Division, Team, User
 from audit.models import AuditEvent
 from audit.partitions import create_partition, next_month
 from audit.queries import page_of_events, recent_views_of
@@ -30,18 +31,46 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--rows", type=int, default=20_000_000)
+        parser.add_argument("--explain", action="store_true", help="print the plan of one query")
 
-    def handle(self, *args: object, rows: int, **options: object) -> None:
+    def handle(self, *args: object, rows: int, explain: bool, **options: object) -> None:
         original_name = connection.settings_dict["NAME"]
         scratch = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         self.stdout.write(f"Scratch database {scratch}; filling {rows:,} audit rows...")
         try:
             self._fill(rows)
             self._report(rows)
+            if explain:
+                page = AuditEvent.objects.filter(actor_id=self.first_worker + 7)
+                page = page.select_related("actor", "young_person")
+                page = page.order_by("-occurred_at", "-id")
+                self.stdout.write(page[:51].explain(analyze=True))
         finally:
             connection.creation.destroy_test_db(original_name, verbosity=0)
 
+    def _people(self) -> tuple[int, int]:
+        """The workers and young people the rows refer to (the pages join them); returns the
+        first id of each, the rest following on."""
+        division = Division.objects.create(name="Benchmark")
+        team = Team.objects.create(name="Benchmark team", division=division)
+        workers = User.objects.bulk_create(
+            User(username=f"worker{n}", team=team) for n in range(WORKERS)
+        )
+        young_people = YoungPerson.objects.bulk_create(
+            YoungPerson(
+                given_name=f"Young{n}",
+                family_name="Person",
+                date_of_birth=date(2010, 1, 1),
+                division=division,
+                team=team,
+                status=YoungPerson.Status.ACTIVE,
+            )
+            for n in range(YOUNG_PEOPLE)
+        )
+        return workers[0].pk, young_people[0].pk
+
     def _fill(self, rows: int) -> None:
+        self.first_worker, self.first_young_person = self._people()
         first = date(timezone.now().year - 1, timezone.now().month, 1)
         month = first
         for _ in range(MONTHS + 1):
@@ -59,14 +88,14 @@ class Command(BaseCommand):
                         object_type, object_id, young_person_id, ip_address, path)
                     SELECT %(first)s::timestamptz
                                + (n::float8 / %(rows)s) * (interval '1 month' * %(months)s),
-                           1 + n %% %(workers)s,
-                           'worker' || (1 + n %% %(workers)s),
+                           %(first_worker)s + n %% %(workers)s,
+                           'worker' || (n %% %(workers)s),
                            CASE WHEN n %% 10 = 0 THEN 'login' WHEN n %% 10 = 1 THEN 'change'
                                 ELSE 'view' END,
                            CASE WHEN n %% 10 = 0 THEN '' ELSE 'clients.youngperson' END,
-                           (1 + (n * 7919) %% %(young_people)s)::text,
+                           (%(first_young_person)s + (n * 7919) %% %(young_people)s)::text,
                            CASE WHEN n %% 10 = 0 THEN NULL
-                                ELSE 1 + (n * 7919) %% %(young_people)s END,
+                                ELSE %(first_young_person)s + (n * 7919) %% %(young_people)s END,
                            '10.0.0.1'::inet,
                            '/young-people/'
                     FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS n
@@ -77,6 +106,8 @@ class Command(BaseCommand):
                         "months": MONTHS,
                         "workers": WORKERS,
                         "young_people": YOUNG_PEOPLE,
+                        "first_worker": self.first_worker,
+                        "first_young_person": self.first_young_person,
                         "start": offset,
                         "stop": offset + batch - 1,
                     },
@@ -97,7 +128,10 @@ class Command(BaseCommand):
         return statistics.median(durations), durations[int(len(durations) * 0.95) - 1]
 
     def _report(self, rows: int) -> None:
-        actors = [1 + (sample * 13) % WORKERS for sample in range(SAMPLES)]
+        actors = [self.first_worker + (sample * 13) % WORKERS for sample in range(SAMPLES)]
+        young_people = [
+            self.first_young_person + (sample * 37) % YOUNG_PEOPLE for sample in range(SAMPLES)
+        ]
         # The key half-way back through each actor's history, found before timing starts.
         middles = {}
         for actor in set(actors):
@@ -107,10 +141,10 @@ class Command(BaseCommand):
             middles[actor] = (middle.occurred_at.isoformat(), middle.id)
 
         def who_looked(sample: int) -> None:
-            recent_views_of(YoungPerson(pk=1 + (sample * 37) % YOUNG_PEOPLE))
+            recent_views_of(YoungPerson(pk=young_people[sample]))
 
         def young_person_trail(sample: int) -> None:
-            events = AuditEvent.objects.filter(young_person_id=1 + (sample * 41) % YOUNG_PEOPLE)
+            events = AuditEvent.objects.filter(young_person_id=young_people[sample])
             page_of_events(events, before=None, size=50)
 
         def what_did_user_do(sample: int) -> None:
