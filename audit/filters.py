@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
+from icms.forms import DateInput
 
 
 def _start_of(day: date) -> datetime:
@@ -31,12 +32,8 @@ class AuditEventFilter(django_filters.FilterSet):
         field_name="young_person_id", label="Young person (record number)"
     )
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, empty_label="Any action")
-    since = django_filters.DateFilter(
-        method="filter_since", label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = django_filters.DateFilter(
-        method="filter_until", label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = django_filters.DateFilter(method="filter_since", label="From", widget=DateInput())
+    until = django_filters.DateFilter(method="filter_until", label="To", widget=DateInput())
 
     class Meta:
         model = AuditEvent

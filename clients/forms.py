@@ -1,6 +1,7 @@
 from django import forms
 
 from clients.models import Disclosure
+from icms.forms import DateInput
 
 
 class DisclosureForm(forms.ModelForm):
@@ -15,7 +16,7 @@ class DisclosureForm(forms.ModelForm):
             "authority_detail",
         ]
         widgets = {
-            "disclosed_on": forms.DateInput(attrs={"type": "date"}),
+            "disclosed_on": DateInput(),
             "information": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -27,7 +28,7 @@ class BreakGlassForm(forms.Form):
         label="Child protection client number", max_length=30, required=False
     )
     family_name = forms.CharField(max_length=100, required=False)
-    date_of_birth = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = forms.DateField(required=False, widget=DateInput())
     reason = forms.CharField(
         label="Why do you need their safety plan now?",
         max_length=1000,

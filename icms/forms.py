@@ -1,3 +1,4 @@
+from django import forms
 from django.http import HttpRequest, QueryDict
 
 
@@ -5,3 +6,12 @@ def submitted(request: HttpRequest) -> QueryDict | None:
     """The form data of a POST, even an empty one (which must show "required" errors), or None
     for a GET. (`request.POST or None` would treat an empty POST as a first visit.)"""
     return request.POST if request.method == "POST" else None
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; its value must be ISO (yyyy-mm-dd) whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

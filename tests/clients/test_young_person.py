@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from audit.services import record
@@ -64,7 +65,7 @@ def test_a_practitioner_guessing_record_numbers_finds_nothing(
 
     statuses = {
         client.get(reverse("clients:detail", args=[pk])).status_code
-        for pk in range(own_young_person.pk - 5, other_young_person.pk + 50)
+        for pk in range(1, other_young_person.pk + 50)
     }
 
     assert statuses == {404}
@@ -202,3 +203,14 @@ def test_a_disclosure_cannot_be_recorded_for_another_teams_young_person(
 
     assert response.status_code == 404
     assert not Disclosure.objects.exists()
+
+
+def test_the_disclosure_form_offers_today_in_the_date_pickers_format(
+    client, log_in, case_manager, own_young_person
+):
+    log_in(case_manager)
+
+    response = client.get(reverse("clients:disclosure-create", args=[own_young_person.pk]))
+
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="disclosed_on" value="{today}"' in response.text
