@@ -33,7 +33,7 @@ from accounts.services import (
 )
 from audit.models import AuditAction
 from audit.services import record
-from icms.forms import submitted
+from icms.forms import add_service_error, submitted
 
 PENDING_USER = "pending_user_id"
 PENDING_SINCE = "pending_since"
@@ -145,7 +145,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         try:
             codes = confirm_totp_device(device, code=form.cleaned_data["code"])
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             _complete_login(request, user, device)
             request.session[FRESH_RECOVERY_CODES] = codes

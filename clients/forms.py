@@ -1,7 +1,96 @@
-from django import forms
+import uuid
 
-from clients.models import Disclosure
+import django_filters
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+
+from accounts.models import User
+from clients.models import (
+    Allocation,
+    Contact,
+    Disclosure,
+    IntensityLevel,
+    KeyPerson,
+    ProfessionalContact,
+    WorkerSafetyAlert,
+    YoungPerson,
+)
+from clients.queries import search_young_people
 from icms.forms import DateInput
+
+IDENTITY_FIELDS = [
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "gender",
+    "gender_description",
+    "indigenous_status",
+    "cultural_background",
+    "language",
+    "interpreter_needed",
+    "child_protection_number",
+]
+CARE_FIELDS = [
+    "intensity",
+    "legal_order",
+    "legal_order_ends_on",
+    "placement",
+    "placement_details",
+    "information_sharing",
+    "information_sharing_notes",
+]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker, which wants `yyyy-mm-ddThh:mm` in local time."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class YoungPersonForm(forms.ModelForm):
+    class Meta:
+        model = YoungPerson
+        fields = IDENTITY_FIELDS + CARE_FIELDS
+        widgets = {
+            "date_of_birth": DateInput(),
+            "legal_order_ends_on": DateInput(),
+            "information_sharing_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class NewYoungPersonForm(YoungPersonForm):
+    """Creating a record: the supervisor confirms it is not a duplicate when one is likely."""
+
+    not_a_duplicate = forms.BooleanField(
+        label="I have checked: this is a different young person",
+        required=False,
+    )
+
+
+class KeyPersonForm(forms.ModelForm):
+    class Meta:
+        model = KeyPerson
+        fields = ["name", "relationship", "is_support", "phone", "notes", "active"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class ProfessionalForm(forms.ModelForm):
+    class Meta:
+        model = ProfessionalContact
+        fields = ["role", "name", "organisation", "phone", "email", "notes", "active"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class AlertForm(forms.ModelForm):
+    class Meta:
+        model = WorkerSafetyAlert
+        fields = ["kind", "details"]
+        widgets = {"details": forms.Textarea(attrs={"rows": 2})}
 
 
 class DisclosureForm(forms.ModelForm):
@@ -19,6 +108,136 @@ class DisclosureForm(forms.ModelForm):
             "disclosed_on": DateInput(),
             "information": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class ContactForm(forms.ModelForm):
+    """The quick contact form for a phone: when (now by default), how long, how, where, what
+    kind, notes. `client_reference` is made when the form is first shown, so a resubmission
+    is recognised."""
+
+    client_reference = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    co_workers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Went with",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Other workers of the team who made this contact with you.",
+    )
+    participants = forms.MultipleChoiceField(
+        choices=Contact.Participant.choices,
+        required=False,
+        label="Also present",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Contact
+        fields = [
+            "started_at",
+            "duration_minutes",
+            "mode",
+            "location",
+            "kind",
+            "reached_young_person",
+            "participants",
+            "notes",
+            "follow_up",
+        ]
+        widgets = {
+            "started_at": DateTimeInput(),
+            "duration_minutes": forms.NumberInput(
+                attrs={"min": 1, "max": 1440, "inputmode": "numeric"}
+            ),
+            "notes": forms.Textarea(attrs={"rows": 6}),
+            "follow_up": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: object, co_workers: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if co_workers is not None and co_workers.exists():
+            self.fields["co_workers"].queryset = co_workers
+        else:
+            del self.fields["co_workers"]  # nobody else in the team to name
+        # Validators, not min_value/max_value: those only act when set at creation.
+        self.fields["duration_minutes"].validators += [
+            MinValueValidator(1, "A contact lasts at least a minute."),
+            MaxValueValidator(24 * 60, "A contact lasts at most a day (1440 minutes)."),
+        ]
+        if not self.is_bound and not self.instance.pk:
+            now = timezone.localtime().replace(second=0, microsecond=0)
+            self.initial.setdefault("started_at", now)
+
+
+class ContactEditForm(ContactForm):
+    """Editing a contact: the version it was read at travels with the form (no lost update)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["client_reference"]
+
+
+class MarkInErrorForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300, label="Why is this contact in error?", widget=forms.TextInput()
+    )
+
+
+class AllocationForm(forms.Form):
+    worker = forms.ModelChoiceField(queryset=User.objects.none(), label="Case manager")
+    role = forms.ChoiceField(choices=Allocation.Role.choices, initial=Allocation.Role.PRIMARY)
+    on = forms.DateField(label="From", widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(max_length=300, required=False, label="Reason (for a transfer)")
+
+    def __init__(self, *args: object, workers: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = workers
+
+
+class TransferFromForm(forms.Form):
+    """Step one of a bulk transfer: whose caseload moves."""
+
+    worker = forms.ModelChoiceField(queryset=User.objects.none(), label="Move the caseload of")
+
+    def __init__(self, *args: object, workers: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = workers
+
+
+class TransferForm(forms.Form):
+    """Step two: for each of the worker's young people, who takes them on (blank: stays)."""
+
+    on = forms.DateField(label="From", widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(max_length=300, label="Reason", initial="Worker leaving the team")
+
+    def __init__(
+        self, *args: object, young_people: list[YoungPerson], workers: object, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.young_people = young_people
+        self.fields["everyone_to"] = forms.ModelChoiceField(
+            queryset=workers,
+            required=False,
+            label="Everyone not chosen below goes to",
+            empty_label="Nobody: they stay where they are",
+        )
+        for young_person in young_people:
+            self.fields[f"to_{young_person.pk}"] = forms.ModelChoiceField(
+                queryset=workers,
+                required=False,
+                label=young_person.display_name,
+                empty_label="Stays where they are",
+            )
+
+    def assignments(self) -> list[tuple[YoungPerson, User]]:
+        """Who takes on whom: each young person's own choice, else the choice for everyone."""
+        default = self.cleaned_data.get("everyone_to")
+        chosen = [
+            (young_person, self.cleaned_data.get(f"to_{young_person.pk}") or default)
+            for young_person in self.young_people
+        ]
+        return [(young_person, worker) for young_person, worker in chosen if worker]
 
 
 class BreakGlassForm(forms.Form):
@@ -47,5 +266,56 @@ class BreakGlassForm(forms.Form):
         return data
 
 
-class ReviewForm(forms.Form):
-    """An empty form: the supervisor confirms they have seen an after-hours access."""
+class EmptyForm(forms.Form):
+    """A confirmation: a button and the CSRF token."""
+
+
+SORTS = {
+    "name": ("family_name", "given_name"),
+    "last_contact": ("last_contact_at", "family_name"),
+    "intensity": ("-intensity__caseload_weight", "family_name"),
+}
+
+
+class CaseloadFilter(django_filters.FilterSet):
+    """Search, filter and sort a caseload list."""
+
+    q = django_filters.CharFilter(method="search", label="Name or CP number")
+    status = django_filters.ChoiceFilter(
+        choices=[
+            (value, label) for value, label in YoungPerson.Status.choices if value != "closed"
+        ],
+        empty_label="Any status",
+    )
+    intensity = django_filters.ModelChoiceFilter(
+        queryset=IntensityLevel.objects.all(), empty_label="Any intensity"
+    )
+    overdue = django_filters.BooleanFilter(
+        field_name="contact_overdue",
+        label="Contact overdue",
+        widget=forms.CheckboxInput,
+        method="only_overdue",
+    )
+    sort = django_filters.ChoiceFilter(
+        method="sort_by",
+        choices=[
+            ("name", "Name"),
+            ("last_contact", "Longest without contact"),
+            ("intensity", "Intensity"),
+        ],
+        empty_label=None,
+        label="Sort by",
+    )
+
+    class Meta:
+        model = YoungPerson
+        fields = ["q", "status", "intensity", "overdue", "sort"]
+
+    def search(self, young_people: object, name: str, value: str) -> object:
+        return search_young_people(young_people, value)
+
+    def only_overdue(self, young_people: object, name: str, value: bool) -> object:
+        return young_people.filter(contact_overdue=True) if value else young_people
+
+    def sort_by(self, young_people: object, name: str, value: str) -> object:
+        return young_people.order_by(*SORTS.get(value, SORTS["name"]))

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -27,11 +33,10 @@ class IntensityLevel(models.Model):
         ordering = ["-caseload_weight"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(caseload_weight__gt=0), name="intensity_weight_positive"
+                condition=Q(caseload_weight__gt=0), name="intensity_weight_positive"
             ),
             models.CheckConstraint(
-                condition=models.Q(contact_threshold_days__gt=0),
-                name="intensity_threshold_positive",
+                condition=Q(contact_threshold_days__gt=0), name="intensity_threshold_positive"
             ),
         ]
 
@@ -41,15 +46,17 @@ class IntensityLevel(models.Model):
 
 class YoungPersonQuerySet(models.QuerySet):
     def allocated_to(self, worker: User) -> YoungPersonQuerySet:
-        """Young people the worker is allocated to, as primary case manager or in the care team."""
-        in_care_team = CareTeamMember.objects.filter(worker=worker).values("young_person")
-        return self.filter(models.Q(primary_case_manager=worker) | models.Q(pk__in=in_care_team))
+        """Young people the worker is allocated to now, as primary case manager or care team."""
+        current = Allocation.objects.filter(worker=worker, ended_on__isnull=True)
+        return self.filter(
+            Q(primary_case_manager=worker) | Q(pk__in=current.values("young_person"))
+        )
 
     def open(self) -> YoungPersonQuerySet:
         return self.exclude(status=YoungPerson.Status.CLOSED)
 
 
-@pghistory.track()
+@pghistory.track(exclude=["search"])
 class YoungPerson(models.Model):
     """A young person known to child protection and referred to or supported by ICMS."""
 
@@ -59,13 +66,80 @@ class YoungPerson(models.Model):
         EXITING = "exiting", "Exiting"
         CLOSED = "closed", "Closed"
 
+    class Gender(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        NON_BINARY = "non_binary", "Non-binary"
+        SELF_DESCRIBED = "self_described", "Uses a different term"
+        NOT_STATED = "not_stated", "Not stated"
+
+    class Indigenous(models.TextChoices):
+        ABORIGINAL = "aboriginal", "Aboriginal"
+        TORRES_STRAIT_ISLANDER = "tsi", "Torres Strait Islander"
+        BOTH = "both", "Both Aboriginal and Torres Strait Islander"
+        NEITHER = "neither", "Neither"
+        NOT_STATED = "not_stated", "Not stated"
+
+    class LegalOrder(models.TextChoices):
+        NONE = "none", "No order"
+        INTERIM_ACCOMMODATION = "iao", "Interim accommodation order"
+        FAMILY_PRESERVATION = "fpo", "Family preservation order"
+        FAMILY_REUNIFICATION = "fro", "Family reunification order"
+        CARE_BY_SECRETARY = "cbso", "Care by Secretary order"
+        LONG_TERM_CARE = "ltco", "Long-term care order"
+        PERMANENT_CARE = "pco", "Permanent care order"
+        THERAPEUTIC_TREATMENT = "tto", "Therapeutic treatment order"
+        OTHER = "other", "Other order"
+
+    class Placement(models.TextChoices):
+        PARENT = "parent", "With a parent"
+        HOME_BASED = "home_based", "Home-based (foster) care"
+        KINSHIP = "kinship", "Kinship care"
+        RESIDENTIAL = "residential", "Residential care"
+        LEAD_TENANT = "lead_tenant", "Lead tenant"
+        INDEPENDENT = "independent", "Independent living"
+        SECURE_WELFARE = "secure_welfare", "Secure welfare"
+        CUSTODY = "custody", "Youth justice custody"
+        HOMELESS = "homeless", "Homeless"
+        OTHER = "other", "Other"
+
+    class Consent(models.TextChoices):
+        NOT_DISCUSSED = "not_discussed", "Not yet discussed"
+        GIVEN = "given", "Consents to share with the care team's agencies"
+        LIMITED = "limited", "Consents with limits (see notes)"
+        REFUSED = "refused", "Does not consent"
+
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField()
+    gender = models.CharField(max_length=20, choices=Gender, default=Gender.NOT_STATED)
+    gender_description = models.CharField("gender, in their words", max_length=100, blank=True)
+    indigenous_status = models.CharField(
+        "Aboriginal and/or Torres Strait Islander",
+        max_length=20,
+        choices=Indigenous,
+        default=Indigenous.NOT_STATED,
+    )
+    cultural_background = models.CharField(max_length=200, blank=True)
+    language = models.CharField("language spoken at home", max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(default=False)
     child_protection_number = models.CharField(
         "child protection client number", max_length=30, blank=True
     )
+    legal_order = models.CharField(max_length=10, choices=LegalOrder, default=LegalOrder.NONE)
+    legal_order_ends_on = models.DateField("order ends on", null=True, blank=True)
+    placement = models.CharField(max_length=20, choices=Placement, blank=True)
+    placement_details = models.CharField(
+        max_length=300, blank=True, help_text="Carer or unit, and anything a visitor must know."
+    )
+    information_sharing = models.CharField(
+        "consent to share information",
+        max_length=20,
+        choices=Consent,
+        default=Consent.NOT_DISCUSSED,
+    )
+    information_sharing_notes = models.TextField(max_length=2000, blank=True)
     division = models.ForeignKey(
         "accounts.Division", on_delete=models.PROTECT, related_name="young_people"
     )
@@ -81,6 +155,8 @@ class YoungPerson(models.Model):
     intensity = models.ForeignKey(
         IntensityLevel, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The current primary allocation, kept by clients.services.allocate_primary together with
+    # the dated Allocation rows that hold the history.
     primary_case_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -88,28 +164,39 @@ class YoungPerson(models.Model):
         blank=True,
         related_name="primary_young_people",
     )
-    care_team = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        through="CareTeamMember",
-        related_name="care_team_young_people",
-        blank=True,
-    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    search = models.GeneratedField(
+        expression=SearchVector(
+            Coalesce("given_name", models.Value("")),
+            Coalesce("family_name", models.Value("")),
+            Coalesce("preferred_name", models.Value("")),
+            # PostgreSQL would read "CP-200145" as "CP" and the number -200145.
+            Replace("child_protection_number", models.Value("-"), models.Value(" ")),
+            config="simple",
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = YoungPersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["family_name", "given_name"]
         verbose_name_plural = "young people"
+        indexes = [
+            models.Index(fields=["family_name", "date_of_birth"]),
+            models.Index(fields=["team", "status"]),
+            GinIndex(fields=["search"], name="young_person_search"),
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(team__isnull=False) | models.Q(status="referred"),
+                condition=Q(team__isnull=False) | Q(status="referred"),
                 name="young_person_team_once_accepted",
                 violation_error_message="A young person accepted into ICMS must have a team.",
             ),
             models.UniqueConstraint(
                 fields=["child_protection_number"],
-                condition=~models.Q(child_protection_number=""),
+                condition=~Q(child_protection_number=""),
                 name="young_person_child_protection_number_unique",
                 violation_error_message="Another young person has this child protection number.",
             ),
@@ -118,10 +205,23 @@ class YoungPerson(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("clients:detail", args=[self.pk])
+
     @property
     def display_name(self) -> str:
         """The name to use with the young person: their preferred name first."""
         return f"{self.preferred_name or self.given_name} {self.family_name}"
+
+    @property
+    def is_aboriginal_or_torres_strait_islander(self) -> bool:
+        return self.indigenous_status in {
+            self.Indigenous.ABORIGINAL,
+            self.Indigenous.TORRES_STRAIT_ISLANDER,
+            self.Indigenous.BOTH,
+        }
 
     def age_on(self, day: date) -> int:
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
@@ -132,28 +232,130 @@ class YoungPerson(models.Model):
         return self.age_on(timezone.localdate())
 
 
-# Deletes too: leaving a care team is part of the record.
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class CareTeamMember(models.Model):
-    """A worker of the care team around a young person, beside their primary case manager."""
+@pghistory.track()
+class Allocation(models.Model):
+    """A worker allocated to a young person, as primary case manager or in the care team, from
+    one date to another (open-ended while current). Ended, never deleted: the history stays."""
+
+    class Role(models.TextChoices):
+        PRIMARY = "primary", "Primary case manager"
+        CARE_TEAM = "care_team", "Care team"
 
     young_person = models.ForeignKey(
-        YoungPerson, on_delete=models.CASCADE, related_name="care_team_members"
+        YoungPerson, on_delete=models.PROTECT, related_name="allocations"
     )
     worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_team_memberships"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allocations"
     )
-    joined_on = models.DateField(default=timezone.localdate)
+    role = models.CharField(max_length=10, choices=Role)
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    # When the allocation and its ending were recorded: their moments on the timeline.
+    recorded_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        ordering = ["-started_on", "-recorded_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["young_person", "worker"], name="care_team_member_once"
+                fields=["young_person"],
+                condition=Q(role="primary", ended_on__isnull=True),
+                name="allocation_one_current_primary",
+                violation_error_message="A young person has one primary case manager at a time.",
+            ),
+            models.UniqueConstraint(
+                fields=["young_person", "worker"],
+                condition=Q(ended_on__isnull=True),
+                name="allocation_worker_once_at_a_time",
+                violation_error_message="This worker is already allocated to the young person.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="allocation_ends_after_it_starts",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.worker} for {self.young_person}"
+        return f"{self.worker} ({self.get_role_display().lower()}) for {self.young_person}"
+
+
+@pghistory.track()
+class KeyPerson(models.Model):
+    """Family and significant others in the young person's life."""
+
+    class Relationship(models.TextChoices):
+        MOTHER = "mother", "Mother"
+        FATHER = "father", "Father"
+        STEP_PARENT = "step_parent", "Step-parent"
+        SIBLING = "sibling", "Sibling"
+        GRANDPARENT = "grandparent", "Grandparent"
+        AUNT_UNCLE = "aunt_uncle", "Aunt or uncle"
+        CARER = "carer", "Carer"
+        PARTNER = "partner", "Partner"
+        FRIEND = "friend", "Friend"
+        ELDER = "elder", "Elder or community member"
+        OTHER = "other", "Other"
+
+    young_person = models.ForeignKey(
+        YoungPerson, on_delete=models.PROTECT, related_name="key_people"
+    )
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=20, choices=Relationship)
+    is_support = models.BooleanField(
+        "a support", default=True, help_text="Someone the young person can rely on."
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    notes = models.TextField(max_length=1000, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-active", "-is_support", "name"]
+        verbose_name_plural = "key people"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relationship_display().lower()})"
+
+
+@pghistory.track()
+class ProfessionalContact(models.Model):
+    """The professional network around the young person."""
+
+    class Role(models.TextChoices):
+        CHILD_PROTECTION = "child_protection", "Child protection practitioner"
+        SCHOOL = "school", "School or training"
+        GP = "gp", "GP"
+        PSYCHIATRIST = "psychiatrist", "Psychiatrist"
+        MENTAL_HEALTH = "mental_health", "Mental health service"
+        DRUG_AND_ALCOHOL = "aod", "Drug and alcohol service"
+        POLICE = "police", "Police"
+        YOUTH_JUSTICE = "youth_justice", "Youth justice"
+        LAWYER = "lawyer", "Lawyer"
+        HOUSING = "housing", "Housing"
+        OTHER = "other", "Other"
+
+    young_person = models.ForeignKey(
+        YoungPerson, on_delete=models.PROTECT, related_name="professionals"
+    )
+    role = models.CharField(max_length=20, choices=Role)
+    name = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    notes = models.TextField(max_length=1000, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-active", "role", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.get_role_display()}"
 
 
 @pghistory.track()
@@ -175,16 +377,17 @@ class WorkerSafetyAlert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_kind_display()}: {self.details}"
-            if self.details
-            else self.get_kind_display()
-        )
+        label = self.get_kind_display()
+        return f"{label}: {self.details}" if self.details else label
 
 
 @pghistory.track()
@@ -224,6 +427,162 @@ class Disclosure(models.Model):
         return f"Shared with {self.recipient_organisation} on {self.disclosed_on:%d/%m/%Y}"
 
 
+class ContactQuerySet(models.QuerySet):
+    def successful(self) -> ContactQuerySet:
+        """Contacts that reached the young person and were not entered in error."""
+        return self.filter(reached_young_person=True, entered_in_error_at__isnull=True)
+
+
+@pghistory.track()
+class Contact(models.Model):
+    """A case note: a contact with or about the young person, including attempts that did not
+    reach them. "After hours" is derived from the start time by the service, never typed."""
+
+    class Mode(models.TextChoices):
+        FACE_TO_FACE = "face", "Face to face"
+        PHONE = "phone", "Phone call"
+        TEXT = "text", "Text or message"
+        VIDEO = "video", "Video call"
+        EMAIL = "email", "Email"
+
+    class Location(models.TextChoices):
+        HOME = "home", "Home or placement"
+        COMMUNITY = "community", "Community"
+        SCHOOL = "school", "School or training"
+        HOSPITAL = "hospital", "Hospital"
+        CUSTODY = "custody", "Custody"
+        OFFICE = "office", "ICMS office"
+        OTHER = "other", "Other"
+
+    class Kind(models.TextChoices):
+        OUTREACH = "outreach", "Outreach support"
+        CRISIS = "crisis", "Crisis intervention"
+        ASSESSMENT = "assessment", "Assessment"
+        ADVOCACY = "advocacy", "Advocacy"
+        SKILL_BUILDING = "skills", "Skill building"
+        TRANSPORT = "transport", "Transport"
+        CONSULTATION = "consultation", "Consultation"
+        CASE_PLANNING = "planning", "Case planning"
+
+    class Participant(models.TextChoices):
+        FAMILY = "family", "Family"
+        CARER = "carer", "Carer"
+        PROFESSIONALS = "professionals", "Professionals"
+        OTHERS = "others", "Others"
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="contacts")
+    started_at = models.DateTimeField("when")
+    duration_minutes = models.PositiveSmallIntegerField("minutes")
+    mode = models.CharField("how", max_length=10, choices=Mode)
+    location = models.CharField("where", max_length=10, choices=Location, blank=True)
+    kind = models.CharField("what kind", max_length=15, choices=Kind)
+    reached_young_person = models.BooleanField(
+        "reached the young person",
+        default=True,
+        help_text="Untick for an attempt that did not reach them.",
+    )
+    participants = ArrayField(
+        models.CharField(max_length=15, choices=Participant),
+        verbose_name="also present",
+        default=list,
+        blank=True,
+    )
+    notes = models.TextField(max_length=10_000)
+    follow_up = models.TextField("follow-up", max_length=2000, blank=True)
+    after_hours = models.BooleanField(editable=False)
+    workers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ContactWorker", related_name="contacts"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    # Set when the note is changed more than a day after it was recorded; every earlier
+    # version stays in its history (pghistory).
+    amended_at = models.DateTimeField(null=True, blank=True)
+    entered_in_error_at = models.DateTimeField(null=True, blank=True)
+    entered_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_in_error_reason = models.CharField(max_length=300, blank=True)
+    # Made by the form when it is opened: submitting twice records one contact.
+    client_reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Optimistic locking: an edit names the version it started from.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["young_person", "-started_at", "-id"]),
+            models.Index(
+                fields=["young_person", "-started_at"],
+                condition=Q(reached_young_person=True, entered_in_error_at__isnull=True),
+                name="contact_successful_recent",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=24 * 60),
+                name="contact_duration_within_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_at__lte=models.F("recorded_at") + timedelta(minutes=5)),
+                name="contact_not_in_the_future",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.started_at)
+        return f"{self.get_kind_display()} with {self.young_person} on {when:%d/%m/%Y %H:%M}"
+
+    @property
+    def is_successful(self) -> bool:
+        return self.reached_young_person and self.entered_in_error_at is None
+
+    @property
+    def participants_display(self) -> str:
+        labels = dict(self.Participant.choices)
+        return ", ".join(labels.get(value, value).lower() for value in self.participants)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class ContactWorker(models.Model):
+    """A worker who made the contact: the one who recorded it, and any who went with them."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE)
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "worker"], name="contact_worker_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} on {self.contact_id}"
+
+
+class ContactDraft(models.Model):
+    """A contact being written, saved every few seconds so that nothing typed is lost if the
+    session ends before it is submitted. One per worker and young person; removed on submit."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE)
+    data = models.JSONField()
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "young_person"], name="contact_draft_one_per_worker"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft by {self.author} for {self.young_person}"
+
+
 class BreakGlassAccess(models.Model):
     """An on-call worker's time-limited access, after hours, to the safety information of a
     young person who is not on their caseload. Granted with a reason, audited, and reviewed by
@@ -247,7 +606,7 @@ class BreakGlassAccess(models.Model):
         ordering = ["-granted_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(expires_at__gt=models.F("granted_at")),
+                condition=Q(expires_at__gt=models.F("granted_at")),
                 name="break_glass_expires_after_granted",
             ),
         ]

@@ -1,23 +1,106 @@
-from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import Role, Team, User
-from clients.models import BreakGlassAccess, WorkerSafetyAlert, YoungPerson
-from clients.rules import break_glass_accesses_visible_to, young_people_findable_after_hours
+from clients.models import (
+    Allocation,
+    BreakGlassAccess,
+    Contact,
+    ContactDraft,
+    Disclosure,
+    WorkerSafetyAlert,
+    YoungPerson,
+)
+from clients.rules import (
+    break_glass_accesses_visible_to,
+    young_people_findable_after_hours,
+    young_people_visible_to,
+)
 
 OPEN_STATUSES = [YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING]
+FORTNIGHT = 14
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def search_young_people(young_people: QuerySet[YoungPerson], text: str) -> QuerySet[YoungPerson]:
+    """Full-text search on names and the child protection number, each word as a prefix
+    ("jay smi" finds Jayden Smith). PostgreSQL's own full-text search, on an indexed column."""
+    words = re.findall(r"\w+", text.lower())
+    if not words:
+        return young_people
+    query = SearchQuery(
+        " & ".join(f"{word}:*" for word in words), search_type="raw", config="simple"
+    )
+    return young_people.filter(search=query)
+
+
+def with_contact_figures(young_people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """Annotate each young person with their last successful contact, the successful contacts
+    of the last fortnight, and whether contact is overdue for their intensity: more calendar
+    days since the last one than the intensity's threshold (or none at all)."""
+    today = timezone.localdate()
+    successful = Contact.objects.successful().filter(young_person=OuterRef("pk"))
+    fortnight = successful.filter(started_at__gte=local_midnight(today - timedelta(FORTNIGHT - 1)))
+    return young_people.annotate(
+        last_contact_at=Subquery(successful.order_by("-started_at").values("started_at")[:1]),
+        contacts_this_fortnight=Coalesce(
+            Subquery(
+                fortnight.order_by()
+                .values("young_person")
+                .annotate(count=Count("pk"))
+                .values("count"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+    ).annotate(
+        contact_overdue=ExpressionWrapper(
+            Q(intensity__isnull=False)
+            & (
+                Q(last_contact_at__isnull=True)
+                | Q(
+                    last_contact_at__lt=Value(local_midnight(today))
+                    - F("intensity__contact_threshold_days") * Value(timedelta(days=1))
+                )
+            ),
+            output_field=BooleanField(),
+        )
+    )
 
 
 def caseload_for(worker: User, *, visible: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
     """The open cases a worker is allocated to, among those `visible` to whoever asks, with
     what a caseload list shows."""
-    return (
+    return with_contact_figures(
         visible.allocated_to(worker)
         .open()
         .select_related("intensity", "team", "primary_case_manager")
         .annotate(is_primary=Q(primary_case_manager=worker))
-        .order_by("-is_primary", "family_name", "given_name")
-    )
+    ).order_by("-is_primary", "family_name", "given_name")
 
 
 def team_workers_with_caseload(teams: QuerySet[Team]) -> QuerySet[User]:
@@ -50,14 +133,14 @@ def unallocated_young_people(
     )
 
 
-def young_person_record(queryset: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
-    """What the young person's page shows, fetched in a fixed number of queries."""
-    return queryset.select_related(
-        "intensity", "team__supervisor", "division", "primary_case_manager", "crisis_plan"
-    ).prefetch_related(
-        "care_team_members__worker",
-        active_alerts(),
-        "disclosures__disclosed_by",
+def current_allocations() -> Prefetch:
+    """The workers allocated now, primary first, as `young_person.current_allocations`."""
+    return Prefetch(
+        "allocations",
+        queryset=Allocation.objects.filter(ended_on__isnull=True)
+        .select_related("worker")
+        .order_by("role", "started_on"),
+        to_attr="current_allocations",
     )
 
 
@@ -68,6 +151,70 @@ def active_alerts() -> Prefetch:
         queryset=WorkerSafetyAlert.objects.filter(active=True),
         to_attr="active_alerts",
     )
+
+
+def young_person_record(queryset: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """What the young person's page shows, fetched in a fixed number of queries."""
+    return with_contact_figures(
+        queryset.select_related(
+            "intensity", "team__supervisor", "division", "primary_case_manager", "crisis_plan"
+        ).prefetch_related(
+            current_allocations(),
+            active_alerts(),
+            "key_people",
+            "professionals",
+            "disclosures__disclosed_by",
+        )
+    )
+
+
+def team_members(team: Team | None) -> QuerySet[User]:
+    """The case managers of a team, for choosing co-workers and allocations."""
+    return User.objects.filter(team=team, is_active=True, groups__name=Role.CASE_MANAGER).order_by(
+        "first_name", "last_name"
+    )
+
+
+def likely_duplicates(
+    *, given_name: str, family_name: str, date_of_birth: date, child_protection_number: str
+) -> Q:
+    """Records that may be this young person: same name and date of birth, or same number."""
+    same_person = Q(
+        given_name__iexact=given_name.strip(),
+        family_name__iexact=family_name.strip(),
+        date_of_birth=date_of_birth,
+    )
+    if child_protection_number.strip():
+        same_person |= Q(child_protection_number=child_protection_number.strip())
+    return same_person
+
+
+def possible_duplicates(
+    user: User,
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date,
+    child_protection_number: str,
+) -> tuple[list[YoungPerson], int]:
+    """Before a new record is opened: existing records that may be the same young person. The
+    ones the user may see are returned; of the others only how many there are, so that a
+    duplicate held by another team is caught without showing whose it is."""
+    similar = YoungPerson.objects.filter(
+        likely_duplicates(
+            given_name=given_name,
+            family_name=family_name,
+            date_of_birth=date_of_birth,
+            child_protection_number=child_protection_number,
+        )
+    )
+    visible = list(young_people_visible_to(user).filter(pk__in=similar.values("pk")))
+    return visible, similar.count() - len(visible)
+
+
+def draft_for(author: User, young_person: YoungPerson) -> ContactDraft | None:
+    """The contact this worker began writing for this young person, if any."""
+    return ContactDraft.objects.filter(author=author, young_person=young_person).first()
 
 
 def find_for_break_glass(
@@ -92,3 +239,145 @@ def break_glass_to_review(supervisor: User) -> QuerySet[BreakGlassAccess]:
         .filter(young_person__team__supervisor=supervisor, reviewed_at__isnull=True)
         .select_related("worker", "young_person")
     )
+
+
+# --- Timeline ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineKind:
+    name: str
+    label: str
+    # SELECT <moment>, <rank>, id FROM <table> WHERE young_person_id = %(young_person)s
+    sql: str
+    fetch: object  # id list -> {id: object}
+
+
+def _contacts(ids: list[int]) -> dict[int, Contact]:
+    contacts = Contact.objects.filter(pk__in=ids).prefetch_related("workers")
+    return {contact.pk: contact for contact in contacts}
+
+
+def _alerts(ids: list[int]) -> dict[int, WorkerSafetyAlert]:
+    alerts = WorkerSafetyAlert.objects.filter(pk__in=ids).select_related("created_by", "ended_by")
+    return {alert.pk: alert for alert in alerts}
+
+
+def _allocations(ids: list[int]) -> dict[int, Allocation]:
+    allocations = Allocation.objects.filter(pk__in=ids).select_related(
+        "worker", "allocated_by", "ended_by"
+    )
+    return {allocation.pk: allocation for allocation in allocations}
+
+
+def _disclosures(ids: list[int]) -> dict[int, Disclosure]:
+    disclosures = Disclosure.objects.filter(pk__in=ids).select_related("disclosed_by")
+    return {disclosure.pk: disclosure for disclosure in disclosures}
+
+
+def _break_glass(ids: list[int]) -> dict[int, BreakGlassAccess]:
+    accesses = BreakGlassAccess.objects.filter(pk__in=ids).select_related("worker")
+    return {access.pk: access for access in accesses}
+
+
+# Each kind's rank breaks ties between entries of the same moment; new kinds (plans,
+# referrals, reviews, crises) join here as their apps land.
+TIMELINE_KINDS = {
+    kind.name: kind
+    for kind in [
+        TimelineKind(
+            "contact",
+            "Contacts",
+            "SELECT started_at, 1, id FROM clients_contact WHERE young_person_id = %(yp)s",
+            _contacts,
+        ),
+        TimelineKind(
+            "alert",
+            "Safety alerts",
+            "SELECT created_at, 2, id FROM clients_workersafetyalert WHERE young_person_id = %(yp)s"
+            " UNION ALL SELECT ended_at, 3, id FROM clients_workersafetyalert"
+            " WHERE young_person_id = %(yp)s AND ended_at IS NOT NULL",
+            _alerts,
+        ),
+        TimelineKind(
+            "allocation",
+            "Allocations",
+            "SELECT recorded_at, 4, id FROM clients_allocation WHERE young_person_id = %(yp)s"
+            " UNION ALL SELECT ended_at, 7, id FROM clients_allocation"
+            " WHERE young_person_id = %(yp)s AND ended_at IS NOT NULL",
+            _allocations,
+        ),
+        TimelineKind(
+            "disclosure",
+            "Disclosures",
+            "SELECT recorded_at, 5, id FROM clients_disclosure WHERE young_person_id = %(yp)s",
+            _disclosures,
+        ),
+        TimelineKind(
+            "break_glass",
+            "After-hours access",
+            "SELECT granted_at, 6, id FROM clients_breakglassaccess WHERE young_person_id = %(yp)s",
+            _break_glass,
+        ),
+    ]
+}
+RANK_KIND = {
+    1: "contact",
+    2: "alert",
+    3: "alert",
+    4: "allocation",
+    5: "disclosure",
+    6: "break_glass",
+    7: "allocation",
+}
+ENDING_RANKS = {3, 7}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str
+    ended: bool  # for an alert or an allocation: this entry is its ending
+    item: object
+
+
+def timeline_page(
+    young_person: YoungPerson,
+    *,
+    kinds: list[str],
+    before: tuple[datetime, int, int] | None,
+    size: int,
+) -> tuple[list[TimelineEntry], tuple[datetime, int, int] | None]:
+    """One page of the young person's chronology, newest first, of the kinds asked for, and
+    the key of the next (older) page. Keyset paging on (moment, rank, id): one query for the
+    page, then one per kind present on it, whatever the length of the history."""
+    parts = [TIMELINE_KINDS[kind].sql for kind in kinds if kind in TIMELINE_KINDS]
+    if not parts:
+        return [], None
+    params: dict[str, object] = {"yp": young_person.pk, "limit": size + 1}
+    keyset = ""
+    if before is not None:
+        keyset = "WHERE (at, rank, id) < (%(at)s, %(rank)s, %(id)s)"
+        params.update(at=before[0], rank=before[1], id=before[2])
+    sql = (
+        f"SELECT at, rank, id FROM ({' UNION ALL '.join(parts)}) AS entries (at, rank, id) "  # noqa: S608 - fixed SQL
+        f"{keyset} ORDER BY at DESC, rank DESC, id DESC LIMIT %(limit)s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    page, more = rows[:size], len(rows) > size
+    by_kind: dict[str, list[int]] = {}
+    for _, rank, pk in page:
+        by_kind.setdefault(RANK_KIND[rank], []).append(pk)
+    objects = {kind: TIMELINE_KINDS[kind].fetch(ids) for kind, ids in by_kind.items()}
+    entries = [
+        TimelineEntry(
+            at=at,
+            kind=RANK_KIND[rank],
+            ended=rank in ENDING_RANKS,
+            item=objects[RANK_KIND[rank]][pk],
+        )
+        for at, rank, pk in page
+    ]
+    return entries, (page[-1] if more else None)

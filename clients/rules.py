@@ -13,8 +13,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.rules import is_icms_worker
-from clients.models import BreakGlassAccess, YoungPerson
+from accounts.rules import is_icms_worker, is_supervisor
+from clients.models import BreakGlassAccess, Contact, YoungPerson
 
 
 def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
@@ -32,6 +32,11 @@ def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
     if not conditions:
         return YoungPerson.objects.none()
     return YoungPerson.objects.filter(reduce(operator.or_, conditions))
+
+
+def contacts_visible_to(user: User) -> QuerySet[Contact]:
+    """The contacts of the young people the user sees."""
+    return Contact.objects.filter(young_person__in=young_people_visible_to(user))
 
 
 def young_people_findable_after_hours() -> QuerySet[YoungPerson]:
@@ -67,8 +72,34 @@ def supervises_break_glass_young_person(user: User, access: BreakGlassAccess) ->
     return supervises_young_person(user, access.young_person)
 
 
+@rules.predicate
+def made_the_contact(user: User, contact: Contact) -> bool:
+    return contact.workers.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def supervises_contact_young_person(user: User, contact: Contact) -> bool:
+    return supervises_young_person(user, contact.young_person)
+
+
+works_with_young_person = can_see_young_person & is_icms_worker
+
 rules.add_perm("clients.view_youngperson", can_see_young_person)
-rules.add_perm("clients.add_disclosure", can_see_young_person & is_icms_worker)
+rules.add_perm("clients.add_youngperson", is_supervisor)
+rules.add_perm("clients.change_youngperson", works_with_young_person)
+rules.add_perm("clients.add_disclosure", works_with_young_person)
+rules.add_perm("clients.add_keyperson", works_with_young_person)
+rules.add_perm("clients.add_professionalcontact", works_with_young_person)
+rules.add_perm("clients.add_workersafetyalert", works_with_young_person)
+rules.add_perm("clients.add_contact", works_with_young_person)
+# Only the workers who made a contact correct it; they or the supervisor may mark it in error.
+rules.add_perm("clients.change_contact", made_the_contact)
+rules.add_perm("clients.mark_contact_in_error", made_the_contact | supervises_contact_young_person)
+# Allocation and transfer are the supervisor's, for their own team.
+rules.add_perm("clients.add_allocation", supervises_young_person)
+rules.add_perm("clients.transfer_caseload", is_supervisor)
+rules.add_perm("clients.view_caseload", is_icms_worker)
+rules.add_perm("clients.export_caseload", is_icms_worker)
 # "Who has looked at this record": the team's supervisor.
 rules.add_perm("clients.view_access_log", supervises_young_person)
 rules.add_perm("clients.add_breakglassaccess", is_icms_worker)

@@ -1,19 +1,46 @@
-"""Every change to young people's records, and the derived facts about them."""
+"""Every change to young people's records, and the facts derived from them.
 
+Each function validates (raising ValidationError with a message a case manager can read),
+saves in one transaction, and writes the audit trail. Nothing is deleted: allocations, alerts
+and key people end; a contact entered in error is marked so and kept.
+"""
+
+import uuid
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import cache
 
 import holidays
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, Team, User
 from audit.models import AuditAction
 from audit.services import record
-from clients.models import BreakGlassAccess, Disclosure, YoungPerson
+from clients.models import (
+    Allocation,
+    BreakGlassAccess,
+    Contact,
+    ContactDraft,
+    ContactWorker,
+    Disclosure,
+    KeyPerson,
+    ProfessionalContact,
+    WorkerSafetyAlert,
+    YoungPerson,
+)
 from clients.rules import young_people_visible_to
+
+# A note corrected within this time is simply corrected; after it, it is marked amended.
+AMENDMENT_GRACE = timedelta(hours=24)
+# Clocks of phones in the field run a little ahead; beyond this a start time is "in the future".
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+# --- Derived facts ----------------------------------------------------------------------------
 
 
 @cache
@@ -35,6 +62,102 @@ def is_after_hours(moment: datetime) -> bool:
         or is_public_holiday(local.date())
         or not opens <= local.time() < closes
     )
+
+
+# --- The young person's record ----------------------------------------------------------------
+
+
+def _validate_dates_of(young_person: YoungPerson) -> None:
+    if young_person.date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": "A date of birth cannot be in the future."})
+    if young_person.age >= 26:
+        raise ValidationError(
+            {"date_of_birth": "ICMS works with young people; check the year of birth."}
+        )
+
+
+@transaction.atomic
+def create_young_person(*, by: User, team: Team, **fields: object) -> YoungPerson:
+    """A young person taken on by a team outside the referral process (for example a transfer
+    from another service). They start active, with the team's division."""
+    young_person = YoungPerson(
+        team=team, division=team.division, status=YoungPerson.Status.ACTIVE, **fields
+    )
+    _validate_dates_of(young_person)
+    young_person.full_clean(exclude=["search"])
+    young_person.save()
+    record(AuditAction.CREATE, actor=by, obj=young_person)
+    return young_person
+
+
+@transaction.atomic
+def update_young_person(young_person: YoungPerson, *, by: User, **fields: object) -> YoungPerson:
+    changed = [name for name, value in fields.items() if getattr(young_person, name) != value]
+    if not changed:
+        return young_person
+    for name in changed:
+        setattr(young_person, name, fields[name])
+    _validate_dates_of(young_person)
+    young_person.full_clean(exclude=["search"])
+    young_person.save(update_fields=changed)
+    record(AuditAction.CHANGE, actor=by, obj=young_person, detail={"fields": changed})
+    return young_person
+
+
+@transaction.atomic
+def save_key_person(
+    young_person: YoungPerson, *, by: User, key_person: KeyPerson | None = None, **fields: object
+) -> KeyPerson:
+    """Add someone to the young person's key people, or change what is recorded of them."""
+    adding = key_person is None
+    key_person = key_person or KeyPerson(young_person=young_person)
+    for name, value in fields.items():
+        setattr(key_person, name, value)
+    key_person.full_clean()
+    key_person.save()
+    record(AuditAction.CREATE if adding else AuditAction.CHANGE, actor=by, obj=key_person)
+    return key_person
+
+
+@transaction.atomic
+def save_professional(
+    young_person: YoungPerson,
+    *,
+    by: User,
+    professional: ProfessionalContact | None = None,
+    **fields: object,
+) -> ProfessionalContact:
+    adding = professional is None
+    professional = professional or ProfessionalContact(young_person=young_person)
+    for name, value in fields.items():
+        setattr(professional, name, value)
+    professional.full_clean()
+    professional.save()
+    record(AuditAction.CREATE if adding else AuditAction.CHANGE, actor=by, obj=professional)
+    return professional
+
+
+@transaction.atomic
+def raise_alert(
+    young_person: YoungPerson, *, by: User, kind: str, details: str
+) -> WorkerSafetyAlert:
+    alert = WorkerSafetyAlert(young_person=young_person, kind=kind, details=details, created_by=by)
+    alert.full_clean()
+    alert.save()
+    record(AuditAction.CREATE, actor=by, obj=alert)
+    return alert
+
+
+@transaction.atomic
+def end_alert(alert: WorkerSafetyAlert, *, by: User) -> WorkerSafetyAlert:
+    """The risk has passed: the alert stops showing, and stays in the record and timeline."""
+    if alert.active:
+        alert.active = False
+        alert.ended_by = by
+        alert.ended_at = timezone.now()
+        alert.save(update_fields=["active", "ended_by", "ended_at"])
+        record(AuditAction.CHANGE, actor=by, obj=alert, detail={"ended": True})
+    return alert
 
 
 @transaction.atomic
@@ -76,6 +199,261 @@ def record_disclosure(
     disclosure.save()
     record(AuditAction.CREATE, actor=by, obj=disclosure)
     return disclosure
+
+
+# --- Allocation -------------------------------------------------------------------------------
+
+
+def _check_allocatable(young_person: YoungPerson, worker: User, on: date) -> None:
+    if not worker.is_active or not worker.has_role(Role.CASE_MANAGER):
+        raise ValidationError(f"{worker} is not an active case manager.")
+    if worker.team_id != young_person.team_id:
+        raise ValidationError(f"{worker} is not a member of {young_person.team}.")
+    if on > timezone.localdate() + timedelta(days=31):
+        raise ValidationError("An allocation can start at most a month ahead.")
+
+
+def _end_allocation(allocation: Allocation, *, by: User, on: date, note: str) -> None:
+    allocation.ended_on = max(on, allocation.started_on)
+    allocation.ended_at = timezone.now()
+    allocation.ended_by = by
+    allocation.note = note or allocation.note
+    allocation.save(update_fields=["ended_on", "ended_at", "ended_by", "note"])
+
+
+@transaction.atomic
+def allocate_primary(
+    young_person: YoungPerson, *, worker: User, by: User, on: date | None = None, note: str = ""
+) -> Allocation:
+    """Make `worker` the young person's primary case manager from `on` (a transfer if someone
+    held the case). The previous primary allocation ends that day; a care-team allocation of
+    the new primary worker ends too, as the primary role replaces it."""
+    on = on or timezone.localdate()
+    _check_allocatable(young_person, worker, on)
+    if young_person.primary_case_manager_id == worker.pk:
+        raise ValidationError(f"{worker} is already the primary case manager.")
+    for current in young_person.allocations.select_for_update().filter(
+        Q(role=Allocation.Role.PRIMARY) | Q(worker=worker), ended_on__isnull=True
+    ):
+        _end_allocation(current, by=by, on=on, note=note)
+    allocation = Allocation.objects.create(
+        young_person=young_person,
+        worker=worker,
+        role=Allocation.Role.PRIMARY,
+        started_on=on,
+        allocated_by=by,
+        note=note,
+    )
+    young_person.primary_case_manager = worker
+    young_person.save(update_fields=["primary_case_manager"])
+    record(AuditAction.CREATE, actor=by, obj=allocation, detail={"role": "primary"})
+    return allocation
+
+
+@transaction.atomic
+def add_to_care_team(
+    young_person: YoungPerson, *, worker: User, by: User, on: date | None = None, note: str = ""
+) -> Allocation:
+    on = on or timezone.localdate()
+    _check_allocatable(young_person, worker, on)
+    allocation = Allocation(
+        young_person=young_person,
+        worker=worker,
+        role=Allocation.Role.CARE_TEAM,
+        started_on=on,
+        allocated_by=by,
+        note=note,
+    )
+    allocation.full_clean()
+    allocation.save()
+    record(AuditAction.CREATE, actor=by, obj=allocation, detail={"role": "care_team"})
+    return allocation
+
+
+@transaction.atomic
+def end_care_team_allocation(
+    allocation: Allocation, *, by: User, on: date | None = None, note: str = ""
+) -> Allocation:
+    if allocation.role != Allocation.Role.CARE_TEAM:
+        raise ValidationError("The primary case manager changes by allocating another one.")
+    if allocation.ended_on is None:
+        _end_allocation(allocation, by=by, on=on or timezone.localdate(), note=note)
+        record(AuditAction.CHANGE, actor=by, obj=allocation, detail={"ended": True})
+    return allocation
+
+
+@transaction.atomic
+def transfer_caseload(
+    assignments: Iterable[tuple[YoungPerson, User]], *, by: User, on: date, note: str
+) -> list[Allocation]:
+    """Move several young people's primary allocation, each to the worker given, in one step
+    (a worker leaving, or a caseload rebalanced). All or nothing: one refusal moves none."""
+    allocations = []
+    for young_person, worker in assignments:
+        try:
+            allocations.append(
+                allocate_primary(young_person, worker=worker, by=by, on=on, note=note)
+            )
+        except ValidationError as error:
+            raise ValidationError(f"{young_person}: {' '.join(error.messages)}") from error
+    if not allocations:
+        raise ValidationError("Choose at least one young person and who takes them on.")
+    return allocations
+
+
+# --- Contacts ---------------------------------------------------------------------------------
+
+
+def _validate_contact(contact: Contact, *, now: datetime) -> None:
+    if contact.started_at > now + CLOCK_TOLERANCE:
+        raise ValidationError({"started_at": "A contact cannot be recorded as starting later."})
+    if timezone.localtime(contact.started_at).date() < contact.young_person.date_of_birth:
+        raise ValidationError(
+            {"started_at": "That is before the young person was born; check the date."}
+        )
+    if contact.mode == Contact.Mode.FACE_TO_FACE and not contact.location:
+        raise ValidationError({"location": "Say where you met."})
+
+
+def _co_workers_allowed(contact: Contact, co_workers: Iterable[User]) -> list[User]:
+    team = contact.young_person.team_id
+    co_workers = list(co_workers)
+    outsiders = [worker for worker in co_workers if worker.team_id != team]
+    if outsiders:
+        raise ValidationError(
+            {"co_workers": f"{outsiders[0]} is not in {contact.young_person.team}."}
+        )
+    return co_workers
+
+
+@transaction.atomic
+def record_contact(
+    young_person: YoungPerson,
+    *,
+    by: User,
+    client_reference: uuid.UUID,
+    co_workers: Iterable[User] = (),
+    **fields: object,
+) -> Contact:
+    """Record a contact. The same `client_reference` (made when the form was opened) records it
+    once however often it is submitted: a double tap, or a resend after a lost connection,
+    returns the contact already recorded. `after_hours` is derived from the start time."""
+    existing = Contact.objects.filter(client_reference=client_reference).first()
+    if existing is not None:
+        if existing.young_person_id != young_person.pk or existing.recorded_by_id != by.pk:
+            raise ValidationError("This form was already used for another contact.")
+        return existing
+    now = timezone.now()
+    contact = Contact(
+        young_person=young_person,
+        recorded_by=by,
+        recorded_at=now,
+        client_reference=client_reference,
+        **fields,
+    )
+    contact.after_hours = is_after_hours(contact.started_at)
+    _validate_contact(contact, now=now)
+    co_workers = _co_workers_allowed(contact, co_workers)
+    contact.full_clean()
+    try:
+        with transaction.atomic():
+            contact.save()
+    except IntegrityError:
+        # The same form submitted twice at the same moment: the other request recorded it.
+        return Contact.objects.get(client_reference=client_reference)
+    ContactWorker.objects.bulk_create(
+        ContactWorker(contact=contact, worker=worker) for worker in {by, *co_workers}
+    )
+    ContactDraft.objects.filter(author=by, young_person=young_person).delete()
+    record(AuditAction.CREATE, actor=by, obj=contact)
+    return contact
+
+
+@transaction.atomic
+def amend_contact(
+    contact: Contact,
+    *,
+    by: User,
+    version: int,
+    co_workers: Iterable[User] | None = None,
+    **fields: object,
+) -> Contact:
+    """Change a recorded contact. Refused if someone else changed it since `version` was read
+    (their change stays). Changed a day or more after recording, it is marked amended; every
+    earlier version stays in its history."""
+    if contact.entered_in_error_at is not None:
+        raise ValidationError("This contact was marked as entered in error and is closed.")
+    if contact.version != version:
+        raise ValidationError(
+            "Someone changed this contact while you were editing it. Their change is shown "
+            "below; make yours again if it is still needed."
+        )
+    changed = [name for name, value in fields.items() if getattr(contact, name) != value]
+    for name in changed:
+        setattr(contact, name, fields[name])
+    now = timezone.now()
+    _validate_contact(contact, now=now)
+    workers_changed = False
+    if co_workers is not None:
+        wanted = {contact.recorded_by_id}
+        wanted |= {worker.pk for worker in _co_workers_allowed(contact, co_workers)}
+        current = set(contact.workers.values_list("pk", flat=True))
+        if wanted != current:
+            workers_changed = True
+            ContactWorker.objects.filter(contact=contact, worker_id__in=current - wanted).delete()
+            ContactWorker.objects.bulk_create(
+                ContactWorker(contact=contact, worker_id=pk) for pk in wanted - current
+            )
+    if not changed and not workers_changed:
+        return contact
+    contact.after_hours = is_after_hours(contact.started_at)
+    if now - contact.recorded_at >= AMENDMENT_GRACE:
+        contact.amended_at = now
+    contact.full_clean()
+    updated = Contact.objects.filter(pk=contact.pk, version=version).update(
+        **{name: getattr(contact, name) for name in [*changed, "after_hours", "amended_at"]},
+        version=version + 1,
+    )
+    if not updated:
+        raise ValidationError("Someone changed this contact at the same moment; try again.")
+    contact.version = version + 1
+    record(AuditAction.CHANGE, actor=by, obj=contact, detail={"fields": changed})
+    return contact
+
+
+@transaction.atomic
+def mark_contact_in_error(contact: Contact, *, by: User, reason: str) -> Contact:
+    """A contact recorded by mistake (wrong young person, duplicate) is marked, not deleted."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why this contact is in error."})
+    if contact.entered_in_error_at is None:
+        contact.entered_in_error_at = timezone.now()
+        contact.entered_in_error_by = by
+        contact.entered_in_error_reason = reason.strip()
+        contact.version += 1
+        contact.save(
+            update_fields=[
+                "entered_in_error_at",
+                "entered_in_error_by",
+                "entered_in_error_reason",
+                "version",
+            ]
+        )
+        record(AuditAction.CHANGE, actor=by, obj=contact, detail={"entered_in_error": reason})
+    return contact
+
+
+def save_contact_draft(young_person: YoungPerson, *, author: User, data: dict) -> ContactDraft:
+    """Keep what is typed so far; called every few seconds while a contact is written."""
+    draft, _ = ContactDraft.objects.update_or_create(
+        author=author,
+        young_person=young_person,
+        defaults={"data": data, "saved_at": timezone.now()},
+    )
+    return draft
+
+
+# --- After-hours access -----------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -1,27 +1,193 @@
+import csv
+from copy import copy
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.models import AuditAction
 from audit.queries import recent_views_of
-from audit.services import record_view
-from clients.forms import BreakGlassForm, DisclosureForm, ReviewForm
-from clients.queries import find_for_break_glass, young_person_record
+from audit.services import record, record_view
+from clients.forms import (
+    CARE_FIELDS,
+    IDENTITY_FIELDS,
+    AlertForm,
+    AllocationForm,
+    BreakGlassForm,
+    CaseloadFilter,
+    ContactEditForm,
+    ContactForm,
+    DisclosureForm,
+    EmptyForm,
+    KeyPersonForm,
+    MarkInErrorForm,
+    NewYoungPersonForm,
+    ProfessionalForm,
+    TransferForm,
+    TransferFromForm,
+    YoungPersonForm,
+)
+from clients.models import Allocation, YoungPerson
+from clients.queries import (
+    TIMELINE_KINDS,
+    active_alerts,
+    current_allocations,
+    draft_for,
+    find_for_break_glass,
+    possible_duplicates,
+    team_members,
+    timeline_page,
+    with_contact_figures,
+    young_person_record,
+)
 from clients.rules import (
     active_break_glass_for,
     break_glass_accesses_visible_to,
+    contacts_visible_to,
     young_people_visible_to,
 )
 from clients.services import (
+    add_to_care_team,
+    allocate_primary,
+    amend_contact,
+    create_young_person,
+    end_alert,
+    end_care_team_allocation,
     grant_break_glass,
     is_after_hours,
+    mark_contact_in_error,
+    raise_alert,
+    record_contact,
     record_disclosure,
     review_break_glass,
+    save_contact_draft,
+    save_key_person,
+    save_professional,
+    transfer_caseload,
+    update_young_person,
 )
-from icms.forms import submitted
+from icms.forms import add_service_error, submitted
+
+TIMELINE_PAGE = 25
+CONTACT_MULTI_FIELDS = {"co_workers", "participants"}
+
+
+def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
+    """A young person the user sees, with the alerts shown on every page about them."""
+    return get_object_or_404(
+        young_people_visible_to(request.user)
+        .select_related("team")
+        .prefetch_related(active_alerts()),
+        pk=pk,
+    )
+
+
+def _require(request: HttpRequest, permission: str, obj: object = None) -> None:
+    if not request.user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+# --- Caseload ---------------------------------------------------------------------------------
+
+
+def _caseload(request: HttpRequest) -> tuple[CaseloadFilter, QuerySet[YoungPerson]]:
+    young_people = with_contact_figures(
+        young_people_visible_to(request.user)
+        .open()
+        .select_related("intensity", "primary_case_manager", "team")
+    ).order_by("family_name", "given_name")
+    caseload = CaseloadFilter(request.GET, queryset=young_people)
+    return caseload, caseload.qs if caseload.is_valid() else young_people.none()
+
+
+@require_GET
+def caseload(request: HttpRequest) -> HttpResponse:
+    """My caseload (a supervisor: the team's), with last contact against what the intensity
+    expects; searchable, filterable, sortable, exportable."""
+    _require(request, "clients.view_caseload")
+    caseload, young_people = _caseload(request)
+    return render(
+        request,
+        "clients/caseload.html",
+        {
+            "caseload": caseload,
+            "young_people": young_people,
+            "query": request.GET.urlencode(),
+            "can_add": request.user.has_perm("clients.add_youngperson"),
+        },
+    )
+
+
+@require_GET
+def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The caseload as on screen, as CSV: streamed row by row, and recorded in the audit trail."""
+    _require(request, "clients.export_caseload")
+    _, young_people = _caseload(request)
+    record(
+        AuditAction.EXPORT,
+        actor=request.user,
+        detail={"export": "caseload", "filters": request.GET.dict(), "rows": young_people.count()},
+    )
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    header = [
+        "Record",
+        "Given name",
+        "Family name",
+        "Preferred name",
+        "Date of birth",
+        "CP number",
+        "Status",
+        "Intensity",
+        "Primary case manager",
+        "Last successful contact",
+        "Contacts this fortnight",
+        "Contact overdue",
+    ]
+    rows = (
+        [
+            young_person.pk,
+            young_person.given_name,
+            young_person.family_name,
+            young_person.preferred_name,
+            young_person.date_of_birth.isoformat(),
+            young_person.child_protection_number,
+            young_person.get_status_display(),
+            str(young_person.intensity or ""),
+            str(young_person.primary_case_manager or ""),
+            timezone.localtime(young_person.last_contact_at).strftime("%Y-%m-%d %H:%M")
+            if young_person.last_contact_at
+            else "",
+            young_person.contacts_this_fortnight,
+            "yes" if young_person.contact_overdue else "no",
+        ]
+        for young_person in young_people.iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(
+        _csv_lines(writer, header, rows), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="caseload-{stamp}.csv"'
+    return response
+
+
+def _csv_lines(writer: object, header: list[str], rows: object):
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+# --- The young person's record ----------------------------------------------------------------
 
 
 @require_GET
@@ -30,42 +196,454 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         young_person_record(young_people_visible_to(request.user)), pk=pk
     )
     record_view(request, young_person)
-    can_see_access_log = request.user.has_perm("clients.view_access_log", young_person)
+    user = request.user
     return render(
         request,
         "clients/young_person_detail.html",
         {
             "young_person": young_person,
-            "access_log": recent_views_of(young_person) if can_see_access_log else None,
-            "can_add_disclosure": request.user.has_perm("clients.add_disclosure", young_person),
+            "access_log": recent_views_of(young_person)
+            if user.has_perm("clients.view_access_log", young_person)
+            else None,
+            "can_change": user.has_perm("clients.change_youngperson", young_person),
+            "can_allocate": user.has_perm("clients.add_allocation", young_person),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
+def young_person_create(request: HttpRequest) -> HttpResponse:
+    """A supervisor opens a record for their team. A likely duplicate must be confirmed."""
+    _require(request, "clients.add_youngperson")
+    teams = request.user.teams_led.all()
+    form = NewYoungPersonForm(submitted(request))
+    duplicates, hidden_duplicates = [], 0
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in IDENTITY_FIELDS + CARE_FIELDS}
+        duplicates, hidden_duplicates = possible_duplicates(request.user, **_identity(fields))
+        if (duplicates or hidden_duplicates) and not form.cleaned_data["not_a_duplicate"]:
+            form.add_error("not_a_duplicate", "Check the possible duplicates above first.")
+        elif not teams:
+            form.add_error(None, "You lead no team to hold this record.")
+        else:
+            try:
+                young_person = create_young_person(by=request.user, team=teams[0], **fields)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, f"{young_person} is added to {young_person.team}.")
+                return redirect(young_person)
+    return render(
+        request,
+        "clients/young_person_form.html",
+        {"form": form, "duplicates": duplicates, "hidden_duplicates": hidden_duplicates},
+    )
+
+
+def _identity(fields: dict) -> dict:
+    return {
+        name: fields[name]
+        for name in ("given_name", "family_name", "date_of_birth", "child_protection_number")
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def young_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    young_person = _young_person_or_404(request, pk)
+    _require(request, "clients.change_youngperson", young_person)
+    # A copy: the form validates against it (excluding the record itself from the unique
+    # checks) while the service compares the changes with the record as it is.
+    form = YoungPersonForm(submitted(request), instance=copy(young_person))
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_young_person(young_person, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "The record is updated.")
+            return redirect(young_person)
+    return render(
+        request,
+        "clients/young_person_form.html",
+        {"form": form, "young_person": young_person},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def key_person_form(
+    request: HttpRequest, pk: int, key_person_pk: int | None = None
+) -> HttpResponse:
+    young_person = _young_person_or_404(request, pk)
+    _require(request, "clients.add_keyperson", young_person)
+    key_person = (
+        get_object_or_404(young_person.key_people, pk=key_person_pk) if key_person_pk else None
+    )
+    form = KeyPersonForm(submitted(request), instance=copy(key_person))
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_key_person(
+                young_person, by=request.user, key_person=key_person, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Key people are updated.")
+            return redirect(young_person)
+    title = f"Change {key_person}" if key_person else "Add a family member or significant other"
+    return render(
+        request,
+        "clients/record_part_form.html",
+        {"form": form, "young_person": young_person, "title": title},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def professional_form(
+    request: HttpRequest, pk: int, professional_pk: int | None = None
+) -> HttpResponse:
+    young_person = _young_person_or_404(request, pk)
+    _require(request, "clients.add_professionalcontact", young_person)
+    professional = (
+        get_object_or_404(young_person.professionals, pk=professional_pk)
+        if professional_pk
+        else None
+    )
+    form = ProfessionalForm(submitted(request), instance=copy(professional))
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_professional(
+                young_person, by=request.user, professional=professional, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "The professional network is updated.")
+            return redirect(young_person)
+    title = f"Change {professional}" if professional else "Add to the professional network"
+    return render(
+        request,
+        "clients/record_part_form.html",
+        {"form": form, "young_person": young_person, "title": title},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def alert_create(request: HttpRequest, pk: int) -> HttpResponse:
+    young_person = _young_person_or_404(request, pk)
+    _require(request, "clients.add_workersafetyalert", young_person)
+    form = AlertForm(submitted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            raise_alert(young_person, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "The worker-safety alert is raised.")
+            return redirect(young_person)
+    return render(
+        request,
+        "clients/record_part_form.html",
+        {"form": form, "young_person": young_person, "title": "Raise a worker-safety alert"},
+    )
+
+
+@require_POST
+def alert_end(request: HttpRequest, pk: int, alert_pk: int) -> HttpResponse:
+    young_person = _young_person_or_404(request, pk)
+    _require(request, "clients.add_workersafetyalert", young_person)
+    alert = get_object_or_404(young_person.alerts, pk=alert_pk)
+    if EmptyForm(request.POST).is_valid():
+        end_alert(alert, by=request.user)
+        messages.success(request, f"Alert ended: {alert}.")
+    return redirect(young_person)
+
+
+@require_http_methods(["GET", "POST"])
 def disclosure_create(request: HttpRequest, pk: int) -> HttpResponse:
-    young_person = get_object_or_404(young_people_visible_to(request.user), pk=pk)
-    if not request.user.has_perm("clients.add_disclosure", young_person):
-        raise PermissionDenied
+    young_person = _young_person_or_404(request, pk)
+    _require(request, "clients.add_disclosure", young_person)
     form = DisclosureForm(submitted(request), initial={"disclosed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             record_disclosure(young_person, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "The disclosure is recorded.")
-            return redirect("clients:detail", pk=young_person.pk)
+            return redirect(young_person)
     return render(
         request, "clients/disclosure_form.html", {"form": form, "young_person": young_person}
     )
 
 
+# --- Allocation -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def allocation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The supervisor allocates the primary case manager (a transfer if one holds the case)
+    and the care team."""
+    young_person = get_object_or_404(
+        young_people_visible_to(request.user)
+        .select_related("team", "primary_case_manager")
+        .prefetch_related(active_alerts(), current_allocations()),
+        pk=pk,
+    )
+    _require(request, "clients.add_allocation", young_person)
+    form = AllocationForm(submitted(request), workers=team_members(young_person.team))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        allocate = allocate_primary if data["role"] == Allocation.Role.PRIMARY else add_to_care_team
+        try:
+            allocate(
+                young_person,
+                worker=data["worker"],
+                by=request.user,
+                on=data["on"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{data['worker']} is allocated to {young_person}.")
+            return redirect(young_person)
+    return render(request, "clients/allocation.html", {"form": form, "young_person": young_person})
+
+
+@require_POST
+def allocation_end(request: HttpRequest, pk: int, allocation_pk: int) -> HttpResponse:
+    young_person = _young_person_or_404(request, pk)
+    _require(request, "clients.add_allocation", young_person)
+    current = get_object_or_404(young_person.allocations, pk=allocation_pk, ended_on__isnull=True)
+    try:
+        end_care_team_allocation(current, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{current.worker} has left the care team.")
+    return redirect("clients:allocation", pk=young_person.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def transfer(request: HttpRequest) -> HttpResponse:
+    """Bulk transfer: move a worker's caseload (all, or the young people chosen) to one or more
+    colleagues in one step."""
+    _require(request, "clients.transfer_caseload")
+    teams = request.user.teams_led.all()
+    workers = team_members(teams.first()).filter(team__in=teams)
+    chooser = TransferFromForm(request.GET or None, workers=workers)
+    if not chooser.is_valid():
+        return render(request, "clients/transfer.html", {"chooser": chooser})
+    leaving = chooser.cleaned_data["worker"]
+    young_people = list(
+        young_people_visible_to(request.user)
+        .open()
+        .filter(primary_case_manager=leaving)
+        .select_related("intensity")
+    )
+    form = TransferForm(
+        submitted(request), young_people=young_people, workers=workers.exclude(pk=leaving.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = transfer_caseload(
+                form.assignments(),
+                by=request.user,
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{len(moved)} young people moved from {leaving}.")
+            return redirect("home")
+    return render(
+        request, "clients/transfer.html", {"chooser": chooser, "form": form, "leaving": leaving}
+    )
+
+
+# --- Contacts ---------------------------------------------------------------------------------
+
+
+def _contact_or_404(request: HttpRequest, pk: int, contact_pk: int) -> tuple:
+    young_person = _young_person_or_404(request, pk)
+    contact = get_object_or_404(
+        contacts_visible_to(request.user)
+        .filter(young_person=young_person)
+        .select_related("recorded_by", "entered_in_error_by", "young_person__team")
+        .prefetch_related("workers"),
+        pk=contact_pk,
+    )
+    return young_person, contact
+
+
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log a contact in under a minute on a phone. What is typed is kept as a draft every few
+    seconds (see contact_draft), and offered again if the session ended before submitting."""
+    young_person = _young_person_or_404(request, pk)
+    _require(request, "clients.add_contact", young_person)
+    co_workers = team_members(young_person.team).exclude(pk=request.user.pk)
+    draft = draft_for(request.user, young_person)
+    form = ContactForm(
+        submitted(request), initial=draft.data if draft else None, co_workers=co_workers
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            contact = record_contact(
+                young_person,
+                by=request.user,
+                client_reference=data.pop("client_reference"),
+                co_workers=data.pop("co_workers", []),
+                **data,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Contact recorded: {contact}.")
+            return redirect("clients:timeline", pk=young_person.pk)
+    return render(
+        request,
+        "clients/contact_form.html",
+        {"form": form, "young_person": young_person, "draft": draft},
+    )
+
+
+@require_POST
+def contact_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """Called by the contact form every few seconds while typing (htmx): keep the draft."""
+    young_person = _young_person_or_404(request, pk)
+    _require(request, "clients.add_contact", young_person)
+    data = {
+        key: values if key in CONTACT_MULTI_FIELDS else values[-1]
+        for key, values in request.POST.lists()
+        if key != "csrfmiddlewaretoken"
+    }
+    draft = save_contact_draft(young_person, author=request.user, data=data)
+    return render(request, "clients/draft_status.html", {"draft": draft})
+
+
+@require_GET
+def contact_detail(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    young_person, contact = _contact_or_404(request, pk, contact_pk)
+    record_view(request, contact)
+    earlier = (
+        contact.events.order_by("-pgh_id")[1:] if contact.amended_at else []
+    )  # the versions before this one, newest first
+    return render(
+        request,
+        "clients/contact_detail.html",
+        {
+            "young_person": young_person,
+            "contact": contact,
+            "earlier_versions": earlier,
+            "can_change": request.user.has_perm("clients.change_contact", contact),
+            "can_mark_in_error": request.user.has_perm("clients.mark_contact_in_error", contact),
+            "error_form": MarkInErrorForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    young_person, contact = _contact_or_404(request, pk, contact_pk)
+    _require(request, "clients.change_contact", contact)
+    co_workers = team_members(young_person.team).exclude(pk=contact.recorded_by_id)
+    initial = {
+        "version": contact.version,
+        "co_workers": [w.pk for w in contact.workers.all() if w.pk != contact.recorded_by_id],
+    }
+    form = ContactEditForm(
+        submitted(request), instance=copy(contact), initial=initial, co_workers=co_workers
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            amend_contact(
+                contact,
+                by=request.user,
+                version=data.pop("version"),
+                co_workers=data.pop("co_workers", None),
+                **data,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+            contact.refresh_from_db()
+        else:
+            messages.success(request, "The contact is updated.")
+            return redirect("clients:contact-detail", pk=young_person.pk, contact_pk=contact.pk)
+    return render(
+        request,
+        "clients/contact_form.html",
+        {"form": form, "young_person": young_person, "contact": contact},
+    )
+
+
+@require_POST
+def contact_mark_in_error(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    young_person, contact = _contact_or_404(request, pk, contact_pk)
+    _require(request, "clients.mark_contact_in_error", contact)
+    form = MarkInErrorForm(request.POST)
+    if form.is_valid():
+        try:
+            mark_contact_in_error(contact, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "The contact is marked as entered in error. It is kept.")
+    else:
+        messages.error(request, "Say why this contact is in error.")
+    return redirect("clients:contact-detail", pk=young_person.pk, contact_pk=contact.pk)
+
+
+# --- Timeline ---------------------------------------------------------------------------------
+
+
+def _timeline_key(value: str) -> tuple[datetime, int, int] | None:
+    """The `before` parameter: `<ISO moment>,<rank>,<id>` of the last entry shown."""
+    try:
+        moment, rank, entry_id = value.rsplit(",", 2)
+        return datetime.fromisoformat(moment), int(rank), int(entry_id)
+    except ValueError:
+        return None
+
+
+@require_GET
+def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The young person's chronology, newest first, filterable by kind; "older" pages come in
+    with htmx (or as plain links without JavaScript)."""
+    young_person = _young_person_or_404(request, pk)
+    record_view(request, young_person, timeline=True)
+    kinds = [kind for kind in request.GET.getlist("kind") if kind in TIMELINE_KINDS]
+    entries, next_key = timeline_page(
+        young_person,
+        kinds=kinds or list(TIMELINE_KINDS),
+        before=_timeline_key(request.GET.get("before", "")),
+        size=TIMELINE_PAGE,
+    )
+    query = request.GET.copy()
+    query.pop("before", None)
+    context = {
+        "young_person": young_person,
+        "entries": entries,
+        "kinds": [(kind.name, kind.label, kind.name in kinds) for kind in TIMELINE_KINDS.values()],
+        "next_key": f"{next_key[0].isoformat()},{next_key[1]},{next_key[2]}" if next_key else None,
+        "query": query.urlencode(),
+        "can_add_contact": request.user.has_perm("clients.add_contact", young_person),
+    }
+    if request.htmx and request.GET.get("before"):
+        return render(request, "clients/timeline_entries.html", context)
+    return render(request, "clients/timeline.html", context)
+
+
+# --- After-hours access -----------------------------------------------------------------------
+
+
 @require_http_methods(["GET", "POST"])
 def break_glass_request(request: HttpRequest) -> HttpResponse:
     """After hours: open the safety information of a young person not on one's caseload."""
-    if not request.user.has_perm("clients.add_breakglassaccess"):
-        raise PermissionDenied
+    _require(request, "clients.add_breakglassaccess")
     form = BreakGlassForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -80,7 +658,7 @@ def break_glass_request(request: HttpRequest) -> HttpResponse:
             try:
                 access = grant_break_glass(young_person, worker=request.user, reason=data["reason"])
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_error(form, error)
             else:
                 return redirect("clients:break-glass-detail", pk=access.pk)
     return render(
@@ -106,11 +684,14 @@ def break_glass_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     young_person = access.young_person
     record_view(request, young_person, break_glass=access.pk)
-    alerts = young_person.alerts.filter(active=True)
     return render(
         request,
         "clients/break_glass_detail.html",
-        {"access": access, "young_person": young_person, "alerts": alerts},
+        {
+            "access": access,
+            "young_person": young_person,
+            "alerts": young_person.alerts.filter(active=True),
+        },
     )
 
 
@@ -119,9 +700,8 @@ def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_object_or_404(
         break_glass_accesses_visible_to(request.user).select_related("young_person__team"), pk=pk
     )
-    if not request.user.has_perm("clients.review_breakglassaccess", access):
-        raise PermissionDenied
-    if ReviewForm(request.POST).is_valid():
+    _require(request, "clients.review_breakglassaccess", access)
+    if EmptyForm(request.POST).is_valid():
         review_break_glass(access, by=request.user)
         messages.success(request, f"Marked as reviewed: {access}.")
     return redirect("home")

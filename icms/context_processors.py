@@ -9,6 +9,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("Home", "home")]
+    if user.has_role(Role.SUPERVISOR):
+        items.append(("Team caseload", "clients:caseload"))
+    elif user.has_role(Role.CASE_MANAGER):
+        items.append(("My caseload", "clients:caseload"))
     if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
         items.append(("After hours", "clients:break-glass"))
     if user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMINISTRATOR):

@@ -3,7 +3,7 @@ caseload of fictional young people. Every name here is invented."""
 
 from base64 import b32decode
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -12,7 +12,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Discipline, Division, Role, Team, User
 from caseplans.models import CrisisPlan
-from clients.models import CareTeamMember, IntensityLevel, WorkerSafetyAlert, YoungPerson
+from clients.models import (
+    Allocation,
+    Contact,
+    ContactWorker,
+    IntensityLevel,
+    KeyPerson,
+    ProfessionalContact,
+    WorkerSafetyAlert,
+    YoungPerson,
+)
+from clients.services import is_after_hours
 
 DEMO_PASSWORD = "icms-demo-pass"  # noqa: S105 - published in the README, demo only
 # Every demo user's authenticator: add this key to any TOTP app (README). Demo only.
@@ -91,6 +101,53 @@ CRISIS_PLAN = {
 }
 
 
+# Background for the young people's records, in turn.
+PLACEMENTS = ["kinship", "residential", "home_based", "lead_tenant", "parent", "residential"]
+ORDERS = ["cbso", "fro", "ltco", "cbso", "fpo", "iao"]
+INDIGENOUS = ["neither", "aboriginal", "neither", "not_stated", "both", "neither"]
+CONTACT_NOTES = [
+    "Met at the park near the unit. Talked about the weekend and the fight with his brother; "
+    "agreed to try the youth centre's Tuesday group. Bought lunch.",
+    "Drove to the GP for the script review. Waited with her; she asked good questions.",
+    "Phone check-in. Sounded flat, said she is sleeping badly. Will visit tomorrow.",
+    "Outreach visit: not home. Carer says out since last night. Left a text and told CP.",
+    "Worked on the budget for the new flat. Opened a bank account together.",
+    "Case planning with the young person and the kinship carer: reviewed school goal.",
+]
+
+
+def _demo_contacts(young_person: YoungPerson, workers: list[User], index: int) -> int:
+    """A few weeks of contacts, some in the evening and at weekends, one attempt that failed."""
+    now = timezone.now()
+    contacts = []
+    for number in range(3 + index % 5):
+        started = now - timedelta(
+            days=2 + number * (3 + index % 3), hours=(index * 7 + number * 5) % 12
+        )
+        worker = workers[number % len(workers)]
+        reached = number % 4 != 3
+        contacts.append(
+            Contact(
+                young_person=young_person,
+                started_at=started,
+                duration_minutes=30 + (number * 15) % 90,
+                mode="face" if number % 3 else "phone",
+                location="community" if number % 3 else "",
+                kind=["outreach", "advocacy", "skills", "planning"][number % 4],
+                reached_young_person=reached,
+                notes=CONTACT_NOTES[(index + number) % len(CONTACT_NOTES)],
+                after_hours=is_after_hours(started),
+                recorded_by=worker,
+                recorded_at=started + timedelta(hours=1),
+            )
+        )
+    Contact.objects.bulk_create(contacts)
+    ContactWorker.objects.bulk_create(
+        ContactWorker(contact=contact, worker=contact.recorded_by) for contact in contacts
+    )
+    return len(contacts)
+
+
 def demo_data_present() -> bool:
     return User.objects.filter(username__in=[user.username for user in USERS]).exists()
 
@@ -134,6 +191,7 @@ def seed_demo_agency() -> dict[str, int]:
             teams[demo.team].save(update_fields=["supervisor"])
 
     intensities = {level.name: level for level in IntensityLevel.objects.all()}
+    contacts = 0
     for index, row in enumerate(YOUNG_PEOPLE):
         given, family, preferred, age, division, primary, care_team, intensity, status, number = row
         team = f"ICMS {division}"
@@ -148,21 +206,75 @@ def seed_demo_agency() -> dict[str, int]:
             intensity=intensities[intensity],
             primary_case_manager=users.get(primary),
             child_protection_number=number,
+            gender="male" if index % 2 == 0 else "female",
+            indigenous_status=INDIGENOUS[index % len(INDIGENOUS)],
+            placement=PLACEMENTS[index % len(PLACEMENTS)],
+            legal_order=ORDERS[index % len(ORDERS)],
+            information_sharing="given" if index % 3 else "limited",
+            language="English",
+        )
+        allocated_on = timezone.localdate() - timedelta(days=60 + 11 * index)
+        allocated_at = timezone.make_aware(datetime.combine(allocated_on, time(10)))
+        supervisor = teams[team].supervisor
+        Allocation.objects.bulk_create(
+            [
+                Allocation(
+                    young_person=young_person,
+                    worker=users[username],
+                    role=Allocation.Role.CARE_TEAM,
+                    started_on=allocated_on,
+                    allocated_by=supervisor,
+                    recorded_at=allocated_at,
+                )
+                for username in care_team
+            ]
+            + (
+                [
+                    Allocation(
+                        young_person=young_person,
+                        worker=users[primary],
+                        role=Allocation.Role.PRIMARY,
+                        started_on=allocated_on,
+                        allocated_by=supervisor,
+                        recorded_at=allocated_at,
+                    )
+                ]
+                if primary
+                else []
+            )
+        )
+        if primary:
+            contacts += _demo_contacts(
+                young_person, [users[primary], *[users[name] for name in care_team]], index
+            )
+        KeyPerson.objects.create(
+            young_person=young_person,
+            name=f"{['Maria', 'Grace', 'Joe', 'Lena'][index % 4]} {family}",
+            relationship=["grandparent", "mother", "aunt_uncle", "carer"][index % 4],
+            is_support=index % 5 != 1,
+            phone=f"0400 000 {100 + index:03d}",
+        )
+        ProfessionalContact.objects.create(
+            young_person=young_person,
+            role="child_protection",
+            name=str(users["cp.demo" if division == "North" else "cp2.demo"]),
+            organisation=f"Child Protection, {division} Division",
         )
         author = users.get(primary) or teams[team].supervisor
         for kind, details in ALERTS.get(family, []):
             WorkerSafetyAlert.objects.create(
-                young_person=young_person, kind=kind, details=details, created_by=author
+                young_person=young_person,
+                kind=kind,
+                details=details,
+                created_by=author,
+                created_at=timezone.now() - timedelta(days=40),
             )
         if intensity == "High":
             CrisisPlan.objects.create(young_person=young_person, updated_by=author, **CRISIS_PLAN)
-        CareTeamMember.objects.bulk_create(
-            CareTeamMember(young_person=young_person, worker=users[username])
-            for username in care_team
-        )
     return {
         "divisions": len(divisions),
         "teams": len(teams),
         "users": len(users),
         "young people": len(YOUNG_PEOPLE),
+        "contacts": contacts,
     }

@@ -10,7 +10,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts.models import Discipline, Role
 from icms.celery import app as celery_app
 from tests.factories import (
-    CareTeamMemberFactory,
+    CareTeamFactory,
     DivisionFactory,
     TeamFactory,
     TOTPDeviceFactory,
@@ -150,7 +150,7 @@ def care_team_young_person(team, case_manager):
     young_person = YoungPersonFactory(
         given_name="Noah", family_name="Shared", team=team, primary_case_manager=other_worker
     )
-    CareTeamMemberFactory(young_person=young_person, worker=case_manager)
+    CareTeamFactory(young_person=young_person, worker=case_manager)
     return young_person
 
 

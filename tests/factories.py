@@ -12,10 +12,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Discipline, Division, Role, Team, User
 from caseplans.models import CrisisPlan
 from clients.models import (
+    Allocation,
     BreakGlassAccess,
-    CareTeamMember,
+    Contact,
+    ContactWorker,
     Disclosure,
     IntensityLevel,
+    KeyPerson,
+    ProfessionalContact,
     WorkerSafetyAlert,
     YoungPerson,
 )
@@ -94,12 +98,39 @@ class YoungPersonFactory(factory.django.DjangoModelFactory):
     intensity = factory.SubFactory(IntensityLevelFactory)
 
 
-class CareTeamMemberFactory(factory.django.DjangoModelFactory):
+class CareTeamFactory(factory.django.DjangoModelFactory):
+    """A current care-team allocation."""
+
     class Meta:
-        model = CareTeamMember
+        model = Allocation
 
     young_person = factory.SubFactory(YoungPersonFactory)
     worker = factory.SubFactory(CaseManagerFactory)
+    role = Allocation.Role.CARE_TEAM
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    """A contact that reached the young person, recorded by `recorded_by` (who made it)."""
+
+    class Meta:
+        model = Contact
+        skip_postgeneration_save = True
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    duration_minutes = 45
+    mode = Contact.Mode.FACE_TO_FACE
+    location = Contact.Location.COMMUNITY
+    kind = Contact.Kind.OUTREACH
+    notes = "Met at the youth centre; talked about school."
+    after_hours = False
+    recorded_by = factory.SubFactory(CaseManagerFactory)
+    recorded_at = factory.LazyAttribute(lambda contact: contact.started_at + timedelta(hours=1))
+
+    @factory.post_generation
+    def made_by_recorder(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            ContactWorker.objects.create(contact=self, worker=self.recorded_by)
 
 
 class TOTPDeviceFactory(factory.django.DjangoModelFactory):
@@ -159,3 +190,22 @@ class BreakGlassAccessFactory(factory.django.DjangoModelFactory):
     reason = "Police called about a missing young person at 11 pm."
     granted_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda access: access.granted_at + timedelta(hours=4))
+
+
+class KeyPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyPerson
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    name = factory.Faker("name")
+    relationship = KeyPerson.Relationship.GRANDPARENT
+
+
+class ProfessionalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProfessionalContact
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    role = ProfessionalContact.Role.GP
+    name = factory.Faker("name")
+    organisation = "Northside Medical Centre"

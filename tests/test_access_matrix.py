@@ -15,7 +15,14 @@ from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from icms.tasks import heartbeat
-from tests.factories import BreakGlassAccessFactory
+from tests.factories import (
+    BreakGlassAccessFactory,
+    CareTeamFactory,
+    ContactFactory,
+    KeyPersonFactory,
+    ProfessionalFactory,
+    WorkerSafetyAlertFactory,
+)
 
 ROLES = [
     "anonymous",
@@ -34,7 +41,8 @@ class Entry:
     """How to call one URL, and what each role must get for the own and the other object."""
 
     expect: dict[str, tuple[int, int]]
-    kwargs: str = ""  # name of the World attribute holding the own/other objects, if any
+    # Name of the World attribute holding the own and the other URL arguments, if any.
+    kwargs: str = ""
     method: str = "get"
     audited_view: bool = False  # a successful GET must add exactly one "view" audit row
 
@@ -56,6 +64,24 @@ YOUNG_PERSON_PAGE = {
     "register_coordinator": (404, 404),
     "administrator": (404, 404),
 }
+# The same, for a POST that redirects on success.
+YOUNG_PERSON_ACTION = {
+    role: tuple(302 if status == 200 else status for status in statuses)
+    for role, statuses in YOUNG_PERSON_PAGE.items()
+}
+# The supervisor's own actions on a young person of their team.
+SUPERVISOR_ACTION_PAGE = same(404) | {
+    "anonymous": (302, 302),
+    "case_manager": (403, 404),
+    "other_team_case_manager": (404, 403),
+    "supervisor": (200, 404),
+}
+ICMS_WORKERS_ONLY = (
+    same(302, "anonymous")
+    | same(200, "case_manager", "other_team_case_manager", "supervisor")
+    | same(403, "practitioner", "register_coordinator", "administrator")
+)
+SUPERVISORS_ONLY = same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "supervisor")
 
 MATRIX: dict[str, Entry] = {
     "home": Entry(everyone(302, 200)),
@@ -67,13 +93,41 @@ MATRIX: dict[str, Entry] = {
     "accounts:logout": Entry(everyone(302, 405)),
     "accounts:password-change": Entry(everyone(302, 200)),
     "accounts:password-change-done": Entry(everyone(302, 200)),
+    "clients:caseload": Entry(ICMS_WORKERS_ONLY),
+    "clients:caseload-export": Entry(ICMS_WORKERS_ONLY),
+    "clients:create": Entry(SUPERVISORS_ONLY),
+    "clients:transfer": Entry(SUPERVISORS_ONLY),
     "clients:detail": Entry(YOUNG_PERSON_PAGE, kwargs="young_people", audited_view=True),
+    "clients:edit": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "clients:timeline": Entry(YOUNG_PERSON_PAGE, kwargs="young_people", audited_view=True),
     "clients:disclosure-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
-    "clients:break-glass": Entry(
-        same(302, "anonymous")
-        | same(200, "case_manager", "other_team_case_manager", "supervisor")
-        | same(403, "practitioner", "register_coordinator", "administrator")
+    "clients:key-person-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "clients:key-person-edit": Entry(YOUNG_PERSON_PAGE, kwargs="key_people"),
+    "clients:professional-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "clients:professional-edit": Entry(YOUNG_PERSON_PAGE, kwargs="professionals"),
+    "clients:alert-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "clients:alert-end": Entry(YOUNG_PERSON_ACTION, kwargs="alerts", method="post"),
+    "clients:allocation": Entry(SUPERVISOR_ACTION_PAGE, kwargs="young_people"),
+    "clients:allocation-end": Entry(
+        same(404)
+        | {
+            "anonymous": (302, 302),
+            "case_manager": (403, 404),
+            "other_team_case_manager": (404, 403),
+            "supervisor": (302, 404),
+        },
+        kwargs="care_team_allocations",
+        method="post",
     ),
+    "clients:contact-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "clients:contact-draft": Entry(YOUNG_PERSON_PAGE, kwargs="young_people", method="post"),
+    # own: a contact the first team's case manager made; other: one the other team's made.
+    "clients:contact-detail": Entry(YOUNG_PERSON_PAGE, kwargs="contacts", audited_view=True),
+    "clients:contact-edit": Entry(
+        YOUNG_PERSON_PAGE | {"supervisor": (403, 404)}, kwargs="contacts"
+    ),
+    "clients:contact-in-error": Entry(YOUNG_PERSON_ACTION, kwargs="contacts", method="post"),
+    "clients:break-glass": Entry(ICMS_WORKERS_ONLY),
     # own: the case manager's access to the other team's young person; other: the reverse.
     "clients:break-glass-detail": Entry(
         same(404)
@@ -149,9 +203,26 @@ MATRIX_SIZE = len(CASES)
 @dataclass
 class World:
     young_people: tuple = ()
+    key_people: tuple = ()
+    professionals: tuple = ()
+    alerts: tuple = ()
+    care_team_allocations: tuple = ()
+    contacts: tuple = ()
     break_glass_accesses: tuple = ()
     accesses_to_review: tuple = ()
     users: dict = field(default_factory=dict)
+
+
+def under(young_person, part_name: str, part) -> dict[str, int]:
+    """URL arguments for a part of a young person's record."""
+    return {"pk": young_person.pk, part_name: part.pk}
+
+
+def own_and_other(factory, argument: str, own_young_person, other_young_person, **own_extra):
+    return (
+        under(own_young_person, argument, factory(young_person=own_young_person, **own_extra)),
+        under(other_young_person, argument, factory(young_person=other_young_person)),
+    )
 
 
 @pytest.fixture
@@ -169,8 +240,28 @@ def world(
     now = timezone.now()
     window = {"granted_at": now - timedelta(minutes=5), "expires_at": now + timedelta(hours=1)}
     heartbeat()
+    own, other = own_young_person, other_young_person
     return World(
-        young_people=(own_young_person, other_young_person),
+        young_people=(own, other),
+        key_people=own_and_other(KeyPersonFactory, "key_person_pk", own, other),
+        professionals=own_and_other(ProfessionalFactory, "professional_pk", own, other),
+        alerts=own_and_other(WorkerSafetyAlertFactory, "alert_pk", own, other),
+        care_team_allocations=(
+            under(own, "allocation_pk", CareTeamFactory(young_person=own, worker=case_manager)),
+            under(
+                other,
+                "allocation_pk",
+                CareTeamFactory(young_person=other, worker=other_team_case_manager),
+            ),
+        ),
+        contacts=(
+            under(own, "contact_pk", ContactFactory(young_person=own, recorded_by=case_manager)),
+            under(
+                other,
+                "contact_pk",
+                ContactFactory(young_person=other, recorded_by=other_team_case_manager),
+            ),
+        ),
         break_glass_accesses=(
             BreakGlassAccessFactory(worker=case_manager, young_person=other_young_person, **window),
             BreakGlassAccessFactory(
@@ -201,7 +292,9 @@ def test_access_matrix(client, log_in, world, name, role, which):
     kwargs = {}
     if entry.kwargs:
         own, other = getattr(world, entry.kwargs)
-        kwargs = {"pk": (own if which == "own" else other).pk}
+        kwargs = own if which == "own" else other
+        if not isinstance(kwargs, dict):
+            kwargs = {"pk": kwargs.pk}
     if role != "anonymous":
         log_in(world.users[role])
     views_before = AuditEvent.objects.filter(action=AuditAction.VIEW).count()

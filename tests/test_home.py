@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from tests.factories import CareTeamMemberFactory, UserFactory, YoungPersonFactory
+from tests.factories import CareTeamFactory, UserFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ def test_case_manager_home_query_count_is_constant(
 ):
     for _ in range(item_count):
         young_person = YoungPersonFactory(team=team, primary_case_manager=case_manager)
-        CareTeamMemberFactory(young_person=young_person)
+        CareTeamFactory(young_person=young_person)
     log_in(case_manager)
 
     # user, OTP device, user's groups, caseload; the session saved (idle timeout): savepoint,

@@ -21,7 +21,11 @@ PERSONAS = [
 # visibility querysets of the app's rules.py.
 PROTECTED_MODELS = {
     "YoungPerson",
-    "CareTeamMember",
+    "Allocation",
+    "Contact",
+    "ContactDraft",
+    "KeyPerson",
+    "ProfessionalContact",
     "WorkerSafetyAlert",
     "Disclosure",
     "BreakGlassAccess",

@@ -94,3 +94,11 @@ def log_in(page, user, password: str = PASSWORD) -> None:
     page.get_by_label("Code").fill(totp_code(device))
     page.get_by_role("button", name="Continue").click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def go_to(page, link_name: str) -> None:
+    """Follow a link of the main menu, opening the menu first where it is folded (phones)."""
+    toggler = page.get_by_role("button", name="Show menu")
+    if toggler.is_visible():
+        toggler.click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=link_name).click()

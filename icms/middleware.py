@@ -1,0 +1,17 @@
+from collections.abc import Callable
+
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.http import HttpRequest, HttpResponse
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Django's, except that a background (htmx) request whose session has ended gets 401:
+    a redirect would put the login page inside the page being worked on. static/js/icms.js
+    then tells the user, and the draft saved so far is waiting after they log in again."""
+
+    def handle_no_permission(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse]
+    ) -> HttpResponse:
+        if request.headers.get("HX-Request"):
+            return HttpResponse("Your session has ended.", status=401)
+        return super().handle_no_permission(request, view_func)
