@@ -195,6 +195,17 @@ class AllocationForm(forms.Form):
         self.fields["worker"].queryset = workers
 
 
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(label="Change the status to", choices=())
+    reason = forms.CharField(max_length=300)
+
+    def __init__(self, *args: object, allowed: set[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [
+            choice for choice in YoungPerson.Status.choices if choice[0] in allowed
+        ]
+
+
 class TransferFromForm(forms.Form):
     """Step one of a bulk transfer: whose caseload moves."""
 

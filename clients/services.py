@@ -301,6 +301,47 @@ def transfer_caseload(
     return allocations
 
 
+# Where an episode can go from each status. Referred young people are accepted through a
+# referral (referrals app); a closed episode reopens with a new referral.
+STATUS_MOVES = {
+    YoungPerson.Status.ACTIVE: {YoungPerson.Status.EXITING, YoungPerson.Status.CLOSED},
+    YoungPerson.Status.EXITING: {YoungPerson.Status.ACTIVE, YoungPerson.Status.CLOSED},
+}
+
+
+@transaction.atomic
+def change_status(
+    young_person: YoungPerson, *, to: str, by: User, on: date | None = None, reason: str
+) -> YoungPerson:
+    """Move the episode on: active and exiting go back and forth; either may close. Closing
+    ends every current allocation on that day and keeps the whole record."""
+    allowed = STATUS_MOVES.get(young_person.status, set())
+    if to not in allowed:
+        raise ValidationError(
+            f"A young person who is {young_person.get_status_display().lower()} cannot become "
+            f"{YoungPerson.Status(to).label.lower()} here."
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why."})
+    on = on or timezone.localdate()
+    if to == YoungPerson.Status.CLOSED:
+        for allocation in young_person.allocations.select_for_update().filter(
+            ended_on__isnull=True
+        ):
+            _end_allocation(allocation, by=by, on=on, note=reason)
+        young_person.primary_case_manager = None
+    previous = young_person.status
+    young_person.status = to
+    young_person.save(update_fields=["status", "primary_case_manager"])
+    record(
+        AuditAction.CHANGE,
+        actor=by,
+        obj=young_person,
+        detail={"status": [previous, to], "reason": reason.strip()},
+    )
+    return young_person
+
+
 # --- Contacts ---------------------------------------------------------------------------------
 
 

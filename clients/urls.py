@@ -28,6 +28,7 @@ urlpatterns = [
     path("<int:pk>/alerts/<int:alert_pk>/end/", views.alert_end, name="alert-end"),
     path("<int:pk>/disclosures/new/", views.disclosure_create, name="disclosure-create"),
     path("<int:pk>/allocation/", views.allocation, name="allocation"),
+    path("<int:pk>/status/", views.status_change, name="status"),
     path(
         "<int:pk>/allocation/<int:allocation_pk>/end/",
         views.allocation_end,

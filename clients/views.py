@@ -29,6 +29,7 @@ from clients.forms import (
     MarkInErrorForm,
     NewYoungPersonForm,
     ProfessionalForm,
+    StatusForm,
     TransferForm,
     TransferFromForm,
     YoungPersonForm,
@@ -53,9 +54,11 @@ from clients.rules import (
     young_people_visible_to,
 )
 from clients.services import (
+    STATUS_MOVES,
     add_to_care_team,
     allocate_primary,
     amend_contact,
+    change_status,
     create_young_person,
     end_alert,
     end_care_team_allocation,
@@ -391,6 +394,7 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
     )
     _require(request, "clients.add_allocation", young_person)
     form = AllocationForm(submitted(request), workers=team_members(young_person.team))
+    status_form = StatusForm(allowed=STATUS_MOVES.get(young_person.status, set()))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         allocate = allocate_primary if data["role"] == Allocation.Role.PRIMARY else add_to_care_team
@@ -407,7 +411,30 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{data['worker']} is allocated to {young_person}.")
             return redirect(young_person)
-    return render(request, "clients/allocation.html", {"form": form, "young_person": young_person})
+    return render(
+        request,
+        "clients/allocation.html",
+        {"form": form, "status_form": status_form, "young_person": young_person},
+    )
+
+
+@require_POST
+def status_change(request: HttpRequest, pk: int) -> HttpResponse:
+    young_person = _young_person_or_404(request, pk)
+    _require(request, "clients.add_allocation", young_person)
+    form = StatusForm(request.POST, allowed=STATUS_MOVES.get(young_person.status, set()))
+    if not form.is_valid():
+        messages.error(request, "Choose the new status and say why.")
+        return redirect("clients:allocation", pk=young_person.pk)
+    data = form.cleaned_data
+    try:
+        change_status(young_person, to=data["to"], by=request.user, reason=data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("clients:allocation", pk=young_person.pk)
+    status = young_person.get_status_display().lower()
+    messages.success(request, f"{young_person} is now {status}.")
+    return redirect(young_person)
 
 
 @require_POST

@@ -108,6 +108,17 @@ MATRIX: dict[str, Entry] = {
     "clients:alert-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:alert-end": Entry(YOUNG_PERSON_ACTION, kwargs="alerts", method="post"),
     "clients:allocation": Entry(SUPERVISOR_ACTION_PAGE, kwargs="young_people"),
+    "clients:status": Entry(
+        same(404)
+        | {
+            "anonymous": (302, 302),
+            "case_manager": (403, 404),
+            "other_team_case_manager": (404, 403),
+            "supervisor": (302, 404),
+        },
+        kwargs="young_people",
+        method="post",
+    ),
     "clients:allocation-end": Entry(
         same(404)
         | {

@@ -328,3 +328,39 @@ def test_a_case_manager_cannot_transfer(client, log_in, case_manager):
     log_in(case_manager)
 
     assert client.get(reverse("clients:transfer")).status_code == 403
+
+
+def test_closing_an_episode_ends_the_allocations_and_keeps_the_record(
+    client, log_in, supervisor, case_manager, own_young_person
+):
+    Allocation.objects.create(young_person=own_young_person, worker=case_manager, role="primary")
+    log_in(supervisor)
+
+    client.post(
+        reverse("clients:status", args=[own_young_person.pk]),
+        {"to": "closed", "reason": "Turned 18; supports in place"},
+    )
+
+    own_young_person.refresh_from_db()
+    assert own_young_person.status == "closed"
+    assert own_young_person.primary_case_manager is None
+    assert not own_young_person.allocations.filter(ended_on__isnull=True).exists()
+    assert client.get(reverse("clients:detail", args=[own_young_person.pk])).status_code == 200
+    log_in(case_manager)
+    assert client.get(reverse("clients:caseload")).context["young_people"].count() == 0
+
+
+def test_a_closed_episode_cannot_be_moved_here(client, log_in, supervisor, own_young_person):
+    own_young_person.status = "closed"
+    own_young_person.save()
+    log_in(supervisor)
+
+    response = client.post(
+        reverse("clients:status", args=[own_young_person.pk]),
+        {"to": "active", "reason": "Back"},
+        follow=True,
+    )
+
+    assert "Choose the new status and say why" in response.text
+    own_young_person.refresh_from_db()
+    assert own_young_person.status == "closed"
