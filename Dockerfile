@@ -18,6 +18,8 @@ COPY . .
 RUN DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 
+# Referral documents live here, on a volume the web replicas share (docker-compose.yml).
+RUN mkdir -p /data/media && chown icms /data/media
 USER icms
 EXPOSE 8000
 CMD ["gunicorn", "icms.wsgi"]

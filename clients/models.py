@@ -18,6 +18,23 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+class LifeDomain(models.TextChoices):
+    """The areas of a young person's life that referrals, goals and reports speak of."""
+
+    HOUSING = "housing", "Housing"
+    EDUCATION = "education", "Education and employment"
+    PHYSICAL_HEALTH = "physical_health", "Physical health"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    ALCOHOL_AND_DRUGS = "aod", "Alcohol and drugs"
+    FAMILY = "family", "Family and relationships"
+    LIVING_SKILLS = "living_skills", "Living skills"
+    SAFETY = "safety", "Safety"
+    CULTURE = "culture", "Culture and identity"
+    LEGAL = "legal", "Legal"
+    FINANCES = "finances", "Finances"
+    SOCIAL = "social", "Social and recreational"
+
+
 class IntensityLevel(models.Model):
     """A reference list kept by the administrator: what a young person weighs on a caseload and
     how often they are expected to be seen."""

@@ -164,6 +164,7 @@ def young_person_record(queryset: QuerySet[YoungPerson]) -> QuerySet[YoungPerson
             "key_people",
             "professionals",
             "disclosures__disclosed_by",
+            "agreements",  # referrals.CaseManagementAgreement
         )
     )
 

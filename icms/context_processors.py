@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
 from accounts.models import Role
+from notifications.models import Notification
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -13,10 +14,16 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("Team caseload", "clients:caseload"))
     elif user.has_role(Role.CASE_MANAGER):
         items.append(("My caseload", "clients:caseload"))
+    if user.has_role(Role.SUPERVISOR):
+        items.append(("Referrals", "referrals:queue"))
+    if user.has_role(Role.PRACTITIONER):
+        items.append(("Your referrals", "referrals:list"))
     if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
+        items.append(("Consultations", "referrals:consultations"))
         items.append(("After hours", "clients:break-glass"))
     if user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMINISTRATOR):
         items.append(("Audit trail", "audit:trail"))
     if user.has_role(Role.ADMINISTRATOR):
         items.append(("Administration", "admin:index"))
-    return {"nav_items": items, "user_roles": sorted(user.roles)}
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return {"nav_items": items, "user_roles": sorted(user.roles), "unread_notifications": unread}

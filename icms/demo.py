@@ -23,6 +23,7 @@ from clients.models import (
     YoungPerson,
 )
 from clients.services import is_after_hours
+from referrals.demo import seed_demo_referrals
 
 DEMO_PASSWORD = "icms-demo-pass"  # noqa: S105 - published in the README, demo only
 # Every demo user's authenticator: add this key to any TOTP app (README). Demo only.
@@ -192,6 +193,7 @@ def seed_demo_agency() -> dict[str, int]:
 
     intensities = {level.name: level for level in IntensityLevel.objects.all()}
     contacts = 0
+    accepted = []
     for index, row in enumerate(YOUNG_PEOPLE):
         given, family, preferred, age, division, primary, care_team, intensity, status, number = row
         team = f"ICMS {division}"
@@ -215,6 +217,7 @@ def seed_demo_agency() -> dict[str, int]:
         )
         allocated_on = timezone.localdate() - timedelta(days=60 + 11 * index)
         allocated_at = timezone.make_aware(datetime.combine(allocated_on, time(10)))
+        accepted.append((young_person, allocated_on))
         supervisor = teams[team].supervisor
         Allocation.objects.bulk_create(
             [
@@ -271,10 +274,14 @@ def seed_demo_agency() -> dict[str, int]:
             )
         if intensity == "High":
             CrisisPlan.objects.create(young_person=young_person, updated_by=author, **CRISIS_PLAN)
+    referrals = seed_demo_referrals(
+        accepted, referrers={"North": users["cp.demo"], "West": users["cp2.demo"]}
+    )
     return {
         "divisions": len(divisions),
         "teams": len(teams),
         "users": len(users),
         "young people": len(YOUNG_PEOPLE),
         "contacts": contacts,
+        "referrals": referrals,
     }

@@ -5,9 +5,22 @@ from django.http import HttpRequest, HttpResponse
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
-    """Django's, except that a background (htmx) request whose session has ended gets 401:
-    a redirect would put the login page inside the page being worked on. static/js/icms.js
-    then tells the user, and the draft saved so far is waiting after they log in again."""
+    """Django's, with two differences. The API (/api/) authenticates each request by token
+    (REST framework does it), so it is left alone here. And a background (htmx) request whose
+    session has ended gets 401: a redirect would put the login page inside the page being worked
+    on; static/js/icms.js then tells the user, and the draft saved so far is waiting after they
+    log in again."""
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple,
+        view_kwargs: dict,
+    ) -> HttpResponse | None:
+        if request.path_info.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
 
     def handle_no_permission(
         self, request: HttpRequest, view_func: Callable[..., HttpResponse]

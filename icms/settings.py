@@ -123,6 +123,10 @@ INSTALLED_APPS = [
     "csp",
     "pgtrigger",
     "pghistory",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -131,6 +135,7 @@ INSTALLED_APPS = [
     "icms",
     "accounts",
     "audit",
+    "notifications",
     "clients",
     "caseplans",
     "register",
@@ -309,6 +314,32 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The API (referrals.api): token per external system (knox stores only a hash), JSON only (the
+# browsable API would need inline script), the same policy as the pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": "600/hour"},
+}
+REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ICMS referrals API",
+    "DESCRIPTION": "Child protection systems submit referrals to ICMS and follow them.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
 # Field-level history of clinical records: every insert and update, kept by database triggers,
 # with who and which page in the context; the history tables refuse updates and deletes.
 PGHISTORY_APPEND_ONLY = True
@@ -324,6 +355,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Uploaded documents: outside the static files, served only through views that check access.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(ICMS_DATA_DIR / "media")))
+REFERRAL_ATTACHMENT_MAX_MB = env_int("REFERRAL_ATTACHMENT_MAX_MB", default=10)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -336,6 +370,8 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)  # django-environ's documented way to apply an e-mail URL
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ICMS <icms@localhost>")
+# The address people use to reach ICMS, for links in e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -15,7 +15,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("young-people/", include("clients.urls")),
+    path("referrals/", include("referrals.urls")),
     path("audit/", include("audit.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("api/", include(("referrals.api_urls", "api"))),
     path(
         "admin/login/",
         RedirectView.as_view(pattern_name="accounts:login", query_string=True),

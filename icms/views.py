@@ -14,6 +14,8 @@ from clients.queries import (
 )
 from clients.rules import young_people_visible_to
 from icms.health import OK, health_report
+from referrals.queries import waiting_for
+from referrals.rules import referrals_visible_to
 
 
 @require_GET
@@ -30,6 +32,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["team_workers"] = team_workers_with_caseload(teams)
         context["unallocated"] = unallocated_young_people(teams, visible=visible)
         context["break_glass_to_review"] = break_glass_to_review(user)
+    if user.has_role(Role.SUPERVISOR):
+        context["referrals_waiting"] = waiting_for(user).count()
+    if user.has_role(Role.PRACTITIONER):
+        context["my_referrals"] = referrals_visible_to(user).filter(referred_by=user)[:5]
     if user.has_role(Role.PRACTITIONER) or user.has_role(Role.REGISTER_COORDINATOR):
         context["division_teams"] = teams_serving(user.division)
     if user.has_role(Role.ADMINISTRATOR):

@@ -43,8 +43,11 @@ def _test_settings():
 
 @pytest.fixture(scope="session", autouse=True)
 def _own_celery_queue():
-    """Tasks sent by tests go to a queue of their own, out of reach of a `make run` worker."""
+    """Tasks sent by tests run at once, in the test (test_tasks.py runs a real worker, with a
+    queue of its own, out of reach of a `make run` worker)."""
     celery_app.conf.task_default_queue = f"icms-tests-{os.getpid()}"
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """factory_boy factories: each makes a valid, minimal object and nothing hidden."""
 
 import secrets
+import time
 from datetime import date, timedelta
 
 import factory
@@ -23,6 +24,8 @@ from clients.models import (
     WorkerSafetyAlert,
     YoungPerson,
 )
+from notifications.models import Notification
+from referrals.models import CaseManagementAgreement, Referral, ReferralAttachment
 
 PASSWORD = "correct-horse-battery"
 
@@ -144,8 +147,14 @@ class TOTPDeviceFactory(factory.django.DjangoModelFactory):
 
 
 def totp_code(device: TOTPDevice) -> str:
-    """The code the user's authenticator app shows now."""
+    """The code the user's authenticator app shows now; if that one was used already (a code
+    works once), the next one, after waiting for it as the user would."""
+    if device.pk:
+        device.refresh_from_db()
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if totp.t() <= device.last_t:
+        time.sleep(device.step - (time.time() - device.t0) % device.step + 0.2)
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
 
 
@@ -209,3 +218,64 @@ class ProfessionalFactory(factory.django.DjangoModelFactory):
     role = ProfessionalContact.Role.GP
     name = factory.Faker("name")
     organisation = "Northside Medical Centre"
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A complete referral, submitted; `status="draft"` for a draft."""
+
+    class Meta:
+        model = Referral
+
+    referred_by = factory.SubFactory(UserFactory, role=Role.PRACTITIONER)
+    team = factory.SubFactory(TeamFactory)
+    division = factory.SelfAttribute("team.division")
+    status = Referral.Status.SUBMITTED
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    date_of_birth = date(2010, 3, 14)
+    child_protection_number = factory.Sequence(lambda n: f"CP-9{n:05d}")
+    presenting_issues = factory.LazyFunction(lambda: {"housing": "Couch surfing since June."})
+    risks = factory.LazyFunction(lambda: ["absconding"])
+    tried_before = "Weekly visits by the child protection practitioner; not engaging."
+    register_listed = True
+    register_listed_on = date(2026, 10, 1)
+    consent = Referral.Consent.CONSENTS
+    submitted_at = factory.LazyAttribute(
+        lambda referral: None if referral.status == "draft" else timezone.now()
+    )
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseManagementAgreement
+
+    referral = factory.SubFactory(ReferralFactory, status=Referral.Status.ACCEPTED)
+    young_person = factory.SubFactory(YoungPersonFactory)
+    agreed_on = date(2026, 11, 2)
+    parties = "The young person\nThe case manager"
+    terms = "We agree to work together."
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+class ReferralAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReferralAttachment
+
+    referral = factory.SubFactory(ReferralFactory)
+    file = factory.django.FileField(filename="report.pdf", data=PDF_BYTES)
+    original_name = "report.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    uploaded_by = factory.SelfAttribute("referral.referred_by")
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    message = "Something happened."
+    url = "/"

@@ -12,15 +12,22 @@ from datetime import timedelta
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from knox.models import AuthToken
 
+from accounts.models import Role
 from audit.models import AuditAction, AuditEvent
 from icms.tasks import heartbeat
 from tests.factories import (
+    AgreementFactory,
     BreakGlassAccessFactory,
     CareTeamFactory,
     ContactFactory,
     KeyPersonFactory,
+    NotificationFactory,
     ProfessionalFactory,
+    ReferralAttachmentFactory,
+    ReferralFactory,
+    UserFactory,
     WorkerSafetyAlertFactory,
 )
 
@@ -64,11 +71,16 @@ YOUNG_PERSON_PAGE = {
     "register_coordinator": (404, 404),
     "administrator": (404, 404),
 }
-# The same, for a POST that redirects on success.
-YOUNG_PERSON_ACTION = {
-    role: tuple(302 if status == 200 else status for status in statuses)
-    for role, statuses in YOUNG_PERSON_PAGE.items()
-}
+
+
+def as_action(page: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """The statuses of a POST that redirects where the page would show."""
+    return {
+        role: tuple(302 if code == 200 else code for code in codes) for role, codes in page.items()
+    }
+
+
+YOUNG_PERSON_ACTION = as_action(YOUNG_PERSON_PAGE)
 # The supervisor's own actions on a young person of their team.
 SUPERVISOR_ACTION_PAGE = same(404) | {
     "anonymous": (302, 302),
@@ -82,6 +94,26 @@ ICMS_WORKERS_ONLY = (
     | same(403, "practitioner", "register_coordinator", "administrator")
 )
 SUPERVISORS_ONLY = same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "supervisor")
+PRACTITIONERS_ONLY = same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "practitioner")
+API_PRACTITIONERS_ONLY = same(401, "anonymous") | same(403, *SIGNED_IN) | same(200, "practitioner")
+# A submitted referral: its practitioner and the receiving team's supervisor see it.
+SUBMITTED_REFERRAL_PAGE = same(404) | {
+    "anonymous": (302, 302),
+    "practitioner": (200, 404),
+    "supervisor": (200, 404),
+}
+# A draft: nobody but its author, not even the receiving team.
+DRAFT_ONLY_FOR_ITS_AUTHOR = same(404) | {"anonymous": (302, 302), "practitioner": (200, 404)}
+# The receiving team's supervisor decides; the practitioner sees but may not.
+SUPERVISOR_DECISION = SUBMITTED_REFERRAL_PAGE | {"practitioner": (403, 404)}
+
+
+def as_action(page: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """The statuses of a POST that redirects where the page would show."""
+    return {
+        role: tuple(302 if code == 200 else code for code in codes) for role, codes in page.items()
+    }
+
 
 MATRIX: dict[str, Entry] = {
     "home": Entry(everyone(302, 200)),
@@ -163,6 +195,72 @@ MATRIX: dict[str, Entry] = {
         kwargs="accesses_to_review",
         method="post",
     ),
+    # --- referrals: own = of the first division (made by the practitioner), other = of the other
+    "referrals:list": Entry(PRACTITIONERS_ONLY),
+    "referrals:create": Entry(PRACTITIONERS_ONLY),
+    "referrals:queue": Entry(SUPERVISORS_ONLY),
+    "referrals:detail": Entry(SUBMITTED_REFERRAL_PAGE, kwargs="referrals", audited_view=True),
+    "referrals:edit": Entry(DRAFT_ONLY_FOR_ITS_AUTHOR, kwargs="draft_referrals"),
+    "referrals:submit": Entry(
+        as_action(DRAFT_ONLY_FOR_ITS_AUTHOR), kwargs="draft_referrals", method="post"
+    ),
+    "referrals:attachment-upload": Entry(
+        as_action(DRAFT_ONLY_FOR_ITS_AUTHOR), kwargs="draft_referrals", method="post"
+    ),
+    "referrals:withdraw": Entry(
+        SUBMITTED_REFERRAL_PAGE | {"practitioner": (302, 404), "supervisor": (403, 404)},
+        kwargs="referrals",
+        method="post",
+    ),
+    "referrals:move": Entry(
+        SUPERVISOR_DECISION | {"supervisor": (302, 404)}, kwargs="referral_moves", method="post"
+    ),
+    "referrals:accept": Entry(SUPERVISOR_DECISION, kwargs="considering_referrals"),
+    "referrals:decline": Entry(SUPERVISOR_DECISION, kwargs="considering_referrals"),
+    "referrals:attachment-download": Entry(SUBMITTED_REFERRAL_PAGE, kwargs="attachments"),
+    "referrals:agreement": Entry(
+        same(404)
+        | {
+            "anonymous": (302, 302),
+            "case_manager": (200, 404),
+            "other_team_case_manager": (404, 200),
+            "supervisor": (200, 404),
+            "practitioner": (200, 404),
+        },
+        kwargs="accepted_referrals",
+    ),
+    "referrals:consultations": Entry(ICMS_WORKERS_ONLY),
+    "referrals:consultation-create": Entry(ICMS_WORKERS_ONLY),
+    # --- notifications: own = the case manager's, other = the other team's case manager's
+    "notifications:list": Entry(everyone(302, 200)),
+    "notifications:read-all": Entry(everyone(302, 302), method="post"),
+    "notifications:open": Entry(
+        same(404)
+        | {
+            "anonymous": (302, 302),
+            "case_manager": (302, 404),
+            "other_team_case_manager": (404, 302),
+        },
+        kwargs="notifications",
+        method="post",
+    ),
+    # --- the API, called with each role's token (anonymous: none)
+    "api:referral-list": Entry(API_PRACTITIONERS_ONLY),
+    "api:referral-detail": Entry(
+        API_PRACTITIONERS_ONLY | {"practitioner": (200, 404)}, kwargs="referrals"
+    ),
+    "api:referral-submit": Entry(
+        API_PRACTITIONERS_ONLY | {"practitioner": (200, 404)},
+        kwargs="draft_referrals",
+        method="post",
+    ),
+    "api:referral-withdraw": Entry(
+        API_PRACTITIONERS_ONLY | {"practitioner": (200, 404)},
+        kwargs="referrals",
+        method="post",
+    ),
+    "api:schema": Entry(same(200)),
+    "api:docs": Entry(same(200)),
     "audit:trail": Entry(
         same(302, "anonymous")
         | same(403, "case_manager", "other_team_case_manager", "practitioner")
@@ -219,6 +317,13 @@ class World:
     alerts: tuple = ()
     care_team_allocations: tuple = ()
     contacts: tuple = ()
+    referrals: tuple = ()
+    referral_moves: tuple = ()
+    draft_referrals: tuple = ()
+    considering_referrals: tuple = ()
+    accepted_referrals: tuple = ()
+    attachments: tuple = ()
+    notifications: tuple = ()
     break_glass_accesses: tuple = ()
     accesses_to_review: tuple = ()
     users: dict = field(default_factory=dict)
@@ -252,7 +357,34 @@ def world(
     window = {"granted_at": now - timedelta(minutes=5), "expires_at": now + timedelta(hours=1)}
     heartbeat()
     own, other = own_young_person, other_young_person
+    other_practitioner = UserFactory(role=Role.PRACTITIONER, division=other.division)
+
+    def referral_pair(**fields):
+        return (
+            ReferralFactory(referred_by=practitioner, team=own.team, **fields),
+            ReferralFactory(referred_by=other_practitioner, team=other.team, **fields),
+        )
+
+    submitted = referral_pair()
+    accepted = referral_pair(status="accepted")
+    for referral, young_person in zip(accepted, (own, other), strict=True):
+        referral.young_person = young_person
+        referral.save()
+        AgreementFactory(referral=referral, young_person=young_person)
     return World(
+        referrals=submitted,
+        referral_moves=tuple({"pk": referral.pk, "to": "considering"} for referral in submitted),
+        draft_referrals=referral_pair(status="draft"),
+        considering_referrals=referral_pair(status="considering"),
+        accepted_referrals=accepted,
+        attachments=tuple(
+            under(referral, "attachment_pk", ReferralAttachmentFactory(referral=referral))
+            for referral in submitted
+        ),
+        notifications=(
+            NotificationFactory(recipient=case_manager),
+            NotificationFactory(recipient=other_team_case_manager),
+        ),
         young_people=(own, other),
         key_people=own_and_other(KeyPersonFactory, "key_person_pk", own, other),
         professionals=own_and_other(ProfessionalFactory, "professional_pk", own, other),
@@ -306,11 +438,14 @@ def test_access_matrix(client, log_in, world, name, role, which):
         kwargs = own if which == "own" else other
         if not isinstance(kwargs, dict):
             kwargs = {"pk": kwargs.pk}
-    if role != "anonymous":
+    headers = {}
+    if role != "anonymous" and name.startswith("api:"):
+        headers["HTTP_AUTHORIZATION"] = f"Token {AuthToken.objects.create(world.users[role])[1]}"
+    elif role != "anonymous":
         log_in(world.users[role])
     views_before = AuditEvent.objects.filter(action=AuditAction.VIEW).count()
 
-    response = getattr(client, entry.method)(reverse(name, kwargs=kwargs))
+    response = getattr(client, entry.method)(reverse(name, kwargs=kwargs), **headers)
 
     expected = entry.expect[role][0 if which == "own" else 1]
     assert response.status_code == expected

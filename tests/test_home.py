@@ -139,9 +139,9 @@ def test_case_manager_home_query_count_is_constant(
         CareTeamFactory(young_person=young_person)
     log_in(case_manager)
 
-    # user, OTP device, user's groups, caseload; the session saved (idle timeout): savepoint,
-    # update, release
-    with django_assert_num_queries(7):
+    # user, OTP device, user's groups, caseload, unread notifications; the session saved (idle
+    # timeout): savepoint, update, release
+    with django_assert_num_queries(8):
         client.get(reverse("home"))
 
 
@@ -156,6 +156,7 @@ def test_supervisor_home_query_count_is_constant(
     log_in(supervisor)
 
     # user, OTP device, user's groups, teams led, workers with caseloads, unallocated cases,
-    # after-hours accesses to review; the session saved: savepoint, update, release
-    with django_assert_num_queries(10):
+    # after-hours accesses to review, referrals waiting, unread notifications; the session
+    # saved: savepoint, update, release
+    with django_assert_num_queries(12):
         client.get(reverse("home"))

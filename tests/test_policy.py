@@ -31,6 +31,11 @@ PROTECTED_MODELS = {
     "BreakGlassAccess",
     "CrisisPlan",
     "AuditEvent",
+    "Referral",
+    "ReferralMove",
+    "ReferralAttachment",
+    "CaseManagementAgreement",
+    "Consultation",
 }
 
 

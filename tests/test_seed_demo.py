@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Division, Role, Team, User
 from clients.models import YoungPerson
 from icms.demo import DEMO_PASSWORD
+from referrals.models import Referral
 from tests.factories import totp_code
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,30 @@ def test_every_readme_demo_login_works_with_the_demo_authenticator_secret(seeded
     response = client.post(reverse("accounts:login-code"), {"code": totp_code(device)})
 
     assert response.url == "/"
-    assert client.get("/").status_code == 200
+    home = client.get("/")
+    assert home.status_code == 200
+    for label, url_name in home.context["nav_items"]:
+        assert client.get(reverse(url_name)).status_code == 200, label
+
+
+def test_every_demo_young_person_came_by_an_accepted_referral_with_an_agreement(seeded):
+    young_people = YoungPerson.objects.all()
+
+    assert young_people.filter(agreements__referral__status="accepted").distinct().count() == (
+        young_people.count()
+    )
+
+
+def test_the_demo_leaves_referrals_to_triage_and_to_finish(seeded, client, log_in):
+    cp = User.objects.get(username="cp.demo")
+    log_in(User.objects.get(username="sup.demo"))
+    assert "1 referral waiting for a decision" in client.get("/").text
+    log_in(cp)
+    page = client.get(reverse("referrals:list")).text
+    assert "Isla Murphy" in page
+    assert "Harper Scott" in page
+    declined = Referral.objects.get(referred_by=cp, status="declined")
+    assert declined.consultations.exists()
 
 
 def test_seed_demo_runs_once(seeded, capsys):

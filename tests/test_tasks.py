@@ -23,8 +23,9 @@ def test_heartbeat_records_its_last_run():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_heartbeat_runs_through_the_real_broker_and_a_worker():
+def test_heartbeat_runs_through_the_real_broker_and_a_worker(monkeypatch):
     """Sent to the real Redis and executed by a Celery worker consuming from it."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         heartbeat.delay()
         deadline = time.monotonic() + 20

@@ -158,8 +158,8 @@ def test_the_caseload_runs_a_constant_number_of_queries(
 
     # user, OTP device, groups; the user's and their groups' database permissions (Django's
     # model backend, asked once a rule says no: may they transfer caseloads?); the caseload with
-    # its contact figures; the session saved (savepoint, update, release)
-    with django_assert_num_queries(10):
+    # its contact figures; unread notifications; the session saved (savepoint, update, release)
+    with django_assert_num_queries(11):
         response = client.get(CASELOAD)
     assert len(response.context["young_people"]) == item_count
 
@@ -283,7 +283,8 @@ def test_the_timeline_runs_a_constant_number_of_queries(
 
     # user, OTP device, groups; the young person with active alerts (2); the view recorded
     # (savepoint, insert, release); the page of entries; contacts and their workers (2),
-    # alerts, disclosures; may the user add a contact (visible?); the session saved (3)
-    with django_assert_num_queries(17):
+    # alerts, disclosures; may the user add a contact (visible?); unread notifications; the
+    # session saved (3)
+    with django_assert_num_queries(18):
         response = timeline(client, own_young_person)
     assert len(response.context["entries"]) == min(25, item_count + 6)

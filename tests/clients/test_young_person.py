@@ -6,6 +6,7 @@ from audit.models import AuditAction, AuditEvent
 from audit.services import record
 from clients.models import Disclosure
 from tests.factories import (
+    AgreementFactory,
     CareTeamFactory,
     CrisisPlanFactory,
     DisclosureFactory,
@@ -115,15 +116,16 @@ def test_the_record_runs_a_constant_number_of_queries(
         CareTeamFactory(young_person=young_person)
         WorkerSafetyAlertFactory(young_person=young_person)
         DisclosureFactory(young_person=young_person)
+        AgreementFactory(young_person=young_person)
         record(AuditAction.VIEW, actor=supervisor, obj=young_person)
     log_in(supervisor)
 
     # user, OTP device, groups; the young person with team, supervisor, crisis plan and contact
     # figures; current allocations with workers, alerts, key people, professionals, disclosures
-    # and who shared them (prefetched); the view recorded (savepoint, insert, release); the
-    # access log; may the user change the record (is it visible to them); the session saved
-    # (savepoint, update, release)
-    with django_assert_num_queries(18):
+    # and who shared them, case management agreements (prefetched); the view recorded
+    # (savepoint, insert, release); the access log; may the user change the record (is it
+    # visible to them); unread notifications; the session saved (savepoint, update, release)
+    with django_assert_num_queries(20):
         client.get(detail(young_person))
 
 

@@ -1,0 +1,182 @@
+"""The REST API for child protection systems: submit referrals and follow their decisions.
+
+Each external system has an ICMS account with the child protection practitioner role and a
+token (`manage.py create_api_token <username>`); it sees and does exactly what that
+practitioner would in the browser: the same policy (referrals.rules) and the same services.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Team
+from clients.models import LifeDomain
+from referrals.models import Referral
+from referrals.permissions import IsChildProtectionAccount
+from referrals.rules import referrals_visible_to
+from referrals.services import (
+    DRAFT_FIELDS,
+    missing_parts,
+    save_referral_draft,
+    submit_referral,
+    withdraw_referral,
+)
+
+
+def _refusal(error: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(error, "error_dict"):
+        return exceptions.ValidationError(
+            {
+                field: [str(message) for message in messages.messages]
+                for field, messages in error.error_dict.items()
+            }
+        )
+    return exceptions.ValidationError({"detail": error.messages})
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    presenting_issues = serializers.DictField(
+        child=serializers.CharField(max_length=2000, allow_blank=True),
+        required=False,
+        help_text="By life domain: " + ", ".join(LifeDomain.values),
+    )
+    risks = serializers.ListField(
+        child=serializers.ChoiceField(choices=Referral.Risk.choices), required=False
+    )
+    client_reference = serializers.UUIDField(
+        required=False,
+        help_text="Chosen by the calling system: sending the same referral again returns it "
+        "instead of making a second one.",
+    )
+    submit = serializers.BooleanField(
+        write_only=True, default=False, help_text="Submit at once (otherwise a draft is saved)."
+    )
+    missing = serializers.SerializerMethodField(
+        help_text="What a draft still needs before it can be submitted."
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "client_reference",
+            "status",
+            *DRAFT_FIELDS,
+            "submit",
+            "missing",
+            "decline_reason",
+            "decision_notes",
+            "created_at",
+            "submitted_at",
+            "decided_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "decline_reason",
+            "decision_notes",
+            "created_at",
+            "submitted_at",
+            "decided_at",
+        ]
+
+    def get_missing(self, referral: Referral) -> list[str]:
+        return missing_parts(referral) if referral.status == Referral.Status.DRAFT else []
+
+    def validate_presenting_issues(self, issues: dict) -> dict:
+        unknown = set(issues) - set(LifeDomain.values)
+        if unknown:
+            raise serializers.ValidationError(f"Unknown life domains: {', '.join(sorted(unknown))}")
+        return {domain: text.strip() for domain, text in issues.items() if text.strip()}
+
+
+class ReferralViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Referrals made by this system's practitioner account."""
+
+    serializer_class = ReferralSerializer
+    permission_classes = [IsAuthenticated, IsChildProtectionAccount]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Referral]:
+        if getattr(self, "swagger_fake_view", False):  # building the schema: no user
+            return Referral.objects.none()
+        return (
+            referrals_visible_to(self.request.user)
+            .filter(referred_by=self.request.user)
+            .order_by("-created_at", "-id")
+        )
+
+    def _save(self, serializer: ReferralSerializer, referral: Referral | None) -> Referral:
+        data = dict(serializer.validated_data)
+        submit = data.pop("submit", False)
+        client_reference = data.pop("client_reference", None)
+        with transaction.atomic():
+            try:
+                referral = save_referral_draft(
+                    referral, by=self.request.user, client_reference=client_reference, **data
+                )
+                if submit:
+                    submit_referral(referral, by=self.request.user)
+            except DjangoValidationError as error:
+                raise _refusal(error) from error
+        referral.refresh_from_db()
+        return referral
+
+    def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reference = serializer.validated_data.get("client_reference")
+        existing = self.get_queryset().filter(client_reference=reference).first()
+        if reference and existing is not None:
+            return Response(self.get_serializer(existing).data, status=status.HTTP_200_OK)
+        referral = self._save(serializer, None)
+        return Response(self.get_serializer(referral).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: object, **kwargs: object) -> Response:
+        referral = self.get_object()
+        if not request.user.has_perm("referrals.change_referral", referral):
+            raise exceptions.PermissionDenied("Only a draft can be changed.")
+        serializer = self.get_serializer(referral, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return Response(self.get_serializer(self._save(serializer, referral)).data)
+
+    @extend_schema(request=None, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        """Submit a complete draft to the receiving team."""
+        referral = self.get_object()
+        if not request.user.has_perm("referrals.change_referral", referral):
+            raise exceptions.PermissionDenied("This referral was already submitted.")
+        try:
+            submit_referral(referral, by=request.user)
+        except DjangoValidationError as error:
+            raise _refusal(error) from error
+        referral.refresh_from_db()
+        return Response(self.get_serializer(referral).data)
+
+    @extend_schema(request=None, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Withdraw a submitted referral that is still waiting for a decision."""
+        referral = self.get_object()
+        if not request.user.has_perm("referrals.withdraw_referral", referral):
+            raise exceptions.PermissionDenied("This referral cannot be withdrawn now.")
+        try:
+            withdraw_referral(referral, by=request.user, note="Withdrawn through the API")
+        except DjangoValidationError as error:
+            raise _refusal(error) from error
+        referral.refresh_from_db()
+        return Response(self.get_serializer(referral).data)

@@ -1,0 +1,85 @@
+"""Who may see and do what with referrals and consultations: the policy for this app.
+
+A practitioner sees the referrals they made, and through them the status of the young people
+those became; the receiving team's supervisor triages; the team's workers see the referral of
+a young person on their caseload, and the consultations their team gave.
+"""
+
+import rules
+from django.db.models import Q, QuerySet
+
+from accounts.models import Role, User
+from accounts.rules import is_icms_worker, is_practitioner, is_supervisor
+from clients.models import YoungPerson
+from clients.rules import young_people_visible_to
+from referrals.models import OPEN_STATUSES, Consultation, Referral
+
+
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
+    if not user.is_authenticated or not user.is_active:
+        return Referral.objects.none()
+    visible = Q(pk__in=[])
+    if user.has_role(Role.PRACTITIONER):
+        visible |= Q(referred_by=user)
+    if user.has_role(Role.SUPERVISOR):
+        visible |= Q(team__supervisor=user) & ~Q(status=Referral.Status.DRAFT)
+    if user.has_role(Role.CASE_MANAGER):
+        on_caseload = young_people_visible_to(user)
+        visible |= Q(status=Referral.Status.ACCEPTED, young_person__in=on_caseload)
+    return Referral.objects.filter(visible)
+
+
+def young_people_referred_by(user: User) -> QuerySet[YoungPerson]:
+    """The young people a practitioner's accepted referrals became (seen read-only, in part)."""
+    return YoungPerson.objects.filter(
+        referrals__referred_by=user, referrals__status=Referral.Status.ACCEPTED
+    ).distinct()
+
+
+def consultations_visible_to(user: User) -> QuerySet[Consultation]:
+    if not user.is_authenticated or not user.is_active:
+        return Consultation.objects.none()
+    visible = Q(pk__in=[])
+    if user.has_role(Role.PRACTITIONER):
+        visible |= Q(referral__referred_by=user)
+    if user.has_role(Role.CASE_MANAGER):
+        visible |= Q(team=user.team_id)
+    if user.has_role(Role.SUPERVISOR):
+        visible |= Q(team__supervisor=user)
+    return Consultation.objects.filter(visible)
+
+
+@rules.predicate
+def made_the_referral(user: User, referral: Referral) -> bool:
+    return referral.referred_by_id == user.pk
+
+
+@rules.predicate
+def is_draft(user: User, referral: Referral) -> bool:
+    return referral.status == Referral.Status.DRAFT
+
+
+@rules.predicate
+def is_open(user: User, referral: Referral) -> bool:
+    return referral.status in OPEN_STATUSES
+
+
+@rules.predicate
+def leads_receiving_team(user: User, referral: Referral) -> bool:
+    return referral.team.supervisor_id == user.pk
+
+
+@rules.predicate
+def has_a_division(user: User) -> bool:
+    return user.division_id is not None
+
+
+rules.add_perm("referrals.add_referral", is_practitioner & has_a_division)
+rules.add_perm("referrals.change_referral", made_the_referral & is_draft)
+# Submitting again what was already submitted gets its message from the service, not a 403.
+rules.add_perm("referrals.submit_referral", made_the_referral)
+rules.add_perm("referrals.withdraw_referral", made_the_referral & is_open & ~is_draft)
+# Whether a decision is still possible is the state machine's to say (referrals.services).
+rules.add_perm("referrals.decide_referral", leads_receiving_team & ~is_draft)
+rules.add_perm("referrals.view_referral_queue", is_supervisor)
+rules.add_perm("referrals.add_consultation", is_icms_worker)

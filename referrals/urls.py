@@ -1,0 +1,27 @@
+from django.urls import path
+
+from referrals import views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("", views.referral_list, name="list"),
+    path("queue/", views.referral_queue, name="queue"),
+    path("new/", views.referral_create, name="create"),
+    path("<int:pk>/", views.referral_detail, name="detail"),
+    path("<int:pk>/edit/", views.referral_edit, name="edit"),
+    path("<int:pk>/submit/", views.referral_submit, name="submit"),
+    path("<int:pk>/withdraw/", views.referral_withdraw, name="withdraw"),
+    path("<int:pk>/move/<str:to>/", views.referral_move, name="move"),
+    path("<int:pk>/accept/", views.referral_accept, name="accept"),
+    path("<int:pk>/decline/", views.referral_decline, name="decline"),
+    path("<int:pk>/documents/", views.attachment_upload, name="attachment-upload"),
+    path(
+        "<int:pk>/documents/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment-download",
+    ),
+    path("<int:pk>/agreement/", views.agreement_print, name="agreement"),
+    path("consultations/", views.consultation_list, name="consultations"),
+    path("consultations/new/", views.consultation_create, name="consultation-create"),
+]

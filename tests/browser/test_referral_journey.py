@@ -1,0 +1,121 @@
+"""The referral journey with the demo agency's people: child protection refers, the ICMS
+supervisor decides, the case manager takes the young person on."""
+
+import re
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+from playwright.sync_api import expect
+
+from accounts.models import User
+from icms.demo import DEMO_PASSWORD, seed_demo_agency
+from referrals.models import Referral
+from tests.browser.conftest import go_to, log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(db):
+    # A transactional test before this one flushed the intensity levels a migration made.
+    import_module("clients.migrations.0002_default_intensity_levels").add_default_levels(apps, None)
+    seed_demo_agency()
+    return {user.username: user for user in User.objects.filter(username__endswith=".demo")}
+
+
+def switch_to(page, user) -> None:
+    page.context.clear_cookies()
+    log_in(page, user, DEMO_PASSWORD)
+
+
+def refer(page, given_name: str, family_name: str, number: str) -> None:
+    """cp.demo fills in and submits a referral."""
+    page.get_by_role("link", name="Make a referral").first.click()
+    page.get_by_label("Urgency").select_option(label="Urgent (within two days)")
+    page.get_by_label("Given name").fill(given_name)
+    page.get_by_label("Family name").fill(family_name)
+    page.get_by_label("Date of birth").fill("2011-03-04")
+    page.get_by_label("Child protection client number").fill(number)
+    page.get_by_label("Housing", exact=True).fill("Sleeping at friends' places; left residential.")
+    page.get_by_label("Safety", exact=True).fill("Seen with older men known to police.")
+    page.get_by_label("Sexual exploitation").check()
+    page.get_by_label("Absconding").check()
+    page.get_by_label(re.compile("what has been tried", re.IGNORECASE)).fill(
+        "Weekly CP visits and a youth worker; absconds before appointments."
+    )
+    page.get_by_label("Listed on the divisional high-risk youth register").check()
+    page.get_by_label("Listed on", exact=True).fill("2026-11-02")
+    page.get_by_label("The young person and the referral").select_option("consents")
+    page.get_by_role("button", name="Submit to ICMS").click()
+    expect(
+        page.get_by_role("heading", name=f"Referral of {given_name} {family_name}")
+    ).to_be_visible()
+    expect(page.locator(".badge").filter(has_text="Submitted")).to_be_visible()
+
+
+def open_from_queue(page, name: str) -> None:
+    go_to(page, "Referrals")
+    page.get_by_role("row").filter(has_text=name).get_by_role("link", name=name).click()
+    page.get_by_role("button", name="Start considering").click()
+    expect(page.locator(".badge").filter(has_text="Under consideration")).to_be_visible()
+
+
+def test_a_referral_is_accepted_and_another_declined_with_advice(desktop, phone, demo):
+    cp, sup, cm = demo["cp.demo"], demo["sup.demo"], demo["cm.demo"]
+
+    switch_to(desktop, cp)
+    refer(desktop, "Kayla", "Reid", "CP-777001")
+    screenshot(desktop, "referral-1-submitted-desktop")
+    desktop.goto("/")
+    refer(desktop, "Owen", "Price", "CP-777002")
+
+    # The supervisor accepts the first and allocates cm.demo.
+    switch_to(desktop, sup)
+    expect(desktop.get_by_text("3 referrals waiting for a decision")).to_be_visible()
+    open_from_queue(desktop, "Kayla Reid")
+    desktop.get_by_role("link", name="Accept").click()
+    expect(desktop.get_by_role("heading", name="Team capacity")).to_be_visible()
+    desktop.get_by_label("Case manager").select_option(label=str(cm))
+    desktop.get_by_label("Intensity").select_option(label="High")
+    screenshot(desktop, "referral-2-accept-desktop")
+    desktop.get_by_role("button", name="Accept and record the agreement").click()
+    expect(desktop.get_by_text("Kayla Reid is accepted into ICMS")).to_be_visible()
+    desktop.get_by_role("link", name="read and print it").click()
+    expect(desktop.get_by_role("heading", name="Case management agreement")).to_be_visible()
+    expect(desktop.locator(".signature-line")).to_have_count(3)
+
+    # The second is declined for capacity, with advice to the practitioner.
+    open_from_queue(desktop, "Owen Price")
+    desktop.get_by_role("link", name="Decline").click()
+    desktop.get_by_label("Reason").select_option(label="No capacity")
+    desktop.get_by_label("Explanation for the referrer").fill("The North team is full until March.")
+    desktop.get_by_label(re.compile("Advice to the referrer")).fill(
+        "Ask the youth justice outreach team; review again in February."
+    )
+    desktop.get_by_role("button", name="Decline").click()
+    expect(desktop.get_by_text("is declined; the referrer is told")).to_be_visible()
+
+    # The case manager, on the phone, finds Kayla on their caseload, with the agreement.
+    switch_to(phone, cm)
+    go_to(phone, "My caseload")
+    phone.get_by_role("row").filter(has_text="Kayla Reid").get_by_role("link").first.click()
+    expect(phone.get_by_text("Primary case manager")).to_be_visible()
+    phone.get_by_role("link", name=re.compile("Agreed")).click()
+    expect(phone.get_by_role("heading", name="Case management agreement")).to_be_visible()
+    screenshot(phone, "referral-3-agreement-phone")
+
+    # The practitioner sees what became of both referrals.
+    switch_to(phone, cp)
+    go_to(phone, "Your referrals")
+    expect(phone.get_by_role("listitem").filter(has_text="Kayla Reid")).to_contain_text("Accepted")
+    declined = phone.get_by_role("listitem").filter(has_text="Owen Price")
+    expect(declined).to_contain_text("Declined")
+    declined.get_by_role("link", name="Owen Price").click()
+    expect(phone.get_by_role("heading", name=re.compile("Declined .*no capacity"))).to_be_visible()
+    expect(phone.get_by_text("The North team is full until March.", exact=True)).to_be_visible()
+    expect(phone.get_by_text("Ask the youth justice outreach team")).to_be_visible()
+    screenshot(phone, "referral-4-declined-phone")
+
+    made_here = Referral.objects.filter(referred_by=cp, family_name__in=["Reid", "Price"])
+    assert made_here.count() == 2
