@@ -1,7 +1,270 @@
+import uuid
+
 import pghistory
+from concurrency.fields import IntegerVersionField
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+
+from clients.models import LifeDomain
+
+
+@pghistory.track()
+class CasePlan(models.Model):
+    """One version of a young person's case plan. A draft is made with the young person,
+    submitted, and approved by the supervisor, when it becomes current and the version before
+    it is superseded. Only a draft changes; a current plan records progress on its tasks."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Waiting for approval"
+        CURRENT = "current", "Current"
+        SUPERSEDED = "superseded", "Superseded"
+
+    class Participant(models.TextChoices):
+        YOUNG_PERSON = "young_person", "The young person"
+        FAMILY = "family", "Family"
+        SIGNIFICANT_OTHERS = "significant_others", "Significant others"
+        CHILD_PROTECTION = "child_protection", "Child protection"
+        OTHER_AGENCIES = "other_agencies", "Other agencies"
+
+    young_person = models.ForeignKey(
+        "clients.YoungPerson", on_delete=models.PROTECT, related_name="case_plans"
+    )
+    number = models.PositiveSmallIntegerField("version")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    starts_on = models.DateField("plan starts")
+    review_on = models.DateField("review by")
+
+    participants = ArrayField(
+        models.CharField(max_length=20, choices=Participant),
+        default=list,
+        blank=True,
+        verbose_name="who took part",
+    )
+    participation_notes = models.TextField(
+        "who took part, by name, and how", max_length=2000, blank=True
+    )
+    young_persons_view = models.TextField(
+        "the young person's view of the plan, in their words", max_length=4000, blank=True
+    )
+    agreed_on = models.DateField("agreed with the young person on", null=True, blank=True)
+    cultural_plan = models.TextField(
+        "cultural plan", max_length=4000, blank=True,
+        help_text="How the plan keeps the young person connected to culture, community and "
+        "Country.",
+    )  # fmt: skip
+    cultural_organisation = models.CharField(
+        "Aboriginal community-controlled organisation involved", max_length=200, blank=True
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    version = IntegerVersionField()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["young_person", "number"], name="case_plan_number_once"
+            ),
+            models.UniqueConstraint(
+                fields=["young_person"],
+                condition=Q(status="current"),
+                name="case_plan_one_current",
+            ),
+            models.UniqueConstraint(
+                fields=["young_person"],
+                condition=Q(status__in=["draft", "submitted"]),
+                name="case_plan_one_in_the_making",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_on__gte=models.F("starts_on")),
+                name="case_plan_reviewed_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case plan {self.number} for {self.young_person}"
+
+    @property
+    def participant_labels(self) -> list[str]:
+        labels = dict(self.Participant.choices)
+        return [labels.get(who, who) for who in self.participants]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.status == self.Status.CURRENT and self.review_on < timezone.localdate()
+
+
+@pghistory.track()
+class Goal(models.Model):
+    """What the young person wants, in their words, in one area of life."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        ACHIEVED = "achieved", "Achieved"
+        DISCONTINUED = "discontinued", "Discontinued"
+
+    plan = models.ForeignKey(CasePlan, on_delete=models.CASCADE, related_name="goals")
+    # The same goal in every version of the plan: versions are compared by it, and contacts
+    # linked to the goal in an earlier version still show.
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False)
+    domain = models.CharField("life domain", max_length=20, choices=LifeDomain)
+    in_own_words = models.TextField("the goal, in the young person's words", max_length=1000)
+    strengths = models.TextField("strengths it builds on", max_length=2000, blank=True)
+    status = models.CharField(max_length=15, choices=Status, default=Status.NOT_STARTED)
+    position = models.PositiveSmallIntegerField(default=0)
+    version = IntegerVersionField()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "lineage"], name="goal_once_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return self.in_own_words
+
+
+class GoalNote(models.Model):
+    """Progress towards a goal, as it happens or at a review."""
+
+    lineage = models.UUIDField(db_index=True)  # Goal.lineage: notes outlive plan versions
+    text = models.TextField(max_length=4000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(default=timezone.now)
+    review = models.ForeignKey(
+        "PlanReview", on_delete=models.PROTECT, null=True, blank=True, related_name="notes"
+    )
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+@pghistory.track()
+class Task(models.Model):
+    """A row of the action table: who does what, by when."""
+
+    class Responsible(models.TextChoices):
+        YOUNG_PERSON = "young_person", "The young person"
+        KEY_PERSON = "key_person", "Family member or significant other"
+        CASE_MANAGER = "case_manager", "Case manager"
+        CHILD_PROTECTION = "child_protection", "Child protection"
+        AGENCY = "agency", "Another agency"
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "No longer needed"
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="tasks")
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False)
+    description = models.CharField("what", max_length=500)
+    responsible = models.CharField("who", max_length=20, choices=Responsible)
+    key_person = models.ForeignKey(
+        "clients.KeyPerson", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agency = models.CharField("agency", max_length=200, blank=True)
+    due_on = models.DateField("by when")
+    status = models.CharField(max_length=15, choices=Status, default=Status.NOT_STARTED)
+    completed_on = models.DateField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    version = IntegerVersionField()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(completed_on__isnull=False),
+                name="task_done_has_a_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(responsible="key_person") | Q(key_person__isnull=False),
+                name="task_key_person_named",
+            ),
+            models.CheckConstraint(
+                condition=~Q(responsible="agency") | ~Q(agency=""),
+                name="task_agency_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def who(self) -> str:
+        if self.responsible == self.Responsible.KEY_PERSON and self.key_person:
+            return self.key_person.name
+        if self.responsible == self.Responsible.AGENCY:
+            return self.agency
+        return self.get_responsible_display()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {self.Status.NOT_STARTED, self.Status.IN_PROGRESS}
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_open and self.due_on < timezone.localdate()
+
+
+class PlanReview(models.Model):
+    """A review of the current plan: progress on each goal, then a new version (with the open
+    tasks carried forward) to agree and approve, and the next review date."""
+
+    reviewed_plan = models.OneToOneField(CasePlan, on_delete=models.PROTECT, related_name="review")
+    next_plan = models.OneToOneField(
+        CasePlan, on_delete=models.PROTECT, related_name="made_at_review"
+    )
+    reviewed_on = models.DateField()
+    summary = models.TextField("what the review found", max_length=4000)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Review of {self.reviewed_plan}, {self.reviewed_on:%d/%m/%Y}"
+
+
+class ContactAdvanced(models.Model):
+    """A contact that advanced a goal (and perhaps one of its tasks)."""
+
+    contact = models.ForeignKey(
+        "clients.Contact", on_delete=models.CASCADE, related_name="advanced"
+    )
+    goal_lineage = models.UUIDField(db_index=True)
+    task = models.ForeignKey(Task, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "goal_lineage"], name="contact_goal_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} advanced goal {self.goal_lineage}"
 
 
 @pghistory.track()
@@ -23,6 +286,31 @@ class CrisisPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    version = IntegerVersionField()
 
     def __str__(self) -> str:
         return f"Crisis plan for {self.young_person}"
+
+
+@pghistory.track()
+class ExitPlan(models.Model):
+    """How the young person leaves ICMS well: where they will live and who stays with them."""
+
+    young_person = models.OneToOneField(
+        "clients.YoungPerson", on_delete=models.PROTECT, related_name="exit_plan"
+    )
+    exit_on = models.DateField("planned exit date", null=True, blank=True)
+    accommodation = models.TextField("accommodation in place", max_length=2000, blank=True)
+    supports = models.TextField("support services in place", max_length=2000, blank=True)
+    supportive_adults = models.TextField(
+        "supportive adults who will remain", max_length=2000, blank=True
+    )
+    post_statutory_support = models.TextField(max_length=2000, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = IntegerVersionField()
+
+    def __str__(self) -> str:
+        return f"Exit plan for {self.young_person}"

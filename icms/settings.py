@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "csp",
     "pgtrigger",
     "pghistory",
+    "concurrency",
     "rest_framework",
     "knox",
     "drf_spectacular",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("young-people/", include("clients.urls")),
     path("referrals/", include("referrals.urls")),
+    path("plans/", include("caseplans.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include(("referrals.api_urls", "api"))),

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Role, Team, User
 from accounts.queries import teams_serving
 from audit.services import record_view
+from caseplans.models import CasePlan
+from caseplans.rules import case_plans_visible_to
 from clients.queries import team_members, team_workers_with_caseload
 from icms.forms import add_service_error, submitted
 from referrals.forms import (
@@ -187,6 +189,11 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "moves": referral.moves.select_related("by"),
             "attachments": referral.attachments.all(),
             "agreement": getattr(referral, "agreement", None),
+            "current_plan": case_plans_visible_to(user)
+            .filter(young_person=referral.young_person_id, status=CasePlan.Status.CURRENT)
+            .first()
+            if referral.status == Referral.Status.ACCEPTED
+            else None,
             "consultations": referral.consultations.select_related("given_by"),
             "missing": missing_parts(referral) if referral.status == "draft" else [],
             "can_edit": user.has_perm("referrals.change_referral", referral),

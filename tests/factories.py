@@ -11,7 +11,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Discipline, Division, Role, Team, User
-from caseplans.models import CrisisPlan
+from caseplans.models import CasePlan, CrisisPlan, Goal, Task
 from clients.models import (
     Allocation,
     BreakGlassAccess,
@@ -279,3 +279,36 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     recipient = factory.SubFactory(UserFactory)
     message = "Something happened."
     url = "/"
+
+
+class CasePlanFactory(factory.django.DjangoModelFactory):
+    """A draft plan, started today, to be reviewed in twelve weeks."""
+
+    class Meta:
+        model = CasePlan
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    starts_on = factory.LazyFunction(timezone.localdate)
+    review_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(weeks=12))
+    created_by = factory.SubFactory(UserFactory)
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    plan = factory.SubFactory(CasePlanFactory)
+    domain = "housing"
+    in_own_words = "I want my own place, near my nan."
+    strengths = "Keeps in touch with nan every week."
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    goal = factory.SubFactory(GoalFactory)
+    description = "Fill in the youth housing application together."
+    responsible = Task.Responsible.CASE_MANAGER
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))

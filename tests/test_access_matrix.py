@@ -21,12 +21,15 @@ from tests.factories import (
     AgreementFactory,
     BreakGlassAccessFactory,
     CareTeamFactory,
+    CasePlanFactory,
     ContactFactory,
+    GoalFactory,
     KeyPersonFactory,
     NotificationFactory,
     ProfessionalFactory,
     ReferralAttachmentFactory,
     ReferralFactory,
+    TaskFactory,
     UserFactory,
     WorkerSafetyAlertFactory,
 )
@@ -96,6 +99,7 @@ ICMS_WORKERS_ONLY = (
 SUPERVISORS_ONLY = same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "supervisor")
 PRACTITIONERS_ONLY = same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "practitioner")
 API_PRACTITIONERS_ONLY = same(401, "anonymous") | same(403, *SIGNED_IN) | same(200, "practitioner")
+CURRENT_PLAN_PAGE = YOUNG_PERSON_PAGE | {"practitioner": (200, 404)}
 # A submitted referral: its practitioner and the receiving team's supervisor see it.
 SUBMITTED_REFERRAL_PAGE = same(404) | {
     "anonymous": (302, 302),
@@ -195,6 +199,36 @@ MATRIX: dict[str, Entry] = {
         kwargs="accesses_to_review",
         method="post",
     ),
+    # --- case plans: own = of the first team's young person, other = of the other team's
+    "caseplans:young-person": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "caseplans:start": Entry(YOUNG_PERSON_ACTION, kwargs="young_people", method="post"),
+    "caseplans:crisis": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "caseplans:exit": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    # The practitioner whose referral the young person became sees the current action table.
+    "caseplans:plan": Entry(CURRENT_PLAN_PAGE, kwargs="current_plans", audited_view=True),
+    "caseplans:print": Entry(CURRENT_PLAN_PAGE, kwargs="current_plans", audited_view=True),
+    "caseplans:pdf": Entry(CURRENT_PLAN_PAGE, kwargs="current_plans", audited_view=True),
+    "caseplans:review": Entry(
+        CURRENT_PLAN_PAGE | {"practitioner": (403, 404)}, kwargs="current_plans"
+    ),
+    "caseplans:edit": Entry(YOUNG_PERSON_PAGE, kwargs="draft_plans"),
+    "caseplans:compare": Entry(YOUNG_PERSON_PAGE, kwargs="draft_plans"),
+    "caseplans:submit": Entry(YOUNG_PERSON_ACTION, kwargs="draft_plans", method="post"),
+    "caseplans:approve": Entry(
+        as_action(SUPERVISOR_ACTION_PAGE), kwargs="draft_plans", method="post"
+    ),
+    "caseplans:return": Entry(
+        as_action(SUPERVISOR_ACTION_PAGE), kwargs="draft_plans", method="post"
+    ),
+    "caseplans:goal-create": Entry(YOUNG_PERSON_PAGE, kwargs="draft_plans"),
+    "caseplans:goal-edit": Entry(YOUNG_PERSON_PAGE, kwargs="draft_goals"),
+    "caseplans:goal-status": Entry(YOUNG_PERSON_ACTION, kwargs="draft_goals", method="post"),
+    "caseplans:goal-note": Entry(YOUNG_PERSON_ACTION, kwargs="draft_goals", method="post"),
+    "caseplans:task-create": Entry(YOUNG_PERSON_PAGE, kwargs="draft_goals"),
+    "caseplans:task": Entry(YOUNG_PERSON_PAGE, kwargs="draft_tasks"),
+    "caseplans:task-edit": Entry(YOUNG_PERSON_PAGE, kwargs="draft_tasks"),
+    "caseplans:task-status": Entry(YOUNG_PERSON_ACTION, kwargs="draft_tasks", method="post"),
+    "caseplans:task-move": Entry(YOUNG_PERSON_ACTION, kwargs="task_moves", method="post"),
     # --- referrals: own = of the first division (made by the practitioner), other = of the other
     "referrals:list": Entry(PRACTITIONERS_ONLY),
     "referrals:create": Entry(PRACTITIONERS_ONLY),
@@ -326,6 +360,11 @@ class World:
     notifications: tuple = ()
     break_glass_accesses: tuple = ()
     accesses_to_review: tuple = ()
+    current_plans: tuple = ()
+    draft_plans: tuple = ()
+    draft_goals: tuple = ()
+    draft_tasks: tuple = ()
+    task_moves: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -339,6 +378,28 @@ def own_and_other(factory, argument: str, own_young_person, other_young_person, 
         under(own_young_person, argument, factory(young_person=own_young_person, **own_extra)),
         under(other_young_person, argument, factory(young_person=other_young_person)),
     )
+
+
+def plans_of(*young_people) -> dict:
+    """For each young person a current case plan and, being made, version 2: a draft with a
+    goal and a task."""
+    current = tuple(
+        CasePlanFactory(young_person=young_person, number=1, status="current")
+        for young_person in young_people
+    )
+    drafts = tuple(
+        CasePlanFactory(young_person=young_person, number=2) for young_person in young_people
+    )
+    tasks = tuple(TaskFactory(goal=GoalFactory(plan=plan)) for plan in drafts)
+    return {
+        "current_plans": current,
+        "draft_plans": drafts,
+        "draft_goals": tuple({"pk": task.goal.plan_id, "goal_pk": task.goal_id} for task in tasks),
+        "draft_tasks": tuple({"pk": task.goal.plan_id, "task_pk": task.pk} for task in tasks),
+        "task_moves": tuple(
+            {"pk": task.goal.plan_id, "task_pk": task.pk, "direction": "up"} for task in tasks
+        ),
+    }
 
 
 @pytest.fixture
@@ -411,6 +472,7 @@ def world(
                 worker=other_team_case_manager, young_person=own_young_person, **window
             ),
         ),
+        **plans_of(own, other),
         accesses_to_review=(
             BreakGlassAccessFactory(
                 worker=other_team_case_manager, young_person=own_young_person, **window

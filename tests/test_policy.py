@@ -30,6 +30,8 @@ PROTECTED_MODELS = {
     "Disclosure",
     "BreakGlassAccess",
     "CrisisPlan",
+    "ExitPlan",
+    "CasePlan",
     "AuditEvent",
     "Referral",
     "ReferralMove",

@@ -18,3 +18,9 @@ def days_ago(moment: datetime | None) -> int | None:
 def field_errors(form: object) -> list[tuple[object, str]]:
     """(field, message) for each error of each field; the form's own errors are shown apart."""
     return [(field, error) for field in form for error in field.errors]
+
+
+@register.filter
+def get_item(mapping: dict, key: object) -> object:
+    """mapping[key], or an empty list when it has none (for lists grouped by a key)."""
+    return mapping.get(key, [])

@@ -1,0 +1,53 @@
+"""Who may see and do what with case plans, crisis plans and exit plans: the policy for this app.
+
+ICMS workers who see a young person see all of their plans, and make and change them; the
+team's supervisor approves. A child protection practitioner sees the current action table of
+a young person their referral became, read-only, and nothing else of the plan.
+"""
+
+import rules
+from django.db.models import Q, QuerySet
+
+from accounts.models import Role, User
+from accounts.rules import is_icms_worker
+from caseplans.models import CasePlan
+from clients.models import YoungPerson
+from clients.rules import young_people_visible_to
+from referrals.rules import young_people_referred_by
+
+
+def case_plans_visible_to(user: User) -> QuerySet[CasePlan]:
+    if not user.is_authenticated or not user.is_active:
+        return CasePlan.objects.none()
+    visible = Q(pk__in=[])
+    if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
+        visible |= Q(young_person__in=young_people_visible_to(user))
+    if user.has_role(Role.PRACTITIONER):
+        referred = young_people_referred_by(user)
+        visible |= Q(status=CasePlan.Status.CURRENT, young_person__in=referred)
+    return CasePlan.objects.filter(visible)
+
+
+@rules.predicate
+def works_with_plan_young_person(user: User, plan: CasePlan) -> bool:
+    return young_people_visible_to(user).filter(pk=plan.young_person_id).exists()
+
+
+@rules.predicate
+def supervises_plan_young_person(user: User, plan: CasePlan) -> bool:
+    team = plan.young_person.team
+    return team is not None and team.supervisor_id == user.pk
+
+
+@rules.predicate
+def works_with_young_person(user: User, young_person: YoungPerson) -> bool:
+    return young_people_visible_to(user).filter(pk=young_person.pk).exists()
+
+
+# The whole plan (drafts, strengths, progress notes, participation) is for ICMS workers.
+rules.add_perm("caseplans.view_whole_plan", works_with_plan_young_person & is_icms_worker)
+rules.add_perm("caseplans.change_caseplan", works_with_plan_young_person & is_icms_worker)
+rules.add_perm("caseplans.approve_caseplan", supervises_plan_young_person)
+rules.add_perm("caseplans.add_caseplan", works_with_young_person & is_icms_worker)
+rules.add_perm("caseplans.change_crisisplan", works_with_young_person & is_icms_worker)
+rules.add_perm("caseplans.change_exitplan", works_with_young_person & is_icms_worker)

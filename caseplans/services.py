@@ -1,0 +1,446 @@
+"""Every change to case plans, crisis plans and exit plans.
+
+A plan is changed only while it is a draft; once current it records progress on its tasks and
+goals, and changes of substance go into the next version (made from it, or at a review). Every
+save names the version of the record the worker was looking at: if someone else saved it in
+the meantime, the save is refused with what they changed (Conflict), never overwritten.
+"""
+
+from datetime import date, timedelta
+
+from concurrency.exceptions import RecordModifiedError
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from audit.models import AuditAction
+from audit.services import record
+from caseplans.models import CasePlan, CrisisPlan, ExitPlan, Goal, GoalNote, PlanReview, Task
+from clients.models import KeyPerson, YoungPerson
+from notifications.services import notify
+
+Status = CasePlan.Status
+REVIEW_AFTER = timedelta(weeks=12)
+
+
+class Conflict(Exception):
+    """Someone saved the record after the worker opened it. `current` is what is saved now;
+    `changes` names each field whose saved value differs from what the worker submitted."""
+
+    def __init__(self, current: models.Model, changes: dict[str, object]) -> None:
+        super().__init__("Changed by someone else in the meantime.")
+        self.current = current
+        self.changes = changes
+
+
+def _save_checked(
+    obj: models.Model, *, version: int | None, by: User, stamps: dict | None = None, **fields
+) -> None:
+    """Apply `fields` (what the worker submitted) and `stamps` (who, when) to `obj` as the
+    worker saw it at `version`; validate and save, or raise Conflict."""
+    if version is not None:
+        obj.version = version
+    for name, value in (fields | (stamps or {})).items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    try:
+        with transaction.atomic():
+            obj.save()
+    except RecordModifiedError:
+        current = type(obj).objects.get(pk=obj.pk)
+        changes = {
+            name: getattr(current, name)
+            for name in fields
+            if getattr(current, name) != getattr(obj, name)
+        }
+        raise Conflict(current, changes) from None
+    record(AuditAction.CHANGE, actor=by, obj=obj, detail={"fields": sorted(fields)})
+
+
+def _require_draft(plan: CasePlan) -> None:
+    if plan.status != Status.DRAFT:
+        raise ValidationError(
+            f"Version {plan.number} of the plan is {plan.get_status_display().lower()}: it "
+            "can no longer be changed. Start a new version to change it."
+        )
+
+
+# --- The plan -----------------------------------------------------------------------------
+
+
+def _copy_goals(source: CasePlan, target: CasePlan, *, statuses: dict | None = None) -> None:
+    """Carry the goals of `source` into `target`, with their open tasks (done and dropped
+    tasks stay in the version where they were finished)."""
+    for goal in source.goals.prefetch_related("tasks"):
+        status = (statuses or {}).get(goal.lineage, goal.status)
+        if status in {Goal.Status.ACHIEVED, Goal.Status.DISCONTINUED} and statuses is not None:
+            continue
+        copy = Goal.objects.create(
+            plan=target,
+            lineage=goal.lineage,
+            domain=goal.domain,
+            in_own_words=goal.in_own_words,
+            strengths=goal.strengths,
+            status=status,
+            position=goal.position,
+        )
+        Task.objects.bulk_create(
+            Task(
+                goal=copy,
+                lineage=task.lineage,
+                description=task.description,
+                responsible=task.responsible,
+                key_person_id=task.key_person_id,
+                agency=task.agency,
+                due_on=max(task.due_on, target.starts_on),
+                status=task.status,
+                position=task.position,
+            )
+            for task in goal.tasks.all()
+            if task.is_open
+        )
+
+
+@transaction.atomic
+def start_plan(young_person: YoungPerson, *, by: User) -> CasePlan:
+    """A new draft: the first plan, or the next version of the current one."""
+    young_person = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    in_the_making = young_person.case_plans.filter(status__in=[Status.DRAFT, Status.SUBMITTED])
+    if in_the_making.exists():
+        raise ValidationError("A new version of this plan is already being made.")
+    current = young_person.case_plans.filter(status=Status.CURRENT).first()
+    number = (young_person.case_plans.aggregate(last=Max("number"))["last"] or 0) + 1
+    today = timezone.localdate()
+    plan = CasePlan.objects.create(
+        young_person=young_person,
+        number=number,
+        starts_on=today,
+        review_on=today + REVIEW_AFTER,
+        created_by=by,
+        **(
+            {
+                "participants": current.participants,
+                "cultural_plan": current.cultural_plan,
+                "cultural_organisation": current.cultural_organisation,
+            }
+            if current
+            else {}
+        ),
+    )
+    if current:
+        _copy_goals(current, plan)
+    record(AuditAction.CREATE, actor=by, obj=plan)
+    return plan
+
+
+@transaction.atomic
+def update_plan(plan: CasePlan, *, by: User, version: int, **fields) -> CasePlan:
+    _require_draft(plan)
+    starts_on = fields.get("starts_on", plan.starts_on)
+    if fields.get("review_on", plan.review_on) < starts_on:
+        raise ValidationError({"review_on": "The review must come after the plan starts."})
+    early = Task.objects.filter(goal__plan=plan, due_on__lt=starts_on).first()
+    if early is not None:
+        raise ValidationError(
+            {"starts_on": f"“{early}” is due before that date; change the task first."}
+        )
+    agreed_on = fields.get("agreed_on")
+    if agreed_on and agreed_on > timezone.localdate():
+        raise ValidationError({"agreed_on": "The agreement cannot be dated in the future."})
+    _save_checked(plan, version=version, by=by, **fields)
+    return plan
+
+
+def missing_parts(plan: CasePlan) -> list[str]:
+    """What a draft needs before the supervisor can approve it."""
+    missing = []
+    if not plan.goals.exists():
+        missing.append("at least one goal")
+    if not plan.participants:
+        missing.append("who took part in making the plan")
+    if plan.agreed_on is None:
+        missing.append("the date the young person agreed to the plan")
+    if plan.young_person.is_aboriginal_or_torres_strait_islander and not plan.cultural_plan.strip():
+        missing.append("the cultural plan")
+    return missing
+
+
+@transaction.atomic
+def submit_plan(plan: CasePlan, *, by: User, version: int) -> CasePlan:
+    plan = CasePlan.objects.select_for_update().get(pk=plan.pk)
+    _require_draft(plan)
+    missing = missing_parts(plan)
+    if missing:
+        raise ValidationError([f"Missing: {part}." for part in missing])
+    _save_checked(
+        plan, version=version, by=by, status=Status.SUBMITTED,
+        stamps={"submitted_at": timezone.now()},
+    )  # fmt: skip
+    supervisor = plan.young_person.team.supervisor if plan.young_person.team else None
+    if supervisor is not None:
+        notify(
+            [supervisor],
+            message=f"Case plan {plan.number} for {plan.young_person} is waiting for approval.",
+            url=reverse("caseplans:plan", args=[plan.pk]),
+            key=f"case-plan-{plan.pk}-submitted-{plan.version}",
+        )
+    return plan
+
+
+@transaction.atomic
+def approve_plan(plan: CasePlan, *, by: User, version: int) -> CasePlan:
+    """The submitted version becomes current; the one before it is superseded."""
+    plan = CasePlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != Status.SUBMITTED:
+        raise ValidationError("Only a plan waiting for approval can be approved.")
+    now = timezone.now()
+    plan.young_person.case_plans.filter(status=Status.CURRENT).update(
+        status=Status.SUPERSEDED, superseded_at=now
+    )
+    _save_checked(
+        plan, version=version, by=by, status=Status.CURRENT,
+        stamps={"approved_by": by, "approved_at": now},
+    )  # fmt: skip
+    notify(
+        [plan.created_by],
+        message=f"Case plan {plan.number} for {plan.young_person} is approved and current.",
+        url=reverse("caseplans:plan", args=[plan.pk]),
+        key=f"case-plan-{plan.pk}-approved",
+    )
+    return plan
+
+
+@transaction.atomic
+def return_plan(plan: CasePlan, *, by: User, version: int, note: str) -> CasePlan:
+    """The supervisor sends a submitted plan back to be worked on, saying why."""
+    if not note.strip():
+        raise ValidationError({"note": "Say what needs to change."})
+    plan = CasePlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != Status.SUBMITTED:
+        raise ValidationError("Only a plan waiting for approval can be sent back.")
+    _save_checked(plan, version=version, by=by, status=Status.DRAFT, stamps={"submitted_at": None})
+    notify(
+        [plan.created_by],
+        message=f"Case plan {plan.number} for {plan.young_person} came back: {note}",
+        url=reverse("caseplans:plan", args=[plan.pk]),
+        key=f"case-plan-{plan.pk}-returned-{plan.version}",
+    )
+    return plan
+
+
+# --- Goals and the action table -------------------------------------------------------------
+
+
+def _check_goal(fields: dict) -> None:
+    if not fields.get("in_own_words", "x").strip():
+        raise ValidationError({"in_own_words": "Write the goal as the young person says it."})
+
+
+@transaction.atomic
+def add_goal(plan: CasePlan, *, by: User, **fields) -> Goal:
+    _require_draft(plan)
+    _check_goal(fields)
+    last = plan.goals.aggregate(last=Max("position"))["last"]
+    goal = Goal(plan=plan, position=0 if last is None else last + 1, **fields)
+    goal.full_clean()
+    goal.save()
+    record(AuditAction.CREATE, actor=by, obj=goal)
+    return goal
+
+
+@transaction.atomic
+def update_goal(goal: Goal, *, by: User, version: int, **fields) -> Goal:
+    """In a draft, anything; in the current plan, only the goal's status."""
+    if goal.plan.status != Status.CURRENT or set(fields) - {"status"}:
+        _require_draft(goal.plan)
+    _check_goal(fields)
+    _save_checked(goal, version=version, by=by, **fields)
+    return goal
+
+
+@transaction.atomic
+def add_goal_note(goal: Goal, *, by: User, text: str) -> GoalNote:
+    if not text.strip():
+        raise ValidationError({"text": "Write what has happened."})
+    if goal.plan.status not in {Status.DRAFT, Status.CURRENT}:
+        raise ValidationError("Progress is noted on the current plan.")
+    note = GoalNote.objects.create(lineage=goal.lineage, text=text.strip(), written_by=by)
+    record(AuditAction.CREATE, actor=by, obj=note, detail={"goal": goal.pk})
+    return note
+
+
+def _check_task(goal: Goal, fields: dict) -> dict:
+    """Refuse a task that cannot be carried out as written; return the fields to save."""
+    plan = goal.plan
+    errors = {}
+    due_on = fields.get("due_on")
+    if due_on is not None and due_on < plan.starts_on:
+        errors["due_on"] = f"This is before the plan starts ({plan.starts_on:%d/%m/%Y})."
+    responsible = fields.get("responsible")
+    key_person: KeyPerson | None = fields.get("key_person")
+    if responsible == Task.Responsible.KEY_PERSON:
+        if key_person is None:
+            errors["key_person"] = "Choose the family member or significant other."
+        elif key_person.young_person_id != plan.young_person_id:
+            errors["key_person"] = f"{key_person.name} is not in this young person's family."
+    elif responsible is not None:
+        fields["key_person"] = None
+    if responsible == Task.Responsible.AGENCY and not fields.get("agency", "").strip():
+        errors["agency"] = "Name the agency."
+    if not fields.get("description", "x").strip():
+        errors["description"] = "Say what is to be done."
+    if errors:
+        raise ValidationError(errors)
+    status = fields.get("status")
+    if status == Task.Status.DONE and not fields.get("completed_on"):
+        fields["completed_on"] = timezone.localdate()
+    elif status is not None and status != Task.Status.DONE:
+        fields["completed_on"] = None
+    return fields
+
+
+@transaction.atomic
+def add_task(goal: Goal, *, by: User, **fields) -> Task:
+    _require_draft(goal.plan)
+    fields = _check_task(goal, fields)
+    last = goal.tasks.aggregate(last=Max("position"))["last"]
+    task = Task(goal=goal, position=0 if last is None else last + 1, **fields)
+    task.full_clean()
+    task.save()
+    record(AuditAction.CREATE, actor=by, obj=task)
+    return task
+
+
+@transaction.atomic
+def update_task(task: Task, *, by: User, version: int, **fields) -> Task:
+    """In a draft, anything; in the current plan, only its status (progress)."""
+    if task.goal.plan.status != Status.CURRENT or set(fields) - {"status", "completed_on"}:
+        _require_draft(task.goal.plan)
+    fields = _check_task(task.goal, fields)
+    _save_checked(task, version=version, by=by, **fields)
+    return task
+
+
+def complete_task(task: Task, *, by: User, version: int) -> Task:
+    return update_task(task, by=by, version=version, status=Task.Status.DONE)
+
+
+@transaction.atomic
+def move_task(task: Task, *, by: User, up: bool) -> Task:
+    """Swap the task with the one above (or below) it under the same goal."""
+    _require_draft(task.goal.plan)
+    siblings = list(Task.objects.select_for_update().filter(goal=task.goal_id))
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == task.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings):
+        if sibling.position != position:
+            Task.objects.filter(pk=sibling.pk).update(
+                position=position, version=models.F("version") + 1
+            )
+    return task
+
+
+# --- Reviews ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_plan(
+    plan: CasePlan,
+    *,
+    by: User,
+    reviewed_on: date,
+    summary: str,
+    next_review_on: date,
+    progress: dict,
+) -> PlanReview:
+    """Review the current plan: the progress on each goal (lineage -> (status, note)) is
+    noted, and the next version is started from it: goals still being worked on, with their
+    open tasks carried forward, to be agreed with the young person and approved."""
+    plan = CasePlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != Status.CURRENT:
+        raise ValidationError("Only the current plan is reviewed.")
+    if hasattr(plan, "review"):
+        raise ValidationError("This version was reviewed already.")
+    if reviewed_on > timezone.localdate():
+        raise ValidationError({"reviewed_on": "A review cannot be dated in the future."})
+    if next_review_on <= reviewed_on:
+        raise ValidationError({"next_review_on": "The next review must come after this one."})
+    if not summary.strip():
+        raise ValidationError({"summary": "Say what the review found."})
+    if plan.young_person.case_plans.filter(status__in=[Status.DRAFT, Status.SUBMITTED]).exists():
+        raise ValidationError(
+            "A new version is already being made; finish or approve it before reviewing."
+        )
+    statuses = {lineage: status for lineage, (status, _) in progress.items()}
+    number = (plan.young_person.case_plans.aggregate(last=Max("number"))["last"] or 0) + 1
+    next_plan = CasePlan.objects.create(
+        young_person=plan.young_person,
+        number=number,
+        starts_on=reviewed_on,
+        review_on=next_review_on,
+        participants=plan.participants,
+        cultural_plan=plan.cultural_plan,
+        cultural_organisation=plan.cultural_organisation,
+        created_by=by,
+    )
+    _copy_goals(plan, next_plan, statuses=statuses)
+    review = PlanReview.objects.create(
+        reviewed_plan=plan,
+        next_plan=next_plan,
+        reviewed_on=reviewed_on,
+        summary=summary,
+        reviewed_by=by,
+    )
+    for goal in plan.goals.all():
+        status, note = progress.get(goal.lineage, (goal.status, ""))
+        if status != goal.status:
+            Goal.objects.filter(pk=goal.pk).update(status=status, version=models.F("version") + 1)
+        if note.strip():
+            GoalNote.objects.create(
+                lineage=goal.lineage, text=note.strip(), written_by=by, review=review
+            )
+    record(AuditAction.CREATE, actor=by, obj=review)
+    return review
+
+
+# --- Crisis and exit plans --------------------------------------------------------------------
+
+
+def _save_one_per_young_person(
+    model: type[CrisisPlan | ExitPlan], young_person: YoungPerson, *, by: User,
+    version: int | None, fields: dict,
+) -> CrisisPlan | ExitPlan:  # fmt: skip
+    """Save the young person's crisis or exit plan. A form opened before the plan existed
+    (no version) cannot overwrite one someone else has made since."""
+    plan, made = model.objects.get_or_create(young_person=young_person)
+    if not made and version is None:
+        version = 0
+    _save_checked(
+        plan, version=version, by=by, stamps={"updated_by": by, "updated_at": timezone.now()},
+        **fields,
+    )  # fmt: skip
+    return plan
+
+
+@transaction.atomic
+def save_crisis_plan(
+    young_person: YoungPerson, *, by: User, version: int | None, **fields
+) -> CrisisPlan:
+    return _save_one_per_young_person(
+        CrisisPlan, young_person, by=by, version=version, fields=fields
+    )
+
+
+@transaction.atomic
+def save_exit_plan(
+    young_person: YoungPerson, *, by: User, version: int | None, **fields
+) -> ExitPlan:
+    exit_on = fields.get("exit_on")
+    if exit_on and exit_on < young_person.date_of_birth:
+        raise ValidationError({"exit_on": "This is before the young person was born."})
+    return _save_one_per_young_person(ExitPlan, young_person, by=by, version=version, fields=fields)
