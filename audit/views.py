@@ -1,6 +1,5 @@
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -11,6 +10,7 @@ from audit.models import AuditAction
 from audit.queries import page_of_events
 from audit.rules import audit_events_visible_to
 from audit.services import record
+from icms.access import require_permission
 
 PAGE_SIZE = 50
 
@@ -28,8 +28,7 @@ def _page_key(value: str) -> tuple[str, int] | None:
 @require_GET
 def trail(request: HttpRequest) -> HttpResponse:
     """Search the audit trail; the search itself is recorded in it."""
-    if not request.user.has_perm("audit.view_auditevent"):
-        raise PermissionDenied
+    require_permission(request, "audit.view_auditevent")
     search = AuditEventFilter(request.GET, queryset=audit_events_visible_to(request.user))
     events, next_key = [], None
     if search.is_valid():

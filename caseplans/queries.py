@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from caseplans.forms import PlanForm
-from caseplans.models import CasePlan, ContactAdvanced, Goal, Task
+from caseplans.models import CasePlan, ContactAdvanced, Goal, GoalNote, Task
 
 PLAN_FIELDS = PlanForm.Meta.fields
 GOAL_FIELDS = ["domain", "in_own_words", "strengths", "status"]
@@ -89,3 +89,11 @@ def contacts_by_goal(lineages: list) -> dict:
     for link in links:
         contacts.setdefault(link.goal_lineage, []).append(link)
     return contacts
+
+
+def notes_by_goal(lineages: list) -> dict:
+    """The progress notes of each goal (in any version of the plan), newest first."""
+    notes: dict = {}
+    for note in GoalNote.objects.filter(lineage__in=lineages).select_related("written_by"):
+        notes.setdefault(note.lineage, []).append(note)
+    return notes

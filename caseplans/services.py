@@ -104,32 +104,35 @@ def _copy_goals(source: CasePlan, target: CasePlan, *, statuses: dict | None = N
         )
 
 
+def _next_version(
+    young_person: YoungPerson, *, by: User, starts_on: date, review_on: date, busy: str
+) -> tuple[CasePlan, CasePlan | None]:
+    """A new draft version (refused with `busy` if one is being made already), carrying over
+    from the current plan who takes part and the culture fields; returns it and the current."""
+    young_person = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    if young_person.case_plans.filter(status__in=[Status.DRAFT, Status.SUBMITTED]).exists():
+        raise ValidationError(busy)
+    current = young_person.case_plans.filter(status=Status.CURRENT).first()
+    carried = ["participants", "cultural_plan", "cultural_organisation"]
+    plan = CasePlan.objects.create(
+        young_person=young_person,
+        number=(young_person.case_plans.aggregate(last=Max("number"))["last"] or 0) + 1,
+        starts_on=starts_on,
+        review_on=review_on,
+        created_by=by,
+        **({name: getattr(current, name) for name in carried} if current else {}),
+    )
+    return plan, current
+
+
 @transaction.atomic
 def start_plan(young_person: YoungPerson, *, by: User) -> CasePlan:
     """A new draft: the first plan, or the next version of the current one."""
-    young_person = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
-    in_the_making = young_person.case_plans.filter(status__in=[Status.DRAFT, Status.SUBMITTED])
-    if in_the_making.exists():
-        raise ValidationError("A new version of this plan is already being made.")
-    current = young_person.case_plans.filter(status=Status.CURRENT).first()
-    number = (young_person.case_plans.aggregate(last=Max("number"))["last"] or 0) + 1
     today = timezone.localdate()
-    plan = CasePlan.objects.create(
-        young_person=young_person,
-        number=number,
-        starts_on=today,
-        review_on=today + REVIEW_AFTER,
-        created_by=by,
-        **(
-            {
-                "participants": current.participants,
-                "cultural_plan": current.cultural_plan,
-                "cultural_organisation": current.cultural_organisation,
-            }
-            if current
-            else {}
-        ),
-    )
+    plan, current = _next_version(
+        young_person, by=by, starts_on=today, review_on=today + REVIEW_AFTER,
+        busy="A new version of this plan is already being made.",
+    )  # fmt: skip
     if current:
         _copy_goals(current, plan)
     record(AuditAction.CREATE, actor=by, obj=plan)
@@ -234,6 +237,12 @@ def return_plan(plan: CasePlan, *, by: User, version: int, note: str) -> CasePla
 # --- Goals and the action table -------------------------------------------------------------
 
 
+def _next_position(rows: models.QuerySet) -> int:
+    """The position after the last of `rows` (goals of a plan, tasks of a goal)."""
+    last = rows.aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
 def _check_goal(fields: dict) -> None:
     if not fields.get("in_own_words", "x").strip():
         raise ValidationError({"in_own_words": "Write the goal as the young person says it."})
@@ -243,8 +252,7 @@ def _check_goal(fields: dict) -> None:
 def add_goal(plan: CasePlan, *, by: User, **fields) -> Goal:
     _require_draft(plan)
     _check_goal(fields)
-    last = plan.goals.aggregate(last=Max("position"))["last"]
-    goal = Goal(plan=plan, position=0 if last is None else last + 1, **fields)
+    goal = Goal(plan=plan, position=_next_position(plan.goals), **fields)
     goal.full_clean()
     goal.save()
     record(AuditAction.CREATE, actor=by, obj=goal)
@@ -306,8 +314,7 @@ def _check_task(goal: Goal, fields: dict) -> dict:
 def add_task(goal: Goal, *, by: User, **fields) -> Task:
     _require_draft(goal.plan)
     fields = _check_task(goal, fields)
-    last = goal.tasks.aggregate(last=Max("position"))["last"]
-    task = Task(goal=goal, position=0 if last is None else last + 1, **fields)
+    task = Task(goal=goal, position=_next_position(goal.tasks), **fields)
     task.full_clean()
     task.save()
     record(AuditAction.CREATE, actor=by, obj=task)
@@ -322,10 +329,6 @@ def update_task(task: Task, *, by: User, version: int, **fields) -> Task:
     fields = _check_task(task.goal, fields)
     _save_checked(task, version=version, by=by, **fields)
     return task
-
-
-def complete_task(task: Task, *, by: User, version: int) -> Task:
-    return update_task(task, by=by, version=version, status=Task.Status.DONE)
 
 
 @transaction.atomic
@@ -372,22 +375,11 @@ def review_plan(
         raise ValidationError({"next_review_on": "The next review must come after this one."})
     if not summary.strip():
         raise ValidationError({"summary": "Say what the review found."})
-    if plan.young_person.case_plans.filter(status__in=[Status.DRAFT, Status.SUBMITTED]).exists():
-        raise ValidationError(
-            "A new version is already being made; finish or approve it before reviewing."
-        )
+    next_plan, _ = _next_version(
+        plan.young_person, by=by, starts_on=reviewed_on, review_on=next_review_on,
+        busy="A new version is already being made; finish or approve it before reviewing.",
+    )  # fmt: skip
     statuses = {lineage: status for lineage, (status, _) in progress.items()}
-    number = (plan.young_person.case_plans.aggregate(last=Max("number"))["last"] or 0) + 1
-    next_plan = CasePlan.objects.create(
-        young_person=plan.young_person,
-        number=number,
-        starts_on=reviewed_on,
-        review_on=next_review_on,
-        participants=plan.participants,
-        cultural_plan=plan.cultural_plan,
-        cultural_organisation=plan.cultural_organisation,
-        created_by=by,
-    )
     _copy_goals(plan, next_plan, statuses=statuses)
     review = PlanReview.objects.create(
         reviewed_plan=plan,

@@ -5,8 +5,8 @@ JavaScript off, answering with a redirect to the plan."""
 from copy import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,19 +28,15 @@ from caseplans.forms import (
     TaskStatusForm,
     VersionedForm,
 )
-from caseplans.models import CasePlan, CrisisPlan, ExitPlan, Goal, GoalNote, Task
+from caseplans.models import CasePlan, CrisisPlan, ExitPlan, Goal, Task
 from caseplans.pdf import render_pdf
-from caseplans.queries import compare_plans, contacts_by_goal
+from caseplans.queries import compare_plans, contacts_by_goal, notes_by_goal
 from caseplans.rules import case_plans_visible_to
 from clients.models import YoungPerson
 from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
+from icms.access import require_permission
 from icms.forms import add_service_error, submitted
-
-
-def _require(request: HttpRequest, permission: str, obj: object = None) -> None:
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def _plan_or_404(request: HttpRequest, pk: int) -> CasePlan:
@@ -68,11 +64,15 @@ def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
     )
 
 
-def _goals(plan: CasePlan) -> list[Goal]:
-    return list(
-        plan.goals.prefetch_related(
-            Prefetch("tasks", queryset=Task.objects.select_related("key_person"))
-        )
+def _goals_with_tasks(plan: CasePlan) -> QuerySet[Goal]:
+    return plan.goals.prefetch_related(
+        Prefetch("tasks", queryset=Task.objects.select_related("key_person"))
+    )
+
+
+def _task_or_404(plan: CasePlan, task_pk: int) -> Task:
+    return get_object_or_404(
+        Task.objects.filter(goal__plan=plan).select_related("goal"), pk=task_pk
     )
 
 
@@ -146,7 +146,7 @@ def young_person_plans(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_start(request: HttpRequest, pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
-    _require(request, "caseplans.add_caseplan", young_person)
+    require_permission(request, "caseplans.add_caseplan", young_person)
     try:
         plan = services.start_plan(young_person, by=request.user)
     except ValidationError as error:
@@ -157,7 +157,7 @@ def plan_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _plan_context(request: HttpRequest, plan: CasePlan) -> dict:
     user = request.user
-    goals = _goals(plan)
+    goals = list(_goals_with_tasks(plan))
     lineages = [goal.lineage for goal in goals]
     whole = user.has_perm("caseplans.view_whole_plan", plan)
     can_change = plan.is_draft and user.has_perm("caseplans.change_caseplan", plan)
@@ -171,7 +171,7 @@ def _plan_context(request: HttpRequest, plan: CasePlan) -> dict:
         "goals": goals,
         "whole": whole,
         "referral": referral,
-        "notes": _notes_by_goal(lineages) if whole else {},
+        "notes": notes_by_goal(lineages) if whole else {},
         "contacts": contacts_by_goal(lineages) if whole else {},
         "can_change": can_change,
         "can_progress": plan.status in {"draft", "current"}
@@ -179,16 +179,8 @@ def _plan_context(request: HttpRequest, plan: CasePlan) -> dict:
         "can_approve": plan.status == "submitted"
         and user.has_perm("caseplans.approve_caseplan", plan),
         "missing": services.missing_parts(plan) if plan.is_draft else [],
-        "key_people": list(plan.young_person.key_people.filter(active=True)),
         "today": timezone.localdate(),
     }
-
-
-def _notes_by_goal(lineages: list) -> dict:
-    notes: dict = {}
-    for note in GoalNote.objects.filter(lineage__in=lineages).select_related("written_by"):
-        notes.setdefault(note.lineage, []).append(note)
-    return notes
 
 
 @require_GET
@@ -202,7 +194,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan's dates, who took part, the young person's view and agreement, culture."""
     plan = _plan_or_404(request, pk)
-    _require(request, "caseplans.change_caseplan", plan)
+    require_permission(request, "caseplans.change_caseplan", plan)
     form = PlanForm(submitted(request), instance=copy(plan))
     if (
         request.method == "POST"
@@ -216,7 +208,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _plan_action(request: HttpRequest, pk: int, permission: str, action, done: str) -> HttpResponse:
     plan = _plan_or_404(request, pk)
-    _require(request, permission, plan)
+    require_permission(request, permission, plan)
     form = VersionedForm(request.POST)
     form.is_valid()
     try:
@@ -250,7 +242,7 @@ def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
-    _require(request, "caseplans.approve_caseplan", plan)
+    require_permission(request, "caseplans.approve_caseplan", plan)
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say what needs to change.")
@@ -265,14 +257,12 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed from an earlier version (?with=) to this one."""
     plan = _plan_or_404(request, pk)
-    _require(request, "caseplans.view_whole_plan", plan)
+    require_permission(request, "caseplans.view_whole_plan", plan)
     others = plan.young_person.case_plans.exclude(pk=plan.pk).order_by("-number")
-    earlier = (
-        others.filter(pk=request.GET.get("with") or 0).first()
-        if request.GET.get("with", "").isdigit()
-        else None
-    )
-    earlier = earlier or others.filter(number__lt=plan.number).first()
+    chosen = request.GET.get("with", "")
+    earlier = (chosen.isdigit() and others.filter(pk=chosen).first()) or others.filter(
+        number__lt=plan.number
+    ).first()
     return render(
         request,
         "caseplans/plan_compare.html",
@@ -307,7 +297,7 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def goal_form(request: HttpRequest, pk: int, goal_pk: int | None = None) -> HttpResponse:
     plan = _plan_or_404(request, pk)
-    _require(request, "caseplans.change_caseplan", plan)
+    require_permission(request, "caseplans.change_caseplan", plan)
     goal = get_object_or_404(plan.goals, pk=goal_pk) if goal_pk else None
     form = GoalForm(submitted(request), instance=goal)
     if request.method == "POST" and form.is_valid():
@@ -326,7 +316,7 @@ def goal_form(request: HttpRequest, pk: int, goal_pk: int | None = None) -> Http
 @require_POST
 def goal_status(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
-    _require(request, "caseplans.change_caseplan", plan)
+    require_permission(request, "caseplans.change_caseplan", plan)
     goal = get_object_or_404(plan.goals, pk=goal_pk)
     form = GoalStatusForm(request.POST)
     if form.is_valid() and _save(request, form, services.update_goal, goal) is not None:
@@ -339,7 +329,7 @@ def goal_status(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 @require_POST
 def goal_note(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
-    _require(request, "caseplans.change_caseplan", plan)
+    require_permission(request, "caseplans.change_caseplan", plan)
     goal = get_object_or_404(plan.goals, pk=goal_pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -355,18 +345,18 @@ def goal_note(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 # --- The action table -------------------------------------------------------------------------
 
 
+def _table_context(plan: CasePlan) -> dict:
+    """What rows of the action table need, for a worker who may change the plan."""
+    return {
+        "plan": plan,
+        "can_change": plan.is_draft,
+        "can_progress": plan.status in {CasePlan.Status.DRAFT, CasePlan.Status.CURRENT},
+    }
+
+
 def _row(request: HttpRequest, plan: CasePlan, task: Task, **context: object) -> HttpResponse:
     return render(
-        request,
-        "caseplans/task_row.html",
-        {
-            "plan": plan,
-            "task": task,
-            "can_change": plan.is_draft,
-            "can_progress": True,
-            "today": timezone.localdate(),
-        }
-        | context,
+        request, "caseplans/task_row.html", _table_context(plan) | {"task": task} | context
     )
 
 
@@ -384,9 +374,9 @@ def task_form(
 ) -> HttpResponse:
     """Add a task under a goal, or change one: a row of the table with htmx, a page without."""
     plan = _plan_or_404(request, pk)
-    _require(request, "caseplans.change_caseplan", plan)
+    require_permission(request, "caseplans.change_caseplan", plan)
     if task_pk:
-        task = get_object_or_404(Task.objects.filter(goal__plan=plan), pk=task_pk)
+        task = _task_or_404(plan, task_pk)
         goal = task.goal
     else:
         task, goal = None, get_object_or_404(plan.goals, pk=goal_pk)
@@ -405,10 +395,9 @@ def task_form(
                 return render(
                     request,
                     "caseplans/task_added.html",
-                    {"plan": plan, "goal": goal, "task": saved, "can_change": True,
-                     "can_progress": True, "new_form": _task_form(plan, goal, None),
-                     "today": timezone.localdate()},
-                )  # fmt: skip
+                    _table_context(plan)
+                    | {"goal": goal, "task": saved, "new_form": _task_form(plan, goal, None)},
+                )
             if request.htmx:
                 return _row(request, plan, saved)
             return _back_to_plan(plan, f"#task-{saved.pk}")
@@ -420,16 +409,16 @@ def task_form(
 def task_row(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     """A task as a row of the table (htmx: editing cancelled)."""
     plan = _plan_or_404(request, pk)
-    _require(request, "caseplans.change_caseplan", plan)
-    task = get_object_or_404(Task.objects.filter(goal__plan=plan), pk=task_pk)
+    require_permission(request, "caseplans.change_caseplan", plan)
+    task = _task_or_404(plan, task_pk)
     return _row(request, plan, task)
 
 
 @require_POST
 def task_done(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
-    _require(request, "caseplans.change_caseplan", plan)
-    task = get_object_or_404(Task.objects.filter(goal__plan=plan), pk=task_pk)
+    require_permission(request, "caseplans.change_caseplan", plan)
+    task = _task_or_404(plan, task_pk)
     form = TaskStatusForm(request.POST)
     problem = ""
     if not form.is_valid():
@@ -449,8 +438,8 @@ def task_done(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 @require_POST
 def task_move(request: HttpRequest, pk: int, task_pk: int, direction: str) -> HttpResponse:
     plan = _plan_or_404(request, pk)
-    _require(request, "caseplans.change_caseplan", plan)
-    task = get_object_or_404(Task.objects.filter(goal__plan=plan), pk=task_pk)
+    require_permission(request, "caseplans.change_caseplan", plan)
+    task = _task_or_404(plan, task_pk)
     if direction not in {"up", "down"}:
         raise Http404
     try:
@@ -458,13 +447,8 @@ def task_move(request: HttpRequest, pk: int, task_pk: int, direction: str) -> Ht
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     if request.htmx:
-        goal = next(goal for goal in _goals(plan) if goal.pk == task.goal_id)
-        return render(
-            request,
-            "caseplans/task_rows.html",
-            {"plan": plan, "goal": goal, "can_change": plan.is_draft, "can_progress": True,
-             "today": timezone.localdate()},
-        )  # fmt: skip
+        goal = _goals_with_tasks(plan).get(pk=task.goal_id)
+        return render(request, "caseplans/task_rows.html", _table_context(plan) | {"goal": goal})
     return _back_to_plan(plan, f"#task-{task.pk}")
 
 
@@ -474,8 +458,8 @@ def task_move(request: HttpRequest, pk: int, task_pk: int, direction: str) -> Ht
 @require_http_methods(["GET", "POST"])
 def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
-    _require(request, "caseplans.change_caseplan", plan)
-    goals = _goals(plan)
+    require_permission(request, "caseplans.change_caseplan", plan)
+    goals = list(_goals_with_tasks(plan))
     form = ReviewForm(
         submitted(request),
         goals=goals,
@@ -510,7 +494,7 @@ def _one_plan_form(
     request: HttpRequest, pk: int, *, model, form_class, permission: str, save, title: str
 ) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
-    _require(request, permission, young_person)
+    require_permission(request, permission, young_person)
     existing = getattr(
         young_person, model._meta.get_field("young_person").remote_field.related_name, None
     )

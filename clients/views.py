@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -75,6 +75,7 @@ from clients.services import (
     transfer_caseload,
     update_young_person,
 )
+from icms.access import require_permission
 from icms.forms import add_service_error, submitted
 
 TIMELINE_PAGE = 25
@@ -89,11 +90,6 @@ def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
         .prefetch_related(active_alerts()),
         pk=pk,
     )
-
-
-def _require(request: HttpRequest, permission: str, obj: object = None) -> None:
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 # --- Caseload ---------------------------------------------------------------------------------
@@ -113,7 +109,7 @@ def _caseload(request: HttpRequest) -> tuple[CaseloadFilter, QuerySet[YoungPerso
 def caseload(request: HttpRequest) -> HttpResponse:
     """My caseload (a supervisor: the team's), with last contact against what the intensity
     expects; searchable, filterable, sortable, exportable."""
-    _require(request, "clients.view_caseload")
+    require_permission(request, "clients.view_caseload")
     caseload, young_people = _caseload(request)
     return render(
         request,
@@ -130,7 +126,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 @require_GET
 def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
     """The caseload as on screen, as CSV: streamed row by row, and recorded in the audit trail."""
-    _require(request, "clients.export_caseload")
+    require_permission(request, "clients.export_caseload")
     _, young_people = _caseload(request)
     record(
         AuditAction.EXPORT,
@@ -217,7 +213,7 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def young_person_create(request: HttpRequest) -> HttpResponse:
     """A supervisor opens a record for their team. A likely duplicate must be confirmed."""
-    _require(request, "clients.add_youngperson")
+    require_permission(request, "clients.add_youngperson")
     teams = request.user.teams_led.all()
     form = NewYoungPersonForm(submitted(request))
     duplicates, hidden_duplicates = [], 0
@@ -253,7 +249,7 @@ def _identity(fields: dict) -> dict:
 @require_http_methods(["GET", "POST"])
 def young_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
-    _require(request, "clients.change_youngperson", young_person)
+    require_permission(request, "clients.change_youngperson", young_person)
     # A copy: the form validates against it (excluding the record itself from the unique
     # checks) while the service compares the changes with the record as it is.
     form = YoungPersonForm(submitted(request), instance=copy(young_person))
@@ -277,7 +273,7 @@ def key_person_form(
     request: HttpRequest, pk: int, key_person_pk: int | None = None
 ) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
-    _require(request, "clients.add_keyperson", young_person)
+    require_permission(request, "clients.add_keyperson", young_person)
     key_person = (
         get_object_or_404(young_person.key_people, pk=key_person_pk) if key_person_pk else None
     )
@@ -305,7 +301,7 @@ def professional_form(
     request: HttpRequest, pk: int, professional_pk: int | None = None
 ) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
-    _require(request, "clients.add_professionalcontact", young_person)
+    require_permission(request, "clients.add_professionalcontact", young_person)
     professional = (
         get_object_or_404(young_person.professionals, pk=professional_pk)
         if professional_pk
@@ -333,7 +329,7 @@ def professional_form(
 @require_http_methods(["GET", "POST"])
 def alert_create(request: HttpRequest, pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
-    _require(request, "clients.add_workersafetyalert", young_person)
+    require_permission(request, "clients.add_workersafetyalert", young_person)
     form = AlertForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -353,7 +349,7 @@ def alert_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def alert_end(request: HttpRequest, pk: int, alert_pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
-    _require(request, "clients.add_workersafetyalert", young_person)
+    require_permission(request, "clients.add_workersafetyalert", young_person)
     alert = get_object_or_404(young_person.alerts, pk=alert_pk)
     if EmptyForm(request.POST).is_valid():
         end_alert(alert, by=request.user)
@@ -364,7 +360,7 @@ def alert_end(request: HttpRequest, pk: int, alert_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def disclosure_create(request: HttpRequest, pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
-    _require(request, "clients.add_disclosure", young_person)
+    require_permission(request, "clients.add_disclosure", young_person)
     form = DisclosureForm(submitted(request), initial={"disclosed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -392,7 +388,7 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(active_alerts(), current_allocations()),
         pk=pk,
     )
-    _require(request, "clients.add_allocation", young_person)
+    require_permission(request, "clients.add_allocation", young_person)
     form = AllocationForm(submitted(request), workers=team_members(young_person.team))
     status_form = StatusForm(allowed=STATUS_MOVES.get(young_person.status, set()))
     if request.method == "POST" and form.is_valid():
@@ -421,7 +417,7 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def status_change(request: HttpRequest, pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
-    _require(request, "clients.add_allocation", young_person)
+    require_permission(request, "clients.add_allocation", young_person)
     form = StatusForm(request.POST, allowed=STATUS_MOVES.get(young_person.status, set()))
     if not form.is_valid():
         messages.error(request, "Choose the new status and say why.")
@@ -440,7 +436,7 @@ def status_change(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def allocation_end(request: HttpRequest, pk: int, allocation_pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
-    _require(request, "clients.add_allocation", young_person)
+    require_permission(request, "clients.add_allocation", young_person)
     current = get_object_or_404(young_person.allocations, pk=allocation_pk, ended_on__isnull=True)
     try:
         end_care_team_allocation(current, by=request.user)
@@ -455,7 +451,7 @@ def allocation_end(request: HttpRequest, pk: int, allocation_pk: int) -> HttpRes
 def transfer(request: HttpRequest) -> HttpResponse:
     """Bulk transfer: move a worker's caseload (all, or the young people chosen) to one or more
     colleagues in one step."""
-    _require(request, "clients.transfer_caseload")
+    require_permission(request, "clients.transfer_caseload")
     teams = request.user.teams_led.all()
     workers = team_members(teams.first()).filter(team__in=teams)
     chooser = TransferFromForm(request.GET or None, workers=workers)
@@ -509,7 +505,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Log a contact in under a minute on a phone. What is typed is kept as a draft every few
     seconds (see contact_draft), and offered again if the session ended before submitting."""
     young_person = _young_person_or_404(request, pk)
-    _require(request, "clients.add_contact", young_person)
+    require_permission(request, "clients.add_contact", young_person)
     co_workers = team_members(young_person.team).exclude(pk=request.user.pk)
     draft = draft_for(request.user, young_person)
     form = ContactForm(
@@ -541,7 +537,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_draft(request: HttpRequest, pk: int) -> HttpResponse:
     """Called by the contact form every few seconds while typing (htmx): keep the draft."""
     young_person = _young_person_or_404(request, pk)
-    _require(request, "clients.add_contact", young_person)
+    require_permission(request, "clients.add_contact", young_person)
     data = {
         key: values if key in CONTACT_MULTI_FIELDS else values[-1]
         for key, values in request.POST.lists()
@@ -575,7 +571,7 @@ def contact_detail(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     young_person, contact = _contact_or_404(request, pk, contact_pk)
-    _require(request, "clients.change_contact", contact)
+    require_permission(request, "clients.change_contact", contact)
     co_workers = team_members(young_person.team).exclude(pk=contact.recorded_by_id)
     initial = {
         "version": contact.version,
@@ -610,7 +606,7 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
 @require_POST
 def contact_mark_in_error(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     young_person, contact = _contact_or_404(request, pk, contact_pk)
-    _require(request, "clients.mark_contact_in_error", contact)
+    require_permission(request, "clients.mark_contact_in_error", contact)
     form = MarkInErrorForm(request.POST)
     if form.is_valid():
         try:
@@ -670,7 +666,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def break_glass_request(request: HttpRequest) -> HttpResponse:
     """After hours: open the safety information of a young person not on one's caseload."""
-    _require(request, "clients.add_breakglassaccess")
+    require_permission(request, "clients.add_breakglassaccess")
     form = BreakGlassForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -727,7 +723,7 @@ def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_object_or_404(
         break_glass_accesses_visible_to(request.user).select_related("young_person__team"), pk=pk
     )
-    _require(request, "clients.review_breakglassaccess", access)
+    require_permission(request, "clients.review_breakglassaccess", access)
     if EmptyForm(request.POST).is_valid():
         review_break_glass(access, by=request.user)
         messages.success(request, f"Marked as reviewed: {access}.")

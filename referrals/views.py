@@ -1,7 +1,7 @@
 from copy import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +14,7 @@ from audit.services import record_view
 from caseplans.models import CasePlan
 from caseplans.rules import case_plans_visible_to
 from clients.queries import team_members, team_workers_with_caseload
+from icms.access import require_permission
 from icms.forms import add_service_error, submitted
 from referrals.forms import (
     AGREEMENT_TERMS,
@@ -62,11 +63,6 @@ def _referral_or_404(request: HttpRequest, pk: int) -> Referral:
     )
 
 
-def _require(request: HttpRequest, permission: str, obj: object = None) -> None:
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied
-
-
 def _refuse_illegal_move(request: HttpRequest, referral: Referral, to: str) -> bool:
     """Tell the supervisor when the state machine refuses this decision; True if refused."""
     try:
@@ -84,7 +80,7 @@ def _practitioner_teams(user: User) -> QuerySet[Team]:
 @require_GET
 def referral_list(request: HttpRequest) -> HttpResponse:
     """A practitioner's referrals and what became of them."""
-    _require(request, "referrals.add_referral")
+    require_permission(request, "referrals.add_referral")
     referrals = (
         referrals_visible_to(request.user)
         .filter(referred_by=request.user)
@@ -97,7 +93,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 def referral_queue(request: HttpRequest) -> HttpResponse:
     """The supervisor's triage queue: waiting referrals, most urgent and longest waiting first,
     with the team's capacity beside them."""
-    _require(request, "referrals.view_referral_queue")
+    require_permission(request, "referrals.view_referral_queue")
     visible = referrals_visible_to(request.user).select_related("referred_by", "team")
     waiting = (
         waiting_for(request.user)
@@ -149,7 +145,7 @@ def _save_or_submit(
 
 @require_http_methods(["GET", "POST"])
 def referral_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "referrals.add_referral")
+    require_permission(request, "referrals.add_referral")
     form = ReferralForm(submitted(request), teams=_practitioner_teams(request.user))
     if request.method == "POST" and form.is_valid():
         referral = _save_or_submit(request, form, None)
@@ -161,7 +157,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_or_404(request, pk)
-    _require(request, "referrals.change_referral", referral)
+    require_permission(request, "referrals.change_referral", referral)
     form = ReferralForm(
         submitted(request), instance=copy(referral), teams=_practitioner_teams(request.user)
     )
@@ -208,7 +204,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def referral_submit(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_or_404(request, pk)
-    _require(request, "referrals.submit_referral", referral)
+    require_permission(request, "referrals.submit_referral", referral)
     try:
         submit_referral(referral, by=request.user)
     except ValidationError as error:
@@ -222,7 +218,7 @@ def referral_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_or_404(request, pk)
-    _require(request, "referrals.withdraw_referral", referral)
+    require_permission(request, "referrals.withdraw_referral", referral)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -238,7 +234,7 @@ def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     """The supervisor starts considering a referral, or puts it on the waiting list."""
     referral = _referral_or_404(request, pk)
-    _require(request, "referrals.decide_referral", referral)
+    require_permission(request, "referrals.decide_referral", referral)
     form = NoteForm(request.POST)
     moves = {"considering": consider_referral, "waitlisted": waitlist_referral}
     if to not in moves or not form.is_valid():
@@ -256,7 +252,7 @@ def referral_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_or_404(request, pk)
-    _require(request, "referrals.decide_referral", referral)
+    require_permission(request, "referrals.decide_referral", referral)
     if _refuse_illegal_move(request, referral, Referral.Status.ACCEPTED):
         return redirect("referrals:detail", pk=referral.pk)
     name = referral.display_name
@@ -290,7 +286,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_or_404(request, pk)
-    _require(request, "referrals.decide_referral", referral)
+    require_permission(request, "referrals.decide_referral", referral)
     if _refuse_illegal_move(request, referral, Referral.Status.DECLINED):
         return redirect("referrals:detail", pk=referral.pk)
     form = DeclineForm(submitted(request))
@@ -308,7 +304,7 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_or_404(request, pk)
-    _require(request, "referrals.change_referral", referral)
+    require_permission(request, "referrals.change_referral", referral)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose a document to attach.")
@@ -353,7 +349,7 @@ def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def consultation_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "referrals.add_consultation")
+    require_permission(request, "referrals.add_consultation")
     consultations = consultations_visible_to(request.user).select_related("given_by", "team")[:100]
     return render(request, "referrals/consultation_list.html", {"consultations": consultations})
 
@@ -361,7 +357,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consultation_create(request: HttpRequest) -> HttpResponse:
     """Advice given to someone outside ICMS who asked about a young person."""
-    _require(request, "referrals.add_consultation")
+    require_permission(request, "referrals.add_consultation")
     user = request.user
     teams = Team.objects.filter(pk=user.team_id) | user.teams_led.all()
     form = ConsultationForm(submitted(request), teams=teams.distinct())

@@ -112,13 +112,6 @@ DRAFT_ONLY_FOR_ITS_AUTHOR = same(404) | {"anonymous": (302, 302), "practitioner"
 SUPERVISOR_DECISION = SUBMITTED_REFERRAL_PAGE | {"practitioner": (403, 404)}
 
 
-def as_action(page: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-    """The statuses of a POST that redirects where the page would show."""
-    return {
-        role: tuple(302 if code == 200 else code for code in codes) for role, codes in page.items()
-    }
-
-
 MATRIX: dict[str, Entry] = {
     "home": Entry(everyone(302, 200)),
     "healthz": Entry(same(200)),
