@@ -250,17 +250,24 @@ class PlanReview(models.Model):
 
 
 class ContactAdvanced(models.Model):
-    """A contact that advanced a goal (and perhaps one of its tasks)."""
+    """A contact that moved a goal forward, in general or through one of its tasks. The goal is
+    named by its lineage, so the contact stays with the goal in later versions of the plan."""
 
     contact = models.ForeignKey(
         "clients.Contact", on_delete=models.CASCADE, related_name="advanced"
     )
     goal_lineage = models.UUIDField(db_index=True)
-    task = models.ForeignKey(Task, on_delete=models.SET_NULL, null=True, blank=True)
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="advanced_by"
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["contact", "goal_lineage"], name="contact_goal_once")
+            models.UniqueConstraint(
+                fields=["contact", "goal_lineage", "task"],
+                nulls_distinct=False,
+                name="contact_advanced_once",
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,25 @@
-"""Reading case plans: what changed between two versions, and the contacts that advanced goals."""
+"""Reading case plans: what changed between two versions, the contacts that advanced goals,
+and when plans are due for review."""
 
 from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from caseplans.forms import PlanForm
 from caseplans.models import CasePlan, ContactAdvanced, Goal, GoalNote, Task
+from clients.models import Contact, YoungPerson
+from clients.queries import OPEN_STATUSES
 
 PLAN_FIELDS = PlanForm.Meta.fields
 GOAL_FIELDS = ["domain", "in_own_words", "strengths", "status"]
@@ -33,6 +49,8 @@ def _shown(obj: object, name: str) -> str:
     if isinstance(value, list):
         labels = dict(CasePlan.Participant.choices)
         return ", ".join(str(labels.get(item, item)) for item in value) or "—"
+    if isinstance(value, date):
+        return date_format(value, "j M Y")
     return "—" if value in (None, "") else str(value)
 
 
@@ -76,19 +94,73 @@ def compare_plans(earlier: CasePlan, later: CasePlan) -> Changes:
     return changes
 
 
+@dataclass
+class Advance:
+    """A contact that moved a goal forward, and the tasks of the goal it named."""
+
+    contact: Contact
+    tasks: list[Task] = field(default_factory=list)
+
+
 def contacts_by_goal(lineages: list) -> dict:
     """The contacts that advanced each goal (in any version of the plan), newest first."""
-    contacts: dict = {}
+    advances: dict = {}
     links = (
         ContactAdvanced.objects.filter(
             goal_lineage__in=lineages, contact__entered_in_error_at__isnull=True
         )
         .select_related("contact", "task")
-        .order_by("-contact__started_at")
+        .order_by("-contact__started_at", "contact_id", "task__position")
     )
     for link in links:
-        contacts.setdefault(link.goal_lineage, []).append(link)
-    return contacts
+        by_contact = advances.setdefault(link.goal_lineage, {})
+        advance = by_contact.setdefault(link.contact_id, Advance(link.contact))
+        if link.task:
+            advance.tasks.append(link.task)
+    return {lineage: list(by_contact.values()) for lineage, by_contact in advances.items()}
+
+
+def goals_to_advance(young_person: YoungPerson) -> list[Goal]:
+    """The goals of the young person's current plan that a contact may move forward, each with
+    its tasks (those no longer needed left out)."""
+    return list(
+        Goal.objects.filter(plan__young_person=young_person, plan__status=CasePlan.Status.CURRENT)
+        .exclude(status=Goal.Status.DISCONTINUED)
+        .select_related("plan")
+        .prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=Task.objects.exclude(status=Task.Status.DROPPED).select_related(
+                    "key_person"
+                ),
+            )
+        )
+    )
+
+
+def advanced_by(contact: Contact) -> list[tuple[Goal, list[Task]]]:
+    """The goals (as in their latest version) and tasks a contact moved forward."""
+    links = list(contact.advanced.select_related("task").order_by("task__position"))
+    goals = (
+        Goal.objects.filter(lineage__in={link.goal_lineage for link in links})
+        .order_by("lineage", "-plan__number")
+        .distinct("lineage")
+    )
+    return [
+        (goal, [link.task for link in links if link.goal_lineage == goal.lineage and link.task])
+        for goal in goals
+    ]
+
+
+def with_plan_review(young_people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """Annotate each young person with the review date of their current plan (None without
+    one) and whether that review is overdue."""
+    current = CasePlan.objects.filter(young_person=OuterRef("pk"), status=CasePlan.Status.CURRENT)
+    return young_people.annotate(plan_review_on=Subquery(current.values("review_on")[:1])).annotate(
+        plan_review_overdue=ExpressionWrapper(
+            Q(plan_review_on__lt=timezone.localdate()), output_field=BooleanField()
+        )
+    )
 
 
 def notes_by_goal(lineages: list) -> dict:
@@ -97,3 +169,23 @@ def notes_by_goal(lineages: list) -> dict:
     for note in GoalNote.objects.filter(lineage__in=lineages).select_related("written_by"):
         notes.setdefault(note.lineage, []).append(note)
     return notes
+
+
+def plans_for_supervision(plans: QuerySet[CasePlan], teams: QuerySet) -> dict[str, list]:
+    """Among `plans` (those the supervisor sees), the teams' plans waiting for approval and
+    the current plans whose review date has passed, oldest first."""
+    of_teams = plans.filter(young_person__team__in=teams).select_related(
+        "young_person", "created_by", "young_person__primary_case_manager"
+    )
+    return {
+        "to_approve": list(
+            of_teams.filter(status=CasePlan.Status.SUBMITTED).order_by("submitted_at")
+        ),
+        "review_overdue": list(
+            of_teams.filter(
+                status=CasePlan.Status.CURRENT,
+                review_on__lt=timezone.localdate(),
+                young_person__status__in=OPEN_STATUSES,
+            ).order_by("review_on")
+        ),
+    }

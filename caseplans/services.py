@@ -18,8 +18,17 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record
-from caseplans.models import CasePlan, CrisisPlan, ExitPlan, Goal, GoalNote, PlanReview, Task
-from clients.models import KeyPerson, YoungPerson
+from caseplans.models import (
+    CasePlan,
+    ContactAdvanced,
+    CrisisPlan,
+    ExitPlan,
+    Goal,
+    GoalNote,
+    PlanReview,
+    Task,
+)
+from clients.models import Contact, KeyPerson, YoungPerson
 from notifications.services import notify
 
 Status = CasePlan.Status
@@ -346,6 +355,48 @@ def move_task(task: Task, *, by: User, up: bool) -> Task:
                 position=position, version=models.F("version") + 1
             )
     return task
+
+
+# --- Contacts that advanced the plan ---------------------------------------------------------
+
+
+@transaction.atomic
+def record_advanced(
+    contact: Contact,
+    *,
+    by: User,
+    goals: list[Goal],
+    tasks: list[Task],
+    offered: list[Goal],
+) -> None:
+    """Say which of the `offered` goals (of the current plan), and which of their tasks, a
+    contact moved forward; what it said before about other goals (of earlier versions) stays."""
+    for goal in [*goals, *(task.goal for task in tasks)]:
+        if goal not in offered:
+            raise ValidationError(
+                {"advanced": "Only goals of the young person's current plan can be chosen."}
+            )
+    if any(goal.plan.young_person_id != contact.young_person_id for goal in offered):
+        raise ValidationError({"advanced": "That plan is another young person's."})
+    wanted = {(goal.lineage, None): None for goal in goals}
+    wanted |= {(task.goal.lineage, task.lineage): task for task in tasks}
+    chosen = sorted(f"{goal}/{task or ''}" for goal, task in wanted)
+    removed = 0
+    for link in contact.advanced.filter(
+        goal_lineage__in=[goal.lineage for goal in offered]
+    ).select_related("task"):
+        key = (link.goal_lineage, link.task.lineage if link.task else None)
+        if key in wanted:
+            del wanted[key]  # already recorded
+        else:
+            link.delete()
+            removed += 1
+    ContactAdvanced.objects.bulk_create(
+        ContactAdvanced(contact=contact, goal_lineage=goal_lineage, task=task)
+        for (goal_lineage, _), task in wanted.items()
+    )
+    if wanted or removed:
+        record(AuditAction.CHANGE, actor=by, obj=contact, detail={"advanced": chosen})
 
 
 # --- Reviews ----------------------------------------------------------------------------------

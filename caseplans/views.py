@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from audit.services import record_view
 from caseplans import services
@@ -392,12 +393,13 @@ def task_form(
             saved = _save(request, form, services.update_task, task)
         if saved is not None:
             if request.htmx and task is None:
-                return render(
+                response = render(
                     request,
                     "caseplans/task_added.html",
                     _table_context(plan)
                     | {"goal": goal, "task": saved, "new_form": _task_form(plan, goal, None)},
                 )
+                return reswap(retarget(response, f"#tasks-{goal.pk}"), "beforeend")
             if request.htmx:
                 return _row(request, plan, saved)
             return _back_to_plan(plan, f"#task-{saved.pk}")

@@ -3,6 +3,7 @@ import uuid
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -152,12 +153,38 @@ class ContactForm(forms.ModelForm):
             "follow_up": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: object, co_workers: object = None, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        co_workers: object = None,
+        plan_goals: list | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if co_workers is not None and co_workers.exists():
             self.fields["co_workers"].queryset = co_workers
         else:
             del self.fields["co_workers"]  # nobody else in the team to name
+        self.plan_goals = plan_goals or []
+        if self.plan_goals:
+            self.fields["advanced"] = forms.MultipleChoiceField(
+                label="What it moved forward in the case plan",
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[
+                    (
+                        f"Goal: “{goal.in_own_words}”",
+                        [(f"goal-{goal.pk}", "The goal in general")]
+                        + [
+                            (f"task-{task.pk}", f"{task} ({task.who})") for task in goal.tasks.all()
+                        ],
+                    )
+                    for goal in self.plan_goals
+                ],
+            )
+            if self.instance.pk:
+                links = list(self.instance.advanced.select_related("task"))
+                self.initial.setdefault("advanced", self._advanced_initial(links))
         # Validators, not min_value/max_value: those only act when set at creation.
         self.fields["duration_minutes"].validators += [
             MinValueValidator(1, "A contact lasts at least a minute."),
@@ -166,6 +193,36 @@ class ContactForm(forms.ModelForm):
         if not self.is_bound and not self.instance.pk:
             now = timezone.localtime().replace(second=0, microsecond=0)
             self.initial.setdefault("started_at", now)
+
+    def clean_advanced(self) -> tuple[list, list]:
+        """The goals and tasks ticked, as (goals, tasks)."""
+        chosen = set(self.cleaned_data["advanced"])
+        goals = [goal for goal in self.plan_goals if f"goal-{goal.pk}" in chosen]
+        tasks = [
+            task
+            for goal in self.plan_goals
+            for task in goal.tasks.all()
+            if f"task-{task.pk}" in chosen
+        ]
+        return goals, tasks
+
+    def _advanced_initial(self, links: list) -> list[str]:
+        """The choices matching what a contact already advanced (`links`, ContactAdvanced), in
+        whichever version of the plan they were made."""
+        values = []
+        for goal in self.plan_goals:
+            for link in links:
+                if link.goal_lineage != goal.lineage:
+                    continue
+                if link.task is None:
+                    values.append(f"goal-{goal.pk}")
+                else:
+                    values += [
+                        f"task-{task.pk}"
+                        for task in goal.tasks.all()
+                        if task.lineage == link.task.lineage
+                    ]
+        return values
 
 
 class ContactEditForm(ContactForm):
@@ -285,6 +342,7 @@ SORTS = {
     "name": ("family_name", "given_name"),
     "last_contact": ("last_contact_at", "family_name"),
     "intensity": ("-intensity__caseload_weight", "family_name"),
+    "plan_review": (F("plan_review_on").asc(nulls_first=True), "family_name"),
 }
 
 
@@ -307,12 +365,18 @@ class CaseloadFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput,
         method="only_overdue",
     )
+    review_overdue = django_filters.BooleanFilter(
+        label="Plan review overdue",
+        widget=forms.CheckboxInput,
+        method="only_review_overdue",
+    )
     sort = django_filters.ChoiceFilter(
         method="sort_by",
         choices=[
             ("name", "Name"),
             ("last_contact", "Longest without contact"),
             ("intensity", "Intensity"),
+            ("plan_review", "Plan review due"),
         ],
         empty_label=None,
         label="Sort by",
@@ -320,13 +384,16 @@ class CaseloadFilter(django_filters.FilterSet):
 
     class Meta:
         model = YoungPerson
-        fields = ["q", "status", "intensity", "overdue", "sort"]
+        fields = ["q", "status", "intensity", "overdue", "review_overdue", "sort"]
 
     def search(self, young_people: object, name: str, value: str) -> object:
         return search_young_people(young_people, value)
 
     def only_overdue(self, young_people: object, name: str, value: bool) -> object:
         return young_people.filter(contact_overdue=True) if value else young_people
+
+    def only_review_overdue(self, young_people: object, name: str, value: bool) -> object:
+        return young_people.filter(plan_review_overdue=True) if value else young_people
 
     def sort_by(self, young_people: object, name: str, value: str) -> object:
         return young_people.order_by(*SORTS.get(value, SORTS["name"]))

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import AuditAction
 from audit.queries import recent_views_of
 from audit.services import record, record_view
+from caseplans.queries import advanced_by, goals_to_advance, with_plan_review
+from caseplans.services import record_advanced
 from clients.forms import (
     CARE_FIELDS,
     IDENTITY_FIELDS,
@@ -79,7 +82,7 @@ from icms.access import require_permission
 from icms.forms import add_service_error, submitted
 
 TIMELINE_PAGE = 25
-CONTACT_MULTI_FIELDS = {"co_workers", "participants"}
+CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
 
 
 def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
@@ -96,10 +99,12 @@ def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
 
 
 def _caseload(request: HttpRequest) -> tuple[CaseloadFilter, QuerySet[YoungPerson]]:
-    young_people = with_contact_figures(
-        young_people_visible_to(request.user)
-        .open()
-        .select_related("intensity", "primary_case_manager", "team")
+    young_people = with_plan_review(
+        with_contact_figures(
+            young_people_visible_to(request.user)
+            .open()
+            .select_related("intensity", "primary_case_manager", "team")
+        )
     ).order_by("family_name", "given_name")
     caseload = CaseloadFilter(request.GET, queryset=young_people)
     return caseload, caseload.qs if caseload.is_valid() else young_people.none()
@@ -152,6 +157,8 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
         "Last successful contact",
         "Contacts this fortnight",
         "Contact overdue",
+        "Next plan review",
+        "Plan review overdue",
     ]
     rows = (
         [
@@ -169,6 +176,8 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
             else "",
             young_person.contacts_this_fortnight,
             "yes" if young_person.contact_overdue else "no",
+            young_person.plan_review_on.isoformat() if young_person.plan_review_on else "",
+            "yes" if young_person.plan_review_overdue else "no",
         ]
         for young_person in young_people.iterator(chunk_size=2000)
     )
@@ -508,19 +517,28 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     require_permission(request, "clients.add_contact", young_person)
     co_workers = team_members(young_person.team).exclude(pk=request.user.pk)
     draft = draft_for(request.user, young_person)
+    plan_goals = goals_to_advance(young_person)
     form = ContactForm(
-        submitted(request), initial=draft.data if draft else None, co_workers=co_workers
+        submitted(request),
+        initial=draft.data if draft else None,
+        co_workers=co_workers,
+        plan_goals=plan_goals,
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        goals, tasks = data.pop("advanced", ([], []))
         try:
-            contact = record_contact(
-                young_person,
-                by=request.user,
-                client_reference=data.pop("client_reference"),
-                co_workers=data.pop("co_workers", []),
-                **data,
-            )
+            with transaction.atomic():
+                contact = record_contact(
+                    young_person,
+                    by=request.user,
+                    client_reference=data.pop("client_reference"),
+                    co_workers=data.pop("co_workers", []),
+                    **data,
+                )
+                record_advanced(
+                    contact, by=request.user, goals=goals, tasks=tasks, offered=plan_goals
+                )
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -561,6 +579,7 @@ def contact_detail(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
             "young_person": young_person,
             "contact": contact,
             "earlier_versions": earlier,
+            "advanced": advanced_by(contact),
             "can_change": request.user.has_perm("clients.change_contact", contact),
             "can_mark_in_error": request.user.has_perm("clients.mark_contact_in_error", contact),
             "error_form": MarkInErrorForm(),
@@ -577,19 +596,29 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
         "version": contact.version,
         "co_workers": [w.pk for w in contact.workers.all() if w.pk != contact.recorded_by_id],
     }
+    plan_goals = goals_to_advance(young_person)
     form = ContactEditForm(
-        submitted(request), instance=copy(contact), initial=initial, co_workers=co_workers
+        submitted(request),
+        instance=copy(contact),
+        initial=initial,
+        co_workers=co_workers,
+        plan_goals=plan_goals,
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        goals, tasks = data.pop("advanced", ([], []))
         try:
-            amend_contact(
-                contact,
-                by=request.user,
-                version=data.pop("version"),
-                co_workers=data.pop("co_workers", None),
-                **data,
-            )
+            with transaction.atomic():
+                amend_contact(
+                    contact,
+                    by=request.user,
+                    version=data.pop("version"),
+                    co_workers=data.pop("co_workers", None),
+                    **data,
+                )
+                record_advanced(
+                    contact, by=request.user, goals=goals, tasks=tasks, offered=plan_goals
+                )
         except ValidationError as error:
             add_service_error(form, error)
             contact.refresh_from_db()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Discipline, Division, Role, Team, User
+from caseplans.demo import seed_demo_plans
 from caseplans.models import CrisisPlan
 from clients.models import (
     Allocation,
@@ -194,6 +195,7 @@ def seed_demo_agency() -> dict[str, int]:
     intensities = {level.name: level for level in IntensityLevel.objects.all()}
     contacts = 0
     accepted = []
+    by_family = {}
     for index, row in enumerate(YOUNG_PEOPLE):
         given, family, preferred, age, division, primary, care_team, intensity, status, number = row
         team = f"ICMS {division}"
@@ -215,6 +217,7 @@ def seed_demo_agency() -> dict[str, int]:
             information_sharing="given" if index % 3 else "limited",
             language="English",
         )
+        by_family[family] = young_person
         allocated_on = timezone.localdate() - timedelta(days=60 + 11 * index)
         allocated_at = timezone.make_aware(datetime.combine(allocated_on, time(10)))
         accepted.append((young_person, allocated_on))
@@ -274,6 +277,7 @@ def seed_demo_agency() -> dict[str, int]:
             )
         if intensity == "High":
             CrisisPlan.objects.create(young_person=young_person, updated_by=author, **CRISIS_PLAN)
+    plans = seed_demo_plans(by_family)
     referrals = seed_demo_referrals(
         accepted, referrers={"North": users["cp.demo"], "West": users["cp2.demo"]}
     )
@@ -284,4 +288,5 @@ def seed_demo_agency() -> dict[str, int]:
         "young people": len(YOUNG_PEOPLE),
         "contacts": contacts,
         "referrals": referrals,
+        "case plans": plans,
     }

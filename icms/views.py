@@ -6,6 +6,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.queries import configuration_summary, teams_serving
+from caseplans.queries import plans_for_supervision, with_plan_review
+from caseplans.rules import case_plans_visible_to
 from clients.queries import (
     break_glass_to_review,
     caseload_for,
@@ -25,13 +27,14 @@ def home(request: HttpRequest) -> HttpResponse:
     visible = young_people_visible_to(user)
     context: dict[str, object] = {}
     if user.has_role(Role.CASE_MANAGER):
-        context["caseload"] = caseload_for(user, visible=visible)
+        context["caseload"] = with_plan_review(caseload_for(user, visible=visible))
     if user.has_role(Role.SUPERVISOR):
         teams = user.teams_led.select_related("division")
         context["teams_led"] = teams
         context["team_workers"] = team_workers_with_caseload(teams)
         context["unallocated"] = unallocated_young_people(teams, visible=visible)
         context["break_glass_to_review"] = break_glass_to_review(user)
+        context["plans"] = plans_for_supervision(case_plans_visible_to(user), teams)
     if user.has_role(Role.SUPERVISOR):
         context["referrals_waiting"] = waiting_for(user).count()
     if user.has_role(Role.PRACTITIONER):

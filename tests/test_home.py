@@ -1,8 +1,11 @@
+from datetime import date
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
-from tests.factories import CareTeamFactory, UserFactory, YoungPersonFactory
+from tests.factories import CareTeamFactory, CasePlanFactory, UserFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -151,12 +154,20 @@ def test_supervisor_home_query_count_is_constant(
 ):
     for _ in range(item_count):
         worker = UserFactory(role=Role.CASE_MANAGER, team=team)
-        YoungPersonFactory(team=team, primary_case_manager=worker)
+        allocated = YoungPersonFactory(team=team, primary_case_manager=worker)
+        CasePlanFactory(
+            young_person=allocated,
+            status="current",
+            starts_on=date(2026, 1, 5),
+            review_on=date(2026, 4, 1),
+            submitted_at=timezone.now(),
+        )
+        CasePlanFactory(young_person=allocated, status="submitted", submitted_at=timezone.now())
         YoungPersonFactory(team=team)
     log_in(supervisor)
 
     # user, OTP device, user's groups, teams led, workers with caseloads, unallocated cases,
-    # after-hours accesses to review, referrals waiting, unread notifications; the session
-    # saved: savepoint, update, release
-    with django_assert_num_queries(12):
+    # after-hours accesses to review, plans to approve, plan reviews overdue, referrals
+    # waiting, unread notifications; the session saved: savepoint, update, release
+    with django_assert_num_queries(14):
         client.get(reverse("home"))

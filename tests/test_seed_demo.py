@@ -100,3 +100,24 @@ def test_seed_demo_runs_with_debug_off_when_forced(settings):
     call_command("seed_demo", "--force")
 
     assert User.objects.filter(username="cm.demo").exists()
+
+
+def test_the_demo_has_plans_at_every_stage(seeded, client, log_in):
+    jayden = YoungPerson.objects.get(family_name="Smith")
+    assert [plan.status for plan in jayden.case_plans.order_by("number")] == [
+        "superseded",
+        "current",
+    ]
+    assert not YoungPerson.objects.get(family_name="Brown").case_plans.exists()
+
+    log_in(User.objects.get(username="sup.demo"))
+    home = client.get("/").text
+    assert "Waiting for your approval" in home  # Noah's plan
+    assert "Reviews overdue" in home  # Mia's
+    log_in(User.objects.get(username="cm.demo"))
+    current = jayden.case_plans.get(status="current")
+    page = client.get(reverse("caseplans:plan", args=[current.pk])).text
+    assert "I want to stay at Nan&#x27;s and not get moved again." in page
+    assert "(task: Ask child protection to confirm the kinship placement" in page
+    compare = client.get(reverse("caseplans:compare", args=[current.pk])).text
+    assert "Go back to school." in compare

@@ -24,6 +24,18 @@ def test_templates_have_no_inline_script_or_style():
     assert found == []
 
 
+def test_no_template_comment_spans_lines():
+    """Django's {# #} comment ends on its own line; one that runs on is printed on the page."""
+    found = [
+        f"{path.relative_to(TEMPLATES)}:{number}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+
+    assert found == []
+
+
 @pytest.mark.django_db
 def test_pages_carry_a_content_security_policy_without_unsafe_inline(client):
     response = client.get("/accounts/login/")

@@ -68,8 +68,9 @@ def test_a_case_manager_starts_a_plan_adds_a_goal_and_tasks(
     )
 
     assert "Meet the re-engagement teacher" in row.text
-    assert 'hx-swap-oob="beforeend:#tasks-' in row.text  # the new row goes under the goal
-    assert f'id="add-task-{goal.pk}"' in row.text  # and a fresh row to add the next
+    assert row["HX-Retarget"] == f"#tasks-{goal.pk}"  # the new row goes under the goal
+    assert row["HX-Reswap"] == "beforeend"
+    assert f'id="add-task-{goal.pk}" class="task-form-row" hx-swap-oob="true"' in row.text
     page = cm_client.get(plan_url(plan))
     assert "“Go back to school”" in page.text
     assert "Meet the re-engagement teacher" in page.text
