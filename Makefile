@@ -43,6 +43,7 @@ fmt: $(VENV)/.dev-installed
 ## bench: benchmarks that print figures (not tests); see the README's Performance section
 bench: $(VENV)/.runtime-installed
 	$(PY) manage.py benchmark_audit --rows $${AUDIT_ROWS:-20000000}
+	$(PY) manage.py benchmark_plans
 
 ## stop: stop the embedded PostgreSQL and Redis if they are still running
 stop: $(VENV)/.runtime-installed

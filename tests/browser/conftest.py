@@ -1,11 +1,15 @@
 """Playwright for Python driving Debian's Chromium (no browser download: closed network)."""
 
 import re
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from playwright.sync_api import expect
 
+from accounts.models import User
+from icms.demo import DEMO_PASSWORD, seed_demo_agency
 from tests.factories import PASSWORD, TOTPDeviceFactory, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -102,3 +106,18 @@ def go_to(page, link_name: str) -> None:
     if toggler.is_visible():
         toggler.click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name=link_name).click()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo agency (for transactional tests); its users by username."""
+    # A transactional test before this one flushed the intensity levels a migration made.
+    import_module("clients.migrations.0002_default_intensity_levels").add_default_levels(apps, None)
+    seed_demo_agency()
+    return {user.username: user for user in User.objects.filter(username__endswith=".demo")}
+
+
+def switch_to(page, user) -> None:
+    """Log out whoever is logged in on the page, and log a demo user in."""
+    page.context.clear_cookies()
+    log_in(page, user, DEMO_PASSWORD)

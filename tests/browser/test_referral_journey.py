@@ -2,31 +2,14 @@
 supervisor decides, the case manager takes the young person on."""
 
 import re
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
-from accounts.models import User
-from icms.demo import DEMO_PASSWORD, seed_demo_agency
 from referrals.models import Referral
-from tests.browser.conftest import go_to, log_in, screenshot
+from tests.browser.conftest import go_to, screenshot, switch_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(db):
-    # A transactional test before this one flushed the intensity levels a migration made.
-    import_module("clients.migrations.0002_default_intensity_levels").add_default_levels(apps, None)
-    seed_demo_agency()
-    return {user.username: user for user in User.objects.filter(username__endswith=".demo")}
-
-
-def switch_to(page, user) -> None:
-    page.context.clear_cookies()
-    log_in(page, user, DEMO_PASSWORD)
 
 
 def refer(page, given_name: str, family_name: str, number: str) -> None:

@@ -1,0 +1,169 @@
+"""Benchmark a big case plan: a young person with many goals, tasks, progress notes and
+contacts that advanced the goals; time the plan's page, its printable page and its PDF as a
+worker gets them (middleware, access policy, audit included). Prints a table of figures.
+
+Everything is made in a throwaway copy of the schema (Django's test database machinery),
+dropped at the end.
+"""
+
+import statistics
+import time
+import warnings
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Division, Role, Team, User
+from caseplans.models import CasePlan, ContactAdvanced, Goal, GoalNote, Task
+from clients.models import Allocation, Contact, LifeDomain, YoungPerson
+
+STATIC_AS_FOUND = "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+
+class Command(BaseCommand):
+    help = "Time a big case plan's page, printable page and PDF in a scratch database."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--goals", type=int, default=12)
+        parser.add_argument("--tasks", type=int, default=8, help="tasks per goal")
+        parser.add_argument("--contacts", type=int, default=300)
+        parser.add_argument("--samples", type=int, default=20)
+
+    def handle(self, *args: object, goals: int, tasks: int, contacts: int, samples: int,
+               **options: object) -> None:  # fmt: skip
+        warnings.filterwarnings("ignore", message="No directory at")  # STATIC_ROOT: not used
+        original_name = connection.settings_dict["NAME"]
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        # Static files as found, not as collected: no collectstatic needed to run it.
+        storages = settings.STORAGES | {"staticfiles": {"BACKEND": STATIC_AS_FOUND}}
+        try:
+            with override_settings(
+                STORAGES=storages, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]
+            ):
+                worker, plan = self._plan(goals, tasks, contacts)
+                self._report(worker, plan, goals, tasks, contacts, samples)
+        finally:
+            connection.creation.destroy_test_db(original_name, verbosity=0)
+
+    def _plan(self, goals: int, tasks: int, contacts: int) -> tuple[User, CasePlan]:
+        division = Division.objects.create(name="Benchmark")
+        team = Team.objects.create(name="Benchmark team", division=division)
+        worker = User.objects.create(username="benchmark.cm", team=team)
+        worker.groups.add(Group.objects.get(name=Role.CASE_MANAGER))
+        young_person = YoungPerson.objects.create(
+            given_name="Benchmark",
+            family_name="Person",
+            date_of_birth=date(2010, 1, 1),
+            division=division,
+            team=team,
+            status=YoungPerson.Status.ACTIVE,
+            primary_case_manager=worker,
+        )
+        today = timezone.localdate()
+        Allocation.objects.create(
+            young_person=young_person,
+            worker=worker,
+            role=Allocation.Role.PRIMARY,
+            started_on=today - timedelta(days=100),
+            allocated_by=worker,
+        )
+        plan = CasePlan.objects.create(
+            young_person=young_person,
+            number=1,
+            status=CasePlan.Status.CURRENT,
+            starts_on=today - timedelta(days=90),
+            review_on=today + timedelta(days=30),
+            participants=["young_person", "family"],
+            agreed_on=today - timedelta(days=90),
+            created_by=worker,
+            approved_by=worker,
+            approved_at=timezone.now(),
+        )
+        domains = LifeDomain.values
+        made = Goal.objects.bulk_create(
+            Goal(
+                plan=plan,
+                position=n,
+                domain=domains[n % len(domains)],
+                in_own_words=f"Goal number {n}, in the young person's own words, at some length.",
+                strengths="Strengths it builds on, written out as a worker would.",
+            )
+            for n in range(goals)
+        )
+        Task.objects.bulk_create(
+            Task(
+                goal=goal,
+                position=n,
+                description=f"Task {n} of goal {goal.position}: something to be done, described.",
+                responsible=Task.Responsible.CASE_MANAGER,
+                due_on=today + timedelta(days=n),
+            )
+            for goal in made
+            for n in range(tasks)
+        )
+        GoalNote.objects.bulk_create(
+            GoalNote(lineage=goal.lineage, text="Progress, as noted.", written_by=worker)
+            for goal in made
+            for _ in range(5)
+        )
+        recorded = Contact.objects.bulk_create(
+            Contact(
+                young_person=young_person,
+                started_at=timezone.now() - timedelta(hours=n + 1),
+                duration_minutes=30,
+                mode=Contact.Mode.PHONE,
+                kind=Contact.Kind.OUTREACH,
+                notes="A contact.",
+                after_hours=False,
+                recorded_by=worker,
+                recorded_at=timezone.now(),
+            )
+            for n in range(contacts)
+        )
+        ContactAdvanced.objects.bulk_create(
+            ContactAdvanced(contact=contact, goal_lineage=made[n % goals].lineage)
+            for n, contact in enumerate(recorded)
+        )
+        return worker, plan
+
+    def _report(self, worker: User, plan: CasePlan, goals: int, tasks: int, contacts: int,
+                samples: int) -> None:  # fmt: skip
+        client = Client()
+        client.force_login(worker)
+        device = TOTPDevice.objects.create(user=worker, name="Benchmark", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        self.stdout.write(
+            f"One current plan: {goals} goals, {goals * tasks} tasks, {goals * 5} progress "
+            f"notes, {contacts} contacts that advanced goals; {samples} samples each."
+        )
+        self.stdout.write(f"{'page':<20} {'median':>10} {'p95':>10} {'queries':>8} {'size':>10}")
+        for name, url_name in [
+            ("plan page", "caseplans:plan"),
+            ("printable plan", "caseplans:print"),
+            ("PDF", "caseplans:pdf"),
+        ]:
+            url = reverse(url_name, args=[plan.pk])
+            timings = []
+            for _ in range(samples):
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    response = client.get(url, secure=True)
+                    timings.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{url} answered {response.status_code}")
+            p95 = statistics.quantiles(timings, n=20)[-1]
+            self.stdout.write(
+                f"{name:<20} {statistics.median(timings):>8.1f} ms {p95:>7.1f} ms "
+                f"{len(queries):>8} {len(response.content) / 1024:>7.0f} kB"
+            )
