@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from caseplans.models import CasePlan, CrisisPlan, ExitPlan, Goal, Task
-from clients.models import KeyPerson, YoungPerson
+from clients.models import KeyPerson
 from icms.forms import DateInput
 
 
@@ -80,8 +80,9 @@ class TaskForm(VersionedForm, forms.ModelForm):
         widgets = {"due_on": DateInput()}
 
     def __init__(
-        self, *args: object, young_person: YoungPerson, form_id: str = "", **kwargs: object
+        self, *args: object, key_people: list[KeyPerson], form_id: str = "", **kwargs: object
     ) -> None:
+        """`key_people`: the young person's, offered as the ones a task can be for."""
         super().__init__(*args, **kwargs)
         if form_id:  # a row of the action table: its inputs belong to the form in its last cell
             for form_field in self.fields.values():
@@ -93,7 +94,7 @@ class TaskForm(VersionedForm, forms.ModelForm):
         # Any key person may be posted: the service names one of another young person.
         self.fields["key_person"].queryset = KeyPerson.objects.all()
         self.fields["key_person"].choices = [("", "—")] + [
-            (person.pk, person.name) for person in young_person.key_people.filter(active=True)
+            (person.pk, person.name) for person in key_people
         ]
         self.fields["agency"].help_text = "When another agency is responsible."
 

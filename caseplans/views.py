@@ -33,7 +33,7 @@ from caseplans.models import CasePlan, CrisisPlan, ExitPlan, Goal, Task
 from caseplans.pdf import render_pdf
 from caseplans.queries import compare_plans, contacts_by_goal, notes_by_goal
 from caseplans.rules import case_plans_visible_to
-from clients.models import YoungPerson
+from clients.models import KeyPerson, YoungPerson
 from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
 from icms.access import require_permission
@@ -161,10 +161,12 @@ def _plan_context(request: HttpRequest, plan: CasePlan) -> dict:
     goals = list(_goals_with_tasks(plan))
     lineages = [goal.lineage for goal in goals]
     whole = user.has_perm("caseplans.view_whole_plan", plan)
-    can_change = plan.is_draft and user.has_perm("caseplans.change_caseplan", plan)
+    may_change = user.has_perm("caseplans.change_caseplan", plan)
+    can_change = plan.is_draft and may_change
     if can_change:
+        key_people = _key_people(plan)
         for goal in goals:
-            goal.new_task_form = _task_form(plan, goal, None)
+            goal.new_task_form = _task_form(plan, goal, None, key_people=key_people)
     referral = plan.young_person.referrals.filter(status="accepted").order_by("-decided_at").first()
     return {
         "plan": plan,
@@ -175,8 +177,7 @@ def _plan_context(request: HttpRequest, plan: CasePlan) -> dict:
         "notes": notes_by_goal(lineages) if whole else {},
         "contacts": contacts_by_goal(lineages) if whole else {},
         "can_change": can_change,
-        "can_progress": plan.status in {"draft", "current"}
-        and user.has_perm("caseplans.change_caseplan", plan),
+        "can_progress": plan.status in {"draft", "current"} and may_change,
         "can_approve": plan.status == "submitted"
         and user.has_perm("caseplans.approve_caseplan", plan),
         "missing": services.missing_parts(plan) if plan.is_draft else [],
@@ -361,11 +362,26 @@ def _row(request: HttpRequest, plan: CasePlan, task: Task, **context: object) ->
     )
 
 
-def _task_form(plan: CasePlan, goal: Goal, task: Task | None, data: object = None) -> TaskForm:
+def _key_people(plan: CasePlan) -> list[KeyPerson]:
+    return list(plan.young_person.key_people.filter(active=True))
+
+
+def _task_form(
+    plan: CasePlan,
+    goal: Goal,
+    task: Task | None,
+    data: object = None,
+    *,
+    key_people: list[KeyPerson] | None = None,
+) -> TaskForm:
     """The form of one row: its own prefix (and so its own field ids) on a page of many."""
     prefix = f"task-{task.pk}" if task else f"new-{goal.pk}"
     return TaskForm(
-        data, instance=task, young_person=plan.young_person, prefix=prefix, form_id=f"{prefix}-form"
+        data,
+        instance=task,
+        key_people=_key_people(plan) if key_people is None else key_people,
+        prefix=prefix,
+        form_id=f"{prefix}-form",
     )
 
 

@@ -16,6 +16,7 @@ from tests.factories import (
     CasePlanFactory,
     ContactFactory,
     GoalFactory,
+    KeyPersonFactory,
     TaskFactory,
     YoungPersonFactory,
 )
@@ -242,3 +243,20 @@ def test_the_plan_page_runs_the_same_queries_however_big_the_plan(
     with django_assert_num_queries(19):
         response = client.get(reverse("caseplans:plan", args=[current_plan.pk]))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("goal_count", [1, 4])
+def test_a_draft_with_a_form_under_every_goal_runs_the_same_queries(
+    client, log_in, case_manager, own_young_person, goal_count, django_assert_num_queries
+):
+    draft = CasePlanFactory(young_person=own_young_person, created_by=case_manager, number=1)
+    KeyPersonFactory.create_batch(2, young_person=own_young_person)
+    for _ in range(goal_count):
+        TaskFactory.create_batch(3, goal=GoalFactory(plan=draft))
+    log_in(case_manager)
+
+    # as for the current plan, and: the young person's family (offered in every new row),
+    # whether the draft has a goal yet
+    with django_assert_num_queries(21):
+        response = client.get(reverse("caseplans:plan", args=[draft.pk]))
+    assert response.text.count('class="task-form-row"') == goal_count
