@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 
@@ -25,6 +26,12 @@ class Division(models.Model):
     """A child protection region. Each keeps its own high-risk youth register."""
 
     name = models.CharField(max_length=100, unique=True)
+    register_review_days = models.PositiveSmallIntegerField(
+        "days between register reviews",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="A listed young person's next review falls due this many days after the last.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("Referrals", "referrals:queue"))
     if user.has_role(Role.PRACTITIONER):
         items.append(("Your referrals", "referrals:list"))
+    if user.has_role(Role.REGISTER_COORDINATOR) or user.has_role(Role.SUPERVISOR):
+        items.append(("Register", "register:list"))
     if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
         items.append(("Consultations", "referrals:consultations"))
         items.append(("After hours", "clients:break-glass"))

@@ -27,6 +27,13 @@ SCHEDULES = [
         description="Shows on /healthz that beat, the broker and a worker are all running.",
     ),
     Schedule(
+        name="Register reviews",
+        task="register.tasks.register_reviews",
+        crontab="0 6 * * *",
+        description="Makes each listed young person's next fortnightly review, and reminds the "
+        "register coordinators and case managers of the reviews due or overdue.",
+    ),
+    Schedule(
         name="Audit trail partitions",
         task="audit.tasks.create_audit_partitions",
         crontab="15 2 * * *",

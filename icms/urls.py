@@ -17,6 +17,7 @@ urlpatterns = [
     path("young-people/", include("clients.urls")),
     path("referrals/", include("referrals.urls")),
     path("plans/", include("caseplans.urls")),
+    path("register/", include("register.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include(("referrals.api_urls", "api"))),

@@ -1,7 +1,9 @@
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from psycopg2.extras import execute_values
 
 from accounts.models import User
 from notifications.models import Notification
@@ -38,3 +40,52 @@ def notify(
 def mark_read(notifications: Iterable[Notification]) -> int:
     ids = [notification.pk for notification in notifications if notification.read_at is None]
     return Notification.objects.filter(pk__in=ids).update(read_at=timezone.now())
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One reminder for one person; `key` names the thing and the day."""
+
+    recipient_id: int
+    key: str
+    message: str
+    url: str = ""
+
+
+def notify_many(notices: Iterable[Notice]) -> int:
+    """The reminder jobs' notify: set-based, each (recipient, key) once however often or however
+    concurrently it runs (the database's unique key decides, not a Python check). Each person
+    told of anything new gets one e-mail for the lot, after the transaction commits. Returns
+    how many notifications were new."""
+    from notifications.tasks import send_digest_email
+
+    rows = {(notice.recipient_id, notice.key): notice for notice in notices}
+    active = set(
+        User.objects.filter(
+            pk__in={recipient for recipient, _ in rows}, is_active=True
+        ).values_list("pk", flat=True)
+    )
+    rows = {key: notice for key, notice in rows.items() if key[0] in active}
+    if not rows:
+        return 0
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        new = execute_values(
+            cursor,
+            "INSERT INTO notifications_notification (recipient_id, key, message, url, created_at) "
+            "VALUES %s ON CONFLICT DO NOTHING RETURNING id, recipient_id",
+            [(n.recipient_id, n.key, n.message[:300], n.url, now) for n in rows.values()],
+            fetch=True,
+            page_size=1000,
+        )
+    by_recipient: dict[int, list[int]] = {}
+    for notification_id, recipient_id in new:
+        by_recipient.setdefault(recipient_id, []).append(notification_id)
+    with_email = User.objects.filter(pk__in=by_recipient).exclude(email="")
+    for recipient_id in with_email.values_list("pk", flat=True):
+        transaction.on_commit(
+            lambda recipient_id=recipient_id: send_digest_email.delay(
+                notification_ids=by_recipient[recipient_id]
+            )
+        )
+    return len(new)

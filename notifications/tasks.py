@@ -31,3 +31,27 @@ def send_notification_email(*, notification_id: int) -> None:
     )
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
     logger.info("notification %s e-mailed", notification.pk)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def send_digest_email(*, notification_ids: list[int]) -> None:
+    """One e-mail for the reminders a job gave one person (never one per reminder). Like every
+    ICMS e-mail it names no young person. Safe to run twice."""
+    waiting = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+    notifications = list(waiting.select_related("recipient"))
+    if not notifications:
+        return
+    recipient = notifications[0].recipient
+    count = len(notifications)
+    send_mail(
+        subject=f"ICMS: {count} new reminder{'s' if count > 1 else ''}",
+        message=(
+            f"Hello {recipient.first_name or recipient.username},\n\n"
+            f"ICMS has {count} new reminder{'s' if count > 1 else ''} for you. Log in to read "
+            f"{'them' if count > 1 else 'it'}:\n{settings.SITE_URL}/notifications/\n"
+        ),
+        from_email=None,
+        recipient_list=[recipient.email],
+    )
+    waiting.update(emailed_at=timezone.now())
+    logger.info("reminder digest of %s notifications e-mailed", count)

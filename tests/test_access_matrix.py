@@ -7,7 +7,7 @@ allowed on a visible object, 404 object outside the user's visibility, 405 wrong
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -17,6 +17,7 @@ from knox.models import AuthToken
 from accounts.models import Role
 from audit.models import AuditAction, AuditEvent
 from icms.tasks import heartbeat
+from register.services import list_young_person
 from tests.factories import (
     AgreementFactory,
     BreakGlassAccessFactory,
@@ -110,6 +111,11 @@ SUBMITTED_REFERRAL_PAGE = same(404) | {
 DRAFT_ONLY_FOR_ITS_AUTHOR = same(404) | {"anonymous": (302, 302), "practitioner": (200, 404)}
 # The receiving team's supervisor decides; the practitioner sees but may not.
 SUPERVISOR_DECISION = SUBMITTED_REFERRAL_PAGE | {"practitioner": (403, 404)}
+# The division's coordinator, and the ICMS workers and practitioner who see the young person.
+REGISTER_ENTRY_PAGE = YOUNG_PERSON_PAGE | {
+    "practitioner": (200, 404),
+    "register_coordinator": (200, 404),
+}
 
 
 MATRIX: dict[str, Entry] = {
@@ -294,6 +300,39 @@ MATRIX: dict[str, Entry] = {
         | same(403, "register_coordinator")
         | same(200, "supervisor", "administrator")
     ),
+    # --- the register: own = the first division's entry, other = the second's
+    "register:list": Entry(
+        same(302, "anonymous")
+        | same(403, *SIGNED_IN)
+        | same(200, "supervisor")
+        | same(200, "register_coordinator")
+    ),
+    "register:create": Entry(
+        same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "register_coordinator")
+    ),
+    "register:entry": Entry(REGISTER_ENTRY_PAGE, kwargs="register_entries", audited_view=True),
+    # An empty review is shown again with what it lacks; an empty removal redirects, saying so.
+    "register:review": Entry(
+        REGISTER_ENTRY_PAGE
+        | {
+            "case_manager": (403, 404),
+            "other_team_case_manager": (404, 403),
+            "practitioner": (403, 404),
+        },
+        kwargs="register_entries",
+        method="post",
+    ),
+    "register:remove": Entry(
+        as_action(REGISTER_ENTRY_PAGE)
+        | {
+            "case_manager": (403, 404),
+            "other_team_case_manager": (404, 403),
+            "supervisor": (403, 404),
+            "practitioner": (403, 404),
+        },
+        kwargs="register_entries",
+        method="post",
+    ),
     "admin-login": Entry(same(302)),
 }
 
@@ -358,6 +397,7 @@ class World:
     draft_goals: tuple = ()
     draft_tasks: tuple = ()
     task_moves: tuple = ()
+    register_entries: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -466,6 +506,12 @@ def world(
             ),
         ),
         **plans_of(own, other),
+        register_entries=tuple(
+            list_young_person(
+                young_person, by=register_coordinator, listed_on=date(2026, 11, 2), risk_factors=[]
+            )
+            for young_person in (own, other)
+        ),
         accesses_to_review=(
             BreakGlassAccessFactory(
                 worker=other_team_case_manager, young_person=own_young_person, **window

@@ -32,6 +32,8 @@ PROTECTED_MODELS = {
     "CrisisPlan",
     "ExitPlan",
     "CasePlan",
+    "RegisterEntry",
+    "RegisterReview",
     "AuditEvent",
     "Referral",
     "ReferralMove",

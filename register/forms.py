@@ -1,0 +1,79 @@
+import django_filters
+from django import forms
+
+from accounts.models import Division
+from clients.models import YoungPerson
+from icms.forms import DateInput
+from referrals.models import Referral
+from register.models import RegisterEntry, RegisterReview
+
+REVIEW_SOON_DAYS = 7
+
+
+class RegisterFilter(django_filters.FilterSet):
+    """The register, by status, division and when the review falls due."""
+
+    status = django_filters.ChoiceFilter(
+        choices=RegisterEntry.Status.choices, empty_label="Listed and removed"
+    )
+    division = django_filters.ModelChoiceFilter(
+        queryset=Division.objects.all(), empty_label="Every division"
+    )
+    review = django_filters.ChoiceFilter(
+        label="Review",
+        choices=[("overdue", "Overdue"), ("soon", f"Due within {REVIEW_SOON_DAYS} days")],
+        empty_label="Any time",
+        method="by_review",
+    )
+
+    class Meta:
+        model = RegisterEntry
+        fields = ["status", "division", "review"]
+
+    def by_review(self, entries: object, name: str, value: str) -> object:
+        return entries.filter(**{f"review_{value}": True})
+
+
+class ListingForm(forms.ModelForm):
+    young_person = forms.ModelChoiceField(queryset=YoungPerson.objects.none())
+    risk_factors = forms.MultipleChoiceField(
+        choices=Referral.Risk.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Risk factors",
+    )
+
+    class Meta:
+        model = RegisterEntry
+        fields = ["young_person", "listed_on", "risk_factors", "risk_details"]
+        widgets = {"listed_on": DateInput(), "risk_details": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: object, young_people: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["young_person"].queryset = young_people
+
+
+class ReviewForm(forms.ModelForm):
+    participants = forms.MultipleChoiceField(
+        choices=RegisterReview.Participant.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Who took part",
+    )
+    outcome = forms.ChoiceField(choices=RegisterReview.Outcome.choices, widget=forms.RadioSelect)
+    removal_reason = forms.CharField(
+        max_length=2000,
+        required=False,
+        label="Why they come off the register (when removed)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = RegisterReview
+        fields = ["reviewed_on", "participants", "outcome", "notes"]
+        widgets = {"reviewed_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class RemovalForm(forms.Form):
+    removed_on = forms.DateField(label="Removed on", widget=DateInput())
+    reason = forms.CharField(max_length=2000, label="Why", widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,134 @@
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from referrals.models import Referral
+
+
+@pghistory.track()
+class RegisterEntry(models.Model):
+    """A young person listed on a division's high-risk youth register. Removal closes the entry
+    (it is kept); a young person is on at most one active entry."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Listed"
+        REMOVED = "removed", "Removed"
+
+    young_person = models.ForeignKey(
+        "clients.YoungPerson", on_delete=models.PROTECT, related_name="register_entries"
+    )
+    division = models.ForeignKey(
+        "accounts.Division", on_delete=models.PROTECT, related_name="register_entries"
+    )
+    listed_on = models.DateField()
+    risk_factors = ArrayField(
+        models.CharField(max_length=20, choices=Referral.Risk), default=list, blank=True
+    )
+    risk_details = models.TextField(max_length=4000, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
+    listed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_on = models.DateField(null=True, blank=True)
+    removal_reason = models.TextField(max_length=2000, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "register entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["young_person"],
+                condition=Q(status="active"),
+                name="register_one_active_entry",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active")
+                | (Q(removed_on__isnull=False) & ~Q(removal_reason="")),
+                name="register_removal_dated_and_explained",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.young_person} on the {self.division} register"
+
+    @property
+    def risk_labels(self) -> list[str]:
+        labels = dict(Referral.Risk.choices)
+        return [labels.get(risk, risk) for risk in self.risk_factors]
+
+
+@pghistory.track()
+class RegisterReview(models.Model):
+    """A fortnightly review of an active entry: made (due) by the daily job, completed with the
+    outcome. One review per entry and due date, and one open review per entry: the database
+    holds that, so the job may run any number of times, at once too."""
+
+    class Outcome(models.TextChoices):
+        REMAIN = "remain", "Remain listed"
+        REMOVE = "remove", "Remove from the register"
+        ESCALATE = "escalate", "Escalate"
+
+    class Participant(models.TextChoices):
+        CHILD_PROTECTION = "child_protection", "Child protection"
+        ICMS = "icms", "ICMS"
+        PLACEMENT = "placement", "Placement coordination"
+        MENTAL_HEALTH = "mental_health", "Mental health"
+        ALCOHOL_AND_DRUGS = "aod", "Drug and alcohol services"
+        POLICE = "police", "Police"
+        EDUCATION = "education", "Education"
+        YOUNG_PERSON = "young_person", "The young person"
+        FAMILY = "family", "Family"
+
+    entry = models.ForeignKey(RegisterEntry, on_delete=models.CASCADE, related_name="reviews")
+    due_on = models.DateField()
+    reviewed_on = models.DateField(null=True, blank=True)
+    participants = ArrayField(
+        models.CharField(max_length=20, choices=Participant),
+        default=list,
+        blank=True,
+        verbose_name="who took part",
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome, blank=True)
+    notes = models.TextField(max_length=4000, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "due_on"], name="register_review_once"),
+            models.UniqueConstraint(
+                fields=["entry"],
+                condition=Q(reviewed_on__isnull=True),
+                name="register_one_open_review",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_on__isnull=True) | ~Q(outcome=""),
+                name="register_review_has_an_outcome",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_on"], condition=Q(reviewed_on__isnull=True), name="register_open_due"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.entry}, due {self.due_on:%d/%m/%Y}"
+
+    @property
+    def overdue(self) -> bool:
+        return self.reviewed_on is None and self.due_on < timezone.localdate()
+
+    @property
+    def participant_labels(self) -> list[str]:
+        labels = dict(self.Participant.choices)
+        return [labels.get(who, who) for who in self.participants]

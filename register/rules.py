@@ -1,0 +1,59 @@
+"""Who may see and do what with the high-risk youth register: the policy for this app.
+
+The register coordinator keeps their division's register: lists, reviews, removes. ICMS
+supervisors see the entries of the young people they see, and record reviews with the
+coordinator; case managers see their young people's entries. A practitioner sees the register
+status of the young people their referrals became.
+"""
+
+import rules
+from django.db.models import Q, QuerySet
+
+from accounts.models import Role, User
+from accounts.rules import is_register_coordinator, is_supervisor
+from clients.models import YoungPerson
+from clients.rules import young_people_visible_to
+from referrals.rules import young_people_referred_by
+from register.models import RegisterEntry
+
+
+def register_entries_visible_to(user: User) -> QuerySet[RegisterEntry]:
+    if not user.is_authenticated or not user.is_active:
+        return RegisterEntry.objects.none()
+    visible = Q(pk__in=[])
+    if user.has_role(Role.REGISTER_COORDINATOR) and user.division_id:
+        visible |= Q(division=user.division_id)
+    if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
+        visible |= Q(young_person__in=young_people_visible_to(user))
+    if user.has_role(Role.PRACTITIONER):
+        visible |= Q(young_person__in=young_people_referred_by(user))
+    return RegisterEntry.objects.filter(visible)
+
+
+def young_people_listable_by(user: User) -> QuerySet[YoungPerson]:
+    """The young people of a coordinator's division not on the register now."""
+    if not user.is_active or not user.has_role(Role.REGISTER_COORDINATOR) or not user.division_id:
+        return YoungPerson.objects.none()
+    return YoungPerson.objects.filter(division=user.division_id).exclude(
+        register_entries__status=RegisterEntry.Status.ACTIVE
+    )
+
+
+@rules.predicate
+def keeps_the_register_of(user: User, obj: RegisterEntry | YoungPerson) -> bool:
+    return user.division_id is not None and obj.division_id == user.division_id
+
+
+@rules.predicate
+def sees_the_entry(user: User, entry: RegisterEntry) -> bool:
+    return register_entries_visible_to(user).filter(pk=entry.pk).exists()
+
+
+rules.add_perm("register.view_register", is_register_coordinator | is_supervisor)
+rules.add_perm("register.keep_register", is_register_coordinator)
+rules.add_perm("register.add_registerentry", is_register_coordinator & keeps_the_register_of)
+rules.add_perm(
+    "register.review_registerentry",
+    (is_register_coordinator & keeps_the_register_of) | (is_supervisor & sees_the_entry),
+)
+rules.add_perm("register.remove_registerentry", is_register_coordinator & keeps_the_register_of)

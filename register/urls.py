@@ -1,0 +1,13 @@
+from django.urls import path
+
+from register import views
+
+app_name = "register"
+
+urlpatterns = [
+    path("", views.register_list, name="list"),
+    path("new/", views.entry_create, name="create"),
+    path("<int:pk>/", views.entry_detail, name="entry"),
+    path("<int:pk>/review/", views.review_record, name="review"),
+    path("<int:pk>/remove/", views.entry_remove, name="remove"),
+]

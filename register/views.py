@@ -1,0 +1,156 @@
+"""The high-risk youth register: the list, an entry with its reviews, listing, removal."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.services import record_view
+from icms.access import require_permission
+from icms.forms import add_service_error, submitted
+from register import services
+from register.forms import REVIEW_SOON_DAYS, ListingForm, RegisterFilter, RemovalForm, ReviewForm
+from register.models import RegisterEntry
+from register.queries import with_next_review
+from register.rules import register_entries_visible_to, young_people_listable_by
+
+
+def _entry_or_404(request: HttpRequest, pk: int) -> RegisterEntry:
+    return get_object_or_404(
+        register_entries_visible_to(request.user).select_related(
+            "young_person", "division", "listed_by", "removed_by"
+        ),
+        pk=pk,
+    )
+
+
+@require_GET
+def register_list(request: HttpRequest) -> HttpResponse:
+    require_permission(request, "register.view_register")
+    entries = with_next_review(
+        register_entries_visible_to(request.user).select_related("young_person", "division"),
+        soon_days=REVIEW_SOON_DAYS,
+    ).order_by(F("next_review_on").asc(nulls_last=True), "young_person__family_name")
+    data = request.GET.copy()
+    data.setdefault("status", RegisterEntry.Status.ACTIVE)
+    register = RegisterFilter(data, queryset=entries)
+    return render(
+        request,
+        "register/register_list.html",
+        {
+            "register": register,
+            "entries": register.qs if register.is_valid() else entries.none(),
+            "can_list": request.user.has_perm("register.keep_register"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def entry_create(request: HttpRequest) -> HttpResponse:
+    """The coordinator lists a young person of their division."""
+    require_permission(request, "register.keep_register")
+    young_people = young_people_listable_by(request.user).order_by("family_name", "given_name")
+    form = ListingForm(
+        submitted(request),
+        young_people=young_people,
+        initial={"listed_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        young_person = form.cleaned_data["young_person"]
+        require_permission(request, "register.add_registerentry", young_person)
+        try:
+            entry = services.list_young_person(
+                young_person,
+                by=request.user,
+                listed_on=form.cleaned_data["listed_on"],
+                risk_factors=form.cleaned_data["risk_factors"],
+                risk_details=form.cleaned_data["risk_details"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{young_person} is on the register.")
+            return redirect("register:entry", pk=entry.pk)
+    return render(request, "register/entry_form.html", {"form": form})
+
+
+@require_GET
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(request, pk)
+    record_view(request, entry)
+    reviews = list(entry.reviews.select_related("reviewed_by"))
+    open_review = next((review for review in reviews if review.reviewed_on is None), None)
+    user = request.user
+    return render(
+        request,
+        "register/entry_detail.html",
+        {
+            "entry": entry,
+            "reviews": [review for review in reviews if review.reviewed_on],
+            "open_review": open_review,
+            "review_form": ReviewForm(initial={"reviewed_on": timezone.localdate()})
+            if open_review and user.has_perm("register.review_registerentry", entry)
+            else None,
+            "removal_form": RemovalForm(initial={"removed_on": timezone.localdate()})
+            if entry.status == "active" and user.has_perm("register.remove_registerentry", entry)
+            else None,
+        },
+    )
+
+
+@require_POST
+def review_record(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(request, pk)
+    require_permission(request, "register.review_registerentry", entry)
+    open_review = entry.reviews.filter(reviewed_on__isnull=True).first()
+    form = ReviewForm(request.POST)
+    if open_review is None:
+        messages.error(request, "There is no review waiting: it was recorded meanwhile.")
+        return redirect("register:entry", pk=entry.pk)
+    if form.is_valid():
+        try:
+            services.record_review(
+                open_review,
+                by=request.user,
+                reviewed_on=form.cleaned_data["reviewed_on"],
+                outcome=form.cleaned_data["outcome"],
+                participants=form.cleaned_data["participants"],
+                notes=form.cleaned_data["notes"],
+                removal_reason=form.cleaned_data["removal_reason"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "The review is recorded.")
+            return redirect("register:entry", pk=entry.pk)
+    reviews = list(entry.reviews.filter(reviewed_on__isnull=False).select_related("reviewed_by"))
+    return render(
+        request,
+        "register/entry_detail.html",
+        {"entry": entry, "reviews": reviews, "open_review": open_review, "review_form": form},
+    )
+
+
+@require_POST
+def entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(request, pk)
+    require_permission(request, "register.remove_registerentry", entry)
+    form = RemovalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the date and say why the young person comes off.")
+        return redirect("register:entry", pk=entry.pk)
+    try:
+        services.remove_entry(
+            entry,
+            by=request.user,
+            removed_on=form.cleaned_data["removed_on"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{entry.young_person} is off the register; the entry is kept.")
+    return redirect("register:entry", pk=entry.pk)
