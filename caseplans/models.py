@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import LifeDomain
+from icms.choices import choice_labels
 
 
 @pghistory.track()
@@ -99,8 +100,7 @@ class CasePlan(models.Model):
 
     @property
     def participant_labels(self) -> list[str]:
-        labels = dict(self.Participant.choices)
-        return [labels.get(who, who) for who in self.participants]
+        return choice_labels(self.participants, self.Participant)
 
     @property
     def is_draft(self) -> bool:

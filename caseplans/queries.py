@@ -20,6 +20,7 @@ from caseplans.forms import PlanForm
 from caseplans.models import CasePlan, ContactAdvanced, Goal, GoalNote, Task
 from clients.models import Contact, YoungPerson
 from clients.queries import OPEN_STATUSES
+from icms.choices import choice_labels
 
 PLAN_FIELDS = PlanForm.Meta.fields
 GOAL_FIELDS = ["domain", "in_own_words", "strengths", "status"]
@@ -47,8 +48,7 @@ def _shown(obj: object, name: str) -> str:
     display = getattr(obj, f"get_{name}_display", None)
     value = display() if display else getattr(obj, name)
     if isinstance(value, list):
-        labels = dict(CasePlan.Participant.choices)
-        return ", ".join(str(labels.get(item, item)) for item in value) or "—"
+        return ", ".join(choice_labels(value, CasePlan.Participant)) or "—"
     if isinstance(value, date):
         return date_format(value, "j M Y")
     return "—" if value in (None, "") else str(value)

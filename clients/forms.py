@@ -370,6 +370,11 @@ class CaseloadFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput,
         method="only_review_overdue",
     )
+    register_overdue = django_filters.BooleanFilter(
+        label="Register review overdue",
+        widget=forms.CheckboxInput,
+        method="only_register_overdue",
+    )
     sort = django_filters.ChoiceFilter(
         method="sort_by",
         choices=[
@@ -384,7 +389,15 @@ class CaseloadFilter(django_filters.FilterSet):
 
     class Meta:
         model = YoungPerson
-        fields = ["q", "status", "intensity", "overdue", "review_overdue", "sort"]
+        fields = [
+            "q",
+            "status",
+            "intensity",
+            "overdue",
+            "review_overdue",
+            "register_overdue",
+            "sort",
+        ]
 
     def search(self, young_people: object, name: str, value: str) -> object:
         return search_young_people(young_people, value)
@@ -394,6 +407,9 @@ class CaseloadFilter(django_filters.FilterSet):
 
     def only_review_overdue(self, young_people: object, name: str, value: bool) -> object:
         return young_people.filter(plan_review_overdue=True) if value else young_people
+
+    def only_register_overdue(self, young_people: object, name: str, value: bool) -> object:
+        return young_people.filter(register_review_overdue=True) if value else young_people
 
     def sort_by(self, young_people: object, name: str, value: str) -> object:
         return young_people.order_by(*SORTS.get(value, SORTS["name"]))

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
+from icms.choices import choice_labels
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -560,8 +562,9 @@ class Contact(models.Model):
 
     @property
     def participants_display(self) -> str:
-        labels = dict(self.Participant.choices)
-        return ", ".join(labels.get(value, value).lower() for value in self.participants)
+        return ", ".join(
+            label.lower() for label in choice_labels(self.participants, self.Participant)
+        )
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())

@@ -80,6 +80,7 @@ from clients.services import (
 )
 from icms.access import require_permission
 from icms.forms import add_service_error, submitted
+from register.queries import with_register_review
 
 TIMELINE_PAGE = 25
 CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
@@ -99,11 +100,13 @@ def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
 
 
 def _caseload(request: HttpRequest) -> tuple[CaseloadFilter, QuerySet[YoungPerson]]:
-    young_people = with_plan_review(
-        with_contact_figures(
-            young_people_visible_to(request.user)
-            .open()
-            .select_related("intensity", "primary_case_manager", "team")
+    young_people = with_register_review(
+        with_plan_review(
+            with_contact_figures(
+                young_people_visible_to(request.user)
+                .open()
+                .select_related("intensity", "primary_case_manager", "team")
+            )
         )
     ).order_by("family_name", "given_name")
     caseload = CaseloadFilter(request.GET, queryset=young_people)
@@ -159,6 +162,8 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
         "Contact overdue",
         "Next plan review",
         "Plan review overdue",
+        "Next register review",
+        "Register review overdue",
     ]
     rows = (
         [
@@ -178,6 +183,8 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
             "yes" if young_person.contact_overdue else "no",
             young_person.plan_review_on.isoformat() if young_person.plan_review_on else "",
             "yes" if young_person.plan_review_overdue else "no",
+            young_person.register_review_on.isoformat() if young_person.register_review_on else "",
+            "yes" if young_person.register_review_overdue else "no",
         ]
         for young_person in young_people.iterator(chunk_size=2000)
     )
@@ -201,7 +208,7 @@ def _csv_lines(writer: object, header: list[str], rows: object):
 @require_GET
 def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     young_person = get_object_or_404(
-        young_person_record(young_people_visible_to(request.user)), pk=pk
+        with_register_review(young_person_record(young_people_visible_to(request.user))), pk=pk
     )
     record_view(request, young_person)
     user = request.user

@@ -25,6 +25,7 @@ from clients.models import (
 )
 from clients.services import is_after_hours
 from referrals.demo import seed_demo_referrals
+from register.demo import seed_demo_register
 
 DEMO_PASSWORD = "icms-demo-pass"  # noqa: S105 - published in the README, demo only
 # Every demo user's authenticator: add this key to any TOTP app (README). Demo only.
@@ -281,6 +282,7 @@ def seed_demo_agency() -> dict[str, int]:
     referrals = seed_demo_referrals(
         accepted, referrers={"North": users["cp.demo"], "West": users["cp2.demo"]}
     )
+    register = seed_demo_register()
     return {
         "divisions": len(divisions),
         "teams": len(teams),
@@ -289,4 +291,5 @@ def seed_demo_agency() -> dict[str, int]:
         "contacts": contacts,
         "referrals": referrals,
         "case plans": plans,
+        "register entries": register,
     }

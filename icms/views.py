@@ -18,6 +18,7 @@ from clients.rules import young_people_visible_to
 from icms.health import OK, health_report
 from referrals.queries import waiting_for
 from referrals.rules import referrals_visible_to
+from register.queries import with_register_review
 
 
 @require_GET
@@ -27,7 +28,9 @@ def home(request: HttpRequest) -> HttpResponse:
     visible = young_people_visible_to(user)
     context: dict[str, object] = {}
     if user.has_role(Role.CASE_MANAGER):
-        context["caseload"] = with_plan_review(caseload_for(user, visible=visible))
+        context["caseload"] = with_register_review(
+            with_plan_review(caseload_for(user, visible=visible))
+        )
     if user.has_role(Role.SUPERVISOR):
         teams = user.teams_led.select_related("division")
         context["teams_led"] = teams
@@ -35,6 +38,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["unallocated"] = unallocated_young_people(teams, visible=visible)
         context["break_glass_to_review"] = break_glass_to_review(user)
         context["plans"] = plans_for_supervision(case_plans_visible_to(user), teams)
+        context["register_overdue"] = with_register_review(
+            visible.filter(team__in=teams).open().select_related("primary_case_manager")
+        ).filter(register_review_overdue=True)
     if user.has_role(Role.SUPERVISOR):
         context["referrals_waiting"] = waiting_for(user).count()
     if user.has_role(Role.PRACTITIONER):

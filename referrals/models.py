@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import LifeDomain, YoungPerson
+from icms.choices import choice_labels
 
 
 @pghistory.track()
@@ -163,8 +164,7 @@ class Referral(models.Model):
 
     @property
     def risk_labels(self) -> list[str]:
-        labels = dict(self.Risk.choices)
-        return [labels.get(risk, risk) for risk in self.risks]
+        return choice_labels(self.risks, self.Risk)
 
     @property
     def is_open(self) -> bool:

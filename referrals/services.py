@@ -29,6 +29,8 @@ from referrals.models import (
     ReferralAttachment,
     ReferralMove,
 )
+from register.models import RegisterEntry
+from register.services import list_young_person
 
 Status = Referral.Status
 
@@ -308,6 +310,15 @@ def accept_referral(
     if agreed_on > timezone.localdate():
         raise ValidationError({"agreed_on": "The agreement cannot be dated in the future."})
     young_person = _young_person_for(referral, intensity=intensity)
+    if not young_person.register_entries.filter(status=RegisterEntry.Status.ACTIVE).exists():
+        # The listing the referral reports goes on the register, with its fortnightly reviews.
+        list_young_person(
+            young_person,
+            by=by,
+            listed_on=referral.register_listed_on,
+            risk_factors=referral.risks,
+            risk_details=referral.risk_details,
+        )
     allocate_primary(young_person, worker=case_manager, by=by, note="Referral accepted")
     agreement = CaseManagementAgreement(
         referral=referral,

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from icms.choices import choice_labels
 from referrals.models import Referral
 
 
@@ -59,8 +60,7 @@ class RegisterEntry(models.Model):
 
     @property
     def risk_labels(self) -> list[str]:
-        labels = dict(Referral.Risk.choices)
-        return [labels.get(risk, risk) for risk in self.risk_factors]
+        return choice_labels(self.risk_factors, Referral.Risk)
 
 
 @pghistory.track()
@@ -130,5 +130,4 @@ class RegisterReview(models.Model):
 
     @property
     def participant_labels(self) -> list[str]:
-        labels = dict(self.Participant.choices)
-        return [labels.get(who, who) for who in self.participants]
+        return choice_labels(self.participants, self.Participant)

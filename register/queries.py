@@ -18,3 +18,24 @@ def with_next_review(entries: QuerySet[RegisterEntry], *, soon_days: int = 7) ->
             output_field=BooleanField(),
         ),
     )
+
+
+def with_register_review(young_people: QuerySet) -> QuerySet:
+    """Annotate each young person with their active register entry (None if not listed), its
+    open review's due date, and whether that review is overdue."""
+    active = RegisterEntry.objects.filter(
+        young_person=OuterRef("pk"), status=RegisterEntry.Status.ACTIVE
+    )
+    open_review = RegisterReview.objects.filter(
+        entry__young_person=OuterRef("pk"),
+        entry__status=RegisterEntry.Status.ACTIVE,
+        reviewed_on__isnull=True,
+    )
+    return young_people.annotate(
+        register_entry_id=Subquery(active.values("pk")[:1]),
+        register_review_on=Subquery(open_review.values("due_on")[:1]),
+    ).annotate(
+        register_review_overdue=ExpressionWrapper(
+            Q(register_review_on__lt=timezone.localdate()), output_field=BooleanField()
+        )
+    )

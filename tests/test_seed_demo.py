@@ -121,3 +121,16 @@ def test_the_demo_has_plans_at_every_stage(seeded, client, log_in):
     assert "(task: Ask child protection to confirm the kinship placement" in page
     compare = client.get(reverse("caseplans:compare", args=[current.pk])).text
     assert "Go back to school." in compare
+
+
+def test_every_demo_young_person_is_on_the_register_with_two_reviews_overdue(seeded):
+    from register.models import RegisterEntry
+
+    entries = RegisterEntry.objects.filter(status="active")
+    assert entries.count() == YoungPerson.objects.count()
+    overdue = {
+        entry.young_person.family_name
+        for entry in entries
+        if entry.reviews.get(reviewed_on__isnull=True).overdue
+    }
+    assert overdue == {"Thompson", "Jones"}

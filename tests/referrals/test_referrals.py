@@ -1,5 +1,5 @@
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -190,6 +190,12 @@ def test_accepting_opens_the_record_allocates_and_records_the_agreement(
     log_in(case_manager)
     caseload = client.get(reverse("clients:caseload"))
     assert young_person in caseload.context["young_people"]
+    entry = young_person.register_entries.get(status="active")  # the listing, on the register
+    assert (entry.listed_on, entry.division) == (
+        considering.register_listed_on,
+        considering.division,
+    )
+    assert entry.reviews.get().due_on == considering.register_listed_on + timedelta(days=14)
 
 
 def test_the_agreement_prints_with_room_to_sign(

@@ -118,3 +118,25 @@ def test_the_supervisor_sees_their_teams_entries_only(
 
     assert own_young_person.display_name in page
     assert other_young_person.display_name not in page
+
+
+def test_an_overdue_register_review_stands_out_for_the_case_manager_and_the_supervisor(
+    client, log_in, case_manager, supervisor, register_coordinator, own_young_person,
+    care_team_young_person,
+):  # fmt: skip
+    entry = listed(own_young_person, register_coordinator, days_ago=20)
+    listed(care_team_young_person, register_coordinator, days_ago=2)
+    log_in(case_manager)
+
+    caseload = client.get(reverse("clients:caseload"))
+    only_overdue = client.get(reverse("clients:caseload"), {"register_overdue": "on"})
+    record = client.get(reverse("clients:detail", args=[own_young_person.pk])).text
+    home = client.get(reverse("home")).text
+
+    due = entry.reviews.get().due_on
+    assert f"Register review {due:%-d %b} <span" in caseload.text
+    assert [yp.pk for yp in only_overdue.context["young_people"]] == [own_young_person.pk]
+    assert f"review due {due:%-d %b %Y} (overdue)" in record
+    assert f"Register review was due {due:%-d %b}" in home
+    log_in(supervisor)
+    assert "Register reviews overdue" in client.get(reverse("home")).text
