@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from concurrency.exceptions import RecordModifiedError
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +29,9 @@ from caseplans.models import (
     Task,
 )
 from clients.models import Contact, KeyPerson, YoungPerson
-from notifications.services import notify
+from clients.queries import OPEN_STATUSES
+from notifications.services import Notice, notify, notify_many
+from referrals.models import Referral
 
 Status = CasePlan.Status
 REVIEW_AFTER = timedelta(weeks=12)
@@ -487,3 +489,75 @@ def save_exit_plan(
     if exit_on and exit_on < young_person.date_of_birth:
         raise ValidationError({"exit_on": "This is before the young person was born."})
     return _save_one_per_young_person(ExitPlan, young_person, by=by, version=version, fields=fields)
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+TASK_SOON = timedelta(days=2)
+REVIEW_SOON = timedelta(days=7)
+
+
+def remind_of_plan_work(today: date) -> int:
+    """Open tasks of current plans due within two days or overdue remind the case manager (and
+    child protection's practitioner, for theirs); plan reviews due within a week remind the
+    case manager, and once overdue the supervisor too. Once per thing and person per day."""
+    notices = []
+    tasks = (
+        Task.objects.filter(
+            goal__plan__status=Status.CURRENT,
+            goal__plan__young_person__status__in=OPEN_STATUSES,
+            status__in=[Task.Status.NOT_STARTED, Task.Status.IN_PROGRESS],
+            due_on__lte=today + TASK_SOON,
+        )
+        .annotate(
+            practitioner_id=Subquery(
+                Referral.objects.filter(
+                    young_person=OuterRef("goal__plan__young_person"), status="accepted"
+                )
+                .order_by("-decided_at")
+                .values("referred_by")[:1]
+            )
+        )
+        .values_list(
+            "pk", "description", "due_on", "responsible", "goal__plan_id", "practitioner_id",
+            "goal__plan__young_person__primary_case_manager_id",
+            "goal__plan__young_person__preferred_name", "goal__plan__young_person__given_name",
+            "goal__plan__young_person__family_name",
+        )
+    )  # fmt: skip
+    for row in tasks.iterator(chunk_size=5000):
+        pk, description, due_on, responsible, plan_id, practitioner, case_manager, *name = row
+        who = f"{name[0] or name[1]} {name[2]}"
+        when = "was due" if due_on < today else "is due"
+        message = f"“{description[:120]}” ({who}'s plan) {when} {due_on:%d/%m/%Y}."
+        url = reverse("caseplans:plan", args=[plan_id]) + f"#task-{pk}"
+        key = f"task-{pk}-{today:%Y%m%d}"
+        for recipient in [
+            case_manager,
+            practitioner if responsible == Task.Responsible.CHILD_PROTECTION else None,
+        ]:
+            if recipient:
+                notices.append(Notice(recipient, key, message, url))
+    plans = CasePlan.objects.filter(
+        status=Status.CURRENT,
+        young_person__status__in=OPEN_STATUSES,
+        review_on__lte=today + REVIEW_SOON,
+    ).values_list(
+        "pk", "review_on", "young_person__primary_case_manager_id",
+        "young_person__team__supervisor_id", "young_person__preferred_name",
+        "young_person__given_name", "young_person__family_name",
+    )  # fmt: skip
+    for pk, review_on, case_manager, supervisor, *name in plans.iterator(chunk_size=5000):
+        who = f"{name[0] or name[1]} {name[2]}"
+        overdue = review_on < today
+        message = (
+            f"{who}'s case plan review was due {review_on:%d/%m/%Y}."
+            if overdue
+            else f"{who}'s case plan is due for review by {review_on:%d/%m/%Y}."
+        )
+        key = f"plan-review-{pk}-{today:%Y%m%d}"
+        url = reverse("caseplans:plan", args=[pk])
+        for recipient in [case_manager, supervisor if overdue else None]:
+            if recipient:
+                notices.append(Notice(recipient, key, message, url))
+    return notify_many(notices)

@@ -14,7 +14,8 @@ import holidays
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, Team, User
@@ -32,7 +33,9 @@ from clients.models import (
     WorkerSafetyAlert,
     YoungPerson,
 )
+from clients.queries import local_midnight, with_contact_figures
 from clients.rules import young_people_visible_to
+from notifications.services import Notice, notify_many
 
 # A note corrected within this time is simply corrected; after it, it is marked amended.
 AMENDMENT_GRACE = timedelta(hours=24)
@@ -547,3 +550,52 @@ def review_break_glass(access: BreakGlassAccess, *, by: User) -> BreakGlassAcces
         access.save(update_fields=["reviewed_by", "reviewed_at"])
         record(AuditAction.CHANGE, actor=by, obj=access, detail={"reviewed": True})
     return access
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+
+def remind_of_overdue_contacts(today: date) -> int:
+    """Each open case without a successful contact within its intensity's threshold reminds
+    its primary case manager; past twice the threshold, the team's supervisor is told too.
+    Once per young person and person per day, however often it runs."""
+    overdue = (
+        with_contact_figures(
+            YoungPerson.objects.open().filter(intensity__isnull=False, team__isnull=False)
+        )
+        .filter(contact_overdue=True)
+        .annotate(
+            long_overdue=ExpressionWrapper(
+                Q(last_contact_at__isnull=True)
+                | Q(
+                    last_contact_at__lt=Value(local_midnight(today))
+                    - 2 * F("intensity__contact_threshold_days") * Value(timedelta(days=1))
+                ),
+                output_field=BooleanField(),
+            )
+        )
+        .values_list(
+            "pk",
+            "preferred_name",
+            "given_name",
+            "family_name",
+            "last_contact_at",
+            "intensity__contact_threshold_days",
+            "primary_case_manager_id",
+            "team__supervisor_id",
+            "long_overdue",
+        )
+    )
+    notices = []
+    for row in overdue.iterator(chunk_size=5000):
+        pk, preferred, given, family, last, threshold, case_manager, supervisor, long_overdue = row
+        name = f"{preferred or given} {family}"
+        since = f"since {timezone.localtime(last):%d/%m/%Y}" if last else "yet: there has been none"
+        message = f"No contact has reached {name} {since} (expected every {threshold} days)."
+        url = reverse("clients:detail", args=[pk])
+        key = f"contact-overdue-{pk}-{today:%Y%m%d}"
+        if case_manager:
+            notices.append(Notice(case_manager, key, message, url))
+        if supervisor and (long_overdue or not case_manager):
+            notices.append(Notice(supervisor, key, message, url))
+    return notify_many(notices)

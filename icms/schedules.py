@@ -34,6 +34,20 @@ SCHEDULES = [
         "register coordinators and case managers of the reviews due or overdue.",
     ),
     Schedule(
+        name="Contact reminders",
+        task="clients.tasks.contact_reminders",
+        crontab="30 6 * * *",
+        description="Reminds case managers of young people not reached within their "
+        "intensity's threshold, and supervisors past twice the threshold.",
+    ),
+    Schedule(
+        name="Case plan reminders",
+        task="caseplans.tasks.case_plan_reminders",
+        crontab="45 6 * * *",
+        description="Reminds case managers (and child protection, for its tasks) of action-table "
+        "tasks due within two days or overdue, and of plan reviews due within a week.",
+    ),
+    Schedule(
         name="Audit trail partitions",
         task="audit.tasks.create_audit_partitions",
         crontab="15 2 * * *",
