@@ -27,6 +27,13 @@ SCHEDULES = [
         description="Shows on /healthz that beat, the broker and a worker are all running.",
     ),
     Schedule(
+        name="E-mails not yet sent",
+        task="notifications.tasks.send_waiting_emails",
+        every=timedelta(minutes=10),
+        description="Sends the notification e-mails that could not be queued when they were "
+        "made (the broker was down), one per person.",
+    ),
+    Schedule(
         name="Register reviews",
         task="register.tasks.register_reviews",
         crontab="0 6 * * *",

@@ -10,11 +10,12 @@ from notifications.models import Notification
 
 
 def notify(
-    recipients: Iterable[User], *, message: str, url: str = "", key: str = "", email: bool = True
+    recipients: Iterable[User], *, message: str, url: str = "", key: str = ""
 ) -> list[Notification]:
-    """Tell each recipient `message` (in the app; by e-mail too if `email`). With a `key`, a
-    recipient is told once however often this is called. The e-mail is sent by a worker after
-    the transaction commits, so a rolled-back change announces nothing."""
+    """Tell each recipient `message`, in the app and by e-mail. With a `key`, a recipient is
+    told once however often this is called. The e-mail is sent by a worker after the
+    transaction commits, so a rolled-back change announces nothing; if the broker is down then,
+    the change still stands and send_waiting_emails sends it later."""
     from notifications.tasks import send_notification_email
 
     created = []
@@ -30,9 +31,10 @@ def notify(
             )
         if made:
             created.append(notification)
-            if email and recipient.email:
+            if recipient.email:
                 transaction.on_commit(
-                    lambda pk=notification.pk: send_notification_email.delay(notification_id=pk)
+                    lambda pk=notification.pk: send_notification_email.delay(notification_id=pk),
+                    robust=True,
                 )
     return created
 
@@ -86,6 +88,7 @@ def notify_many(notices: Iterable[Notice]) -> int:
         transaction.on_commit(
             lambda recipient_id=recipient_id: send_digest_email.delay(
                 notification_ids=by_recipient[recipient_id]
-            )
+            ),
+            robust=True,
         )
     return len(new)

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -55,3 +56,32 @@ def send_digest_email(*, notification_ids: list[int]) -> None:
     )
     waiting.update(emailed_at=timezone.now())
     logger.info("reminder digest of %s notifications e-mailed", count)
+
+
+# An e-mail not sent this long after its notification is sent by send_waiting_emails; one not
+# sent within two days is let go (the notification itself stays in the app).
+EMAIL_LATE_AFTER = timedelta(minutes=10)
+EMAIL_GIVE_UP_AFTER = timedelta(days=2)
+
+
+@shared_task
+def send_waiting_emails() -> int:
+    """Every ten minutes: e-mail what was not e-mailed when its notification was made (the
+    broker was down, or a worker died first), one digest per person. Returns how many people."""
+    now = timezone.now()
+    waiting = (
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            created_at__lt=now - EMAIL_LATE_AFTER,
+            created_at__gte=now - EMAIL_GIVE_UP_AFTER,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        .values_list("pk", "recipient_id")
+    )
+    by_recipient: dict[int, list[int]] = {}
+    for notification_id, recipient_id in waiting:
+        by_recipient.setdefault(recipient_id, []).append(notification_id)
+    for notification_ids in by_recipient.values():
+        send_digest_email.delay(notification_ids=notification_ids)
+    return len(by_recipient)

@@ -5,7 +5,7 @@ from accounts.models import Division
 from clients.models import YoungPerson
 from icms.forms import DateInput
 from referrals.models import Referral
-from register.models import RegisterEntry, RegisterReview
+from register.models import LiaisonMeeting, MeetingAction, RegisterEntry, RegisterReview
 
 REVIEW_SOON_DAYS = 7
 
@@ -77,3 +77,62 @@ class ReviewForm(forms.ModelForm):
 class RemovalForm(forms.Form):
     removed_on = forms.DateField(label="Removed on", widget=DateInput())
     reason = forms.CharField(max_length=2000, label="Why", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MeetingForm(forms.ModelForm):
+    """A liaison meeting, with a row for each open review of the division: the outcome the
+    meeting reached for that young person, if it discussed them."""
+
+    agencies = forms.MultipleChoiceField(
+        choices=RegisterReview.Participant.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Agencies present",
+    )
+
+    class Meta:
+        model = LiaisonMeeting
+        fields = ["held_on", "agencies", "attendees", "notes"]
+        widgets = {
+            "held_on": DateInput(),
+            "attendees": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: object, reviews: list[RegisterReview], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.reviews = reviews
+        for review in reviews:
+            self.fields[f"outcome-{review.pk}"] = forms.ChoiceField(
+                choices=[("", "Not discussed"), *RegisterReview.Outcome.choices],
+                required=False,
+                label=f"Outcome for {review.entry.young_person.display_name}",
+            )
+            self.fields[f"reason-{review.pk}"] = forms.CharField(
+                max_length=2000, required=False, label="Why removed"
+            )
+
+    def review_rows(self) -> list[tuple[RegisterReview, forms.BoundField, forms.BoundField]]:
+        return [
+            (review, self[f"outcome-{review.pk}"], self[f"reason-{review.pk}"])
+            for review in self.reviews
+        ]
+
+    def outcomes(self) -> dict[RegisterReview, tuple[str, str]]:
+        return {
+            review: (
+                self.cleaned_data[f"outcome-{review.pk}"],
+                self.cleaned_data[f"reason-{review.pk}"],
+            )
+            for review in self.reviews
+            if self.cleaned_data[f"outcome-{review.pk}"]
+        }
+
+
+ActionFormSet = forms.inlineformset_factory(
+    LiaisonMeeting,
+    MeetingAction,
+    fields=["description", "owner", "due_on"],
+    widgets={"due_on": DateInput()},
+    extra=3,
+    can_delete=False,
+)

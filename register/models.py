@@ -63,6 +63,48 @@ class RegisterEntry(models.Model):
         return choice_labels(self.risk_factors, Referral.Risk)
 
 
+class LiaisonMeeting(models.Model):
+    """The division's regular formal meeting of child protection, placement coordination,
+    mental health, drug and alcohol services and ICMS. The young people discussed are the
+    register reviews it completed."""
+
+    division = models.ForeignKey(
+        "accounts.Division", on_delete=models.PROTECT, related_name="liaison_meetings"
+    )
+    held_on = models.DateField("held on")
+    agencies = ArrayField(
+        models.CharField(max_length=20), default=list, verbose_name="agencies present"
+    )
+    attendees = models.TextField("who attended, by name", max_length=2000, blank=True)
+    notes = models.TextField(max_length=4000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.division} liaison meeting, {self.held_on:%d/%m/%Y}"
+
+    @property
+    def agency_labels(self) -> list[str]:
+        return choice_labels(self.agencies, RegisterReview.Participant)
+
+
+class MeetingAction(models.Model):
+    """Something the meeting agreed someone will do."""
+
+    meeting = models.ForeignKey(LiaisonMeeting, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField("what", max_length=500)
+    owner = models.CharField("who", max_length=200)
+    due_on = models.DateField("by when", null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.description
+
+
 @pghistory.track()
 class RegisterReview(models.Model):
     """A fortnightly review of an active entry: made (due) by the daily job, completed with the
@@ -98,6 +140,14 @@ class RegisterReview(models.Model):
     notes = models.TextField(max_length=4000, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    meeting = models.ForeignKey(
+        LiaisonMeeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        help_text="The liaison meeting that held the review, if one did.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -14,7 +14,7 @@ from accounts.rules import is_register_coordinator, is_supervisor
 from clients.models import YoungPerson
 from clients.rules import young_people_visible_to
 from referrals.rules import young_people_referred_by
-from register.models import RegisterEntry
+from register.models import LiaisonMeeting, RegisterEntry, RegisterReview
 
 
 def register_entries_visible_to(user: User) -> QuerySet[RegisterEntry]:
@@ -36,6 +36,29 @@ def young_people_listable_by(user: User) -> QuerySet[YoungPerson]:
         return YoungPerson.objects.none()
     return YoungPerson.objects.filter(division=user.division_id).exclude(
         register_entries__status=RegisterEntry.Status.ACTIVE
+    )
+
+
+def liaison_meetings_visible_to(user: User) -> QuerySet[LiaisonMeeting]:
+    """The coordinator's division's meetings; an ICMS supervisor's, of their teams' divisions."""
+    if not user.is_authenticated or not user.is_active:
+        return LiaisonMeeting.objects.none()
+    visible = Q(pk__in=[])
+    if user.has_role(Role.REGISTER_COORDINATOR) and user.division_id:
+        visible |= Q(division=user.division_id)
+    if user.has_role(Role.SUPERVISOR):
+        visible |= Q(division__teams__supervisor=user)
+    return LiaisonMeeting.objects.filter(visible).distinct()
+
+
+def open_reviews_of_division(user: User) -> QuerySet:
+    """The open reviews of a coordinator's division, for a liaison meeting to hold."""
+    if not user.is_active or not user.has_role(Role.REGISTER_COORDINATOR) or not user.division_id:
+        return RegisterReview.objects.none()
+    return RegisterReview.objects.filter(
+        entry__division=user.division_id,
+        entry__status=RegisterEntry.Status.ACTIVE,
+        reviewed_on__isnull=True,
     )
 
 

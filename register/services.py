@@ -8,12 +8,12 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Division, Role, User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
 from notifications.services import Notice, notify_many
-from register.models import RegisterEntry, RegisterReview
+from register.models import LiaisonMeeting, MeetingAction, RegisterEntry, RegisterReview
 
 Status = RegisterEntry.Status
 WHY_REMOVED = "Say why the young person comes off the register."
@@ -119,6 +119,7 @@ def record_review(
     participants: list[str],
     notes: str = "",
     removal_reason: str = "",
+    meeting: LiaisonMeeting | None = None,
 ) -> RegisterReview:
     """Complete a review. "Remove" closes the entry (with its reason); otherwise the next review
     falls due the division's interval after this one."""
@@ -136,6 +137,7 @@ def record_review(
     review.participants = participants
     review.notes = notes.strip()
     review.reviewed_by = by
+    review.meeting = meeting
     review.full_clean(validate_constraints=False)
     review.save()
     if outcome == RegisterReview.Outcome.REMOVE:
@@ -156,6 +158,55 @@ def remove_entry(entry: RegisterEntry, *, by: User, removed_on: date, reason: st
     _close(entry, by=by, on=removed_on, reason=reason)
     record(AuditAction.CHANGE, actor=by, obj=entry, detail={"removed": reason.strip()})
     return entry
+
+
+@transaction.atomic
+def hold_meeting(
+    division: Division,
+    *,
+    by: User,
+    held_on: date,
+    agencies: list[str],
+    attendees: str = "",
+    notes: str = "",
+    outcomes: dict[RegisterReview, tuple[str, str]],
+    actions: list[dict],
+) -> LiaisonMeeting:
+    """Record a liaison meeting. The register reviews it held (`outcomes`: for each open review
+    of the division's entries, the outcome and any reason for removal) are completed in one go,
+    dated the meeting's day, with the agencies present as who took part. All or nothing."""
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": "This date is in the future."})
+    if not agencies:
+        raise ValidationError({"agencies": "Tick the agencies present."})
+    meeting = LiaisonMeeting.objects.create(
+        division=division,
+        held_on=held_on,
+        agencies=agencies,
+        attendees=attendees.strip(),
+        notes=notes.strip(),
+        recorded_by=by,
+    )
+    for review, (outcome, removal_reason) in outcomes.items():
+        young_person = review.entry.young_person
+        if review.entry.division_id != division.pk:
+            raise ValidationError(f"{young_person} is on another division's register.")
+        try:
+            record_review(
+                review, by=by, reviewed_on=held_on, outcome=outcome, participants=agencies,
+                notes=f"Reviewed at the liaison meeting of {held_on:%d/%m/%Y}.",
+                removal_reason=removal_reason, meeting=meeting,
+            )  # fmt: skip
+        except ValidationError as error:
+            raise ValidationError(f"{young_person}: {' '.join(error.messages)}") from None
+    for action in actions:
+        if not action.get("description", "").strip() or not action.get("owner", "").strip():
+            raise ValidationError("Each action needs what is to be done and who will do it.")
+    MeetingAction.objects.bulk_create(
+        MeetingAction(meeting=meeting, **action) for action in actions
+    )
+    record(AuditAction.CREATE, actor=by, obj=meeting, detail={"reviews": len(outcomes)})
+    return meeting
 
 
 def remind_of_reviews(today: date) -> int:

@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.entry_detail, name="entry"),
     path("<int:pk>/review/", views.review_record, name="review"),
     path("<int:pk>/remove/", views.entry_remove, name="remove"),
+    path("meetings/", views.meeting_list, name="meetings"),
+    path("meetings/new/", views.meeting_create, name="meeting-create"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
 ]

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,10 +12,23 @@ from audit.services import record_view
 from icms.access import require_permission
 from icms.forms import add_service_error, submitted
 from register import services
-from register.forms import REVIEW_SOON_DAYS, ListingForm, RegisterFilter, RemovalForm, ReviewForm
+from register.forms import (
+    REVIEW_SOON_DAYS,
+    ActionFormSet,
+    ListingForm,
+    MeetingForm,
+    RegisterFilter,
+    RemovalForm,
+    ReviewForm,
+)
 from register.models import RegisterEntry
 from register.queries import with_next_review
-from register.rules import register_entries_visible_to, young_people_listable_by
+from register.rules import (
+    liaison_meetings_visible_to,
+    open_reviews_of_division,
+    register_entries_visible_to,
+    young_people_listable_by,
+)
 
 
 def _entry_or_404(request: HttpRequest, pk: int) -> RegisterEntry:
@@ -154,3 +167,77 @@ def entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{entry.young_person} is off the register; the entry is kept.")
     return redirect("register:entry", pk=entry.pk)
+
+
+# --- Liaison meetings -------------------------------------------------------------------------
+
+
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    require_permission(request, "register.view_register")
+    meetings = liaison_meetings_visible_to(request.user).select_related("division")
+    return render(
+        request,
+        "register/meeting_list.html",
+        {
+            "meetings": meetings.annotate(reviewed=Count("reviews", distinct=True))[:50],
+            "can_hold": request.user.has_perm("register.keep_register"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    """The coordinator records the division's liaison meeting, holding the register reviews
+    it discussed in one go."""
+    require_permission(request, "register.keep_register")
+    reviews = list(
+        open_reviews_of_division(request.user)
+        .select_related("entry__young_person")
+        .order_by("due_on", "entry__young_person__family_name")
+    )
+    form = MeetingForm(
+        submitted(request), reviews=reviews, initial={"held_on": timezone.localdate()}
+    )
+    actions = ActionFormSet(submitted(request), prefix="actions")
+    if request.method == "POST" and form.is_valid() and actions.is_valid():
+        try:
+            meeting = services.hold_meeting(
+                request.user.division,
+                by=request.user,
+                held_on=form.cleaned_data["held_on"],
+                agencies=form.cleaned_data["agencies"],
+                attendees=form.cleaned_data["attendees"],
+                notes=form.cleaned_data["notes"],
+                outcomes=form.outcomes(),
+                actions=[
+                    {name: row[name] for name in ("description", "owner", "due_on")}
+                    for row in actions.cleaned_data
+                    if row
+                ],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, f"The meeting is recorded, with {meeting.reviews.count()} reviews."
+            )
+            return redirect("register:meeting", pk=meeting.pk)
+    return render(request, "register/meeting_form.html", {"form": form, "actions": actions})
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(
+        liaison_meetings_visible_to(request.user).select_related("division", "recorded_by"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "register/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "reviews": meeting.reviews.select_related("entry__young_person"),
+            "actions": meeting.actions.all(),
+        },
+    )

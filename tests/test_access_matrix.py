@@ -17,6 +17,7 @@ from knox.models import AuthToken
 from accounts.models import Role
 from audit.models import AuditAction, AuditEvent
 from icms.tasks import heartbeat
+from register.models import LiaisonMeeting
 from register.services import list_young_person
 from tests.factories import (
     AgreementFactory,
@@ -333,6 +334,24 @@ MATRIX: dict[str, Entry] = {
         kwargs="register_entries",
         method="post",
     ),
+    "register:meetings": Entry(
+        same(302, "anonymous")
+        | same(403, *SIGNED_IN)
+        | same(200, "supervisor", "register_coordinator")
+    ),
+    "register:meeting-create": Entry(
+        same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "register_coordinator")
+    ),
+    # own: the first division's meeting, other: the second's
+    "register:meeting": Entry(
+        same(404)
+        | {
+            "anonymous": (302, 302),
+            "supervisor": (200, 404),
+            "register_coordinator": (200, 404),
+        },
+        kwargs="liaison_meetings",
+    ),
     "admin-login": Entry(same(302)),
 }
 
@@ -398,6 +417,7 @@ class World:
     draft_tasks: tuple = ()
     task_moves: tuple = ()
     register_entries: tuple = ()
+    liaison_meetings: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -506,6 +526,15 @@ def world(
             ),
         ),
         **plans_of(own, other),
+        liaison_meetings=tuple(
+            LiaisonMeeting.objects.create(
+                division=young_person.division,
+                held_on=date(2026, 11, 2),
+                agencies=["icms"],
+                recorded_by=register_coordinator,
+            )
+            for young_person in (own, other)
+        ),
         register_entries=tuple(
             list_young_person(
                 young_person, by=register_coordinator, listed_on=date(2026, 11, 2), risk_factors=[]

@@ -34,6 +34,7 @@ PROTECTED_MODELS = {
     "CasePlan",
     "RegisterEntry",
     "RegisterReview",
+    "LiaisonMeeting",
     "AuditEvent",
     "Referral",
     "ReferralMove",

@@ -7,11 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
 
 from caseplans.tasks import case_plan_reminders
 from clients.tasks import contact_reminders
 from icms.celery import app as celery_app
 from notifications.models import Notification
+from notifications.tasks import send_waiting_emails
 from tests.factories import (
     CasePlanFactory,
     ContactFactory,
@@ -135,3 +139,36 @@ def test_the_reminder_job_runs_end_to_end_through_redis_and_a_worker(
             time.sleep(0.1)
 
     assert "No contact has reached Jayden Own" in told(case_manager)[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_down_the_change_is_saved_and_its_e_mail_goes_later(
+    client, log_in, supervisor, case_manager, own_young_person, tmp_path, monkeypatch,
+    time_machine,
+):  # fmt: skip
+    plan = CasePlanFactory(
+        young_person=own_young_person, created_by=case_manager, status="submitted"
+    )
+    log_in(supervisor)
+    with monkeypatch.context() as down:
+        down.setitem(celery_app.conf, "task_always_eager", False)
+        down.setitem(celery_app.conf, "broker_url", f"redis+socket://{tmp_path}/no-redis.sock")
+        down.setattr(celery_app, "_pool", None)  # a fresh connection pool, to the dead socket
+
+        response = client.post(
+            reverse("caseplans:approve", args=[plan.pk]), {"version": plan.version}
+        )
+
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "current"
+    waiting = Notification.objects.get(recipient=case_manager)
+    assert waiting.emailed_at is None
+    assert mail.outbox == []
+
+    time_machine.move_to(timezone.now() + timedelta(minutes=11), tick=False)
+    assert send_waiting_emails() == 1
+
+    waiting.refresh_from_db()
+    assert waiting.emailed_at is not None
+    assert [message.to for message in mail.outbox] == [[case_manager.email]]

@@ -14,11 +14,11 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import Division, Team, User
 from audit.models import AuditEvent
 from audit.partitions import create_partition, next_month
 from audit.queries import page_of_events, recent_views_of
 from clients.models import YoungPerson
+from icms.benchmarking import benchmark_team, benchmark_young_people, scratch_database
 
 YOUNG_PEOPLE = 10_000
 WORKERS = 500
@@ -34,10 +34,8 @@ class Command(BaseCommand):
         parser.add_argument("--explain", action="store_true", help="print the plan of one query")
 
     def handle(self, *args: object, rows: int, explain: bool, **options: object) -> None:
-        original_name = connection.settings_dict["NAME"]
-        scratch = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        self.stdout.write(f"Scratch database {scratch}; filling {rows:,} audit rows...")
-        try:
+        with scratch_database() as scratch:
+            self.stdout.write(f"Scratch database {scratch}; filling {rows:,} audit rows...")
             self._fill(rows)
             self._report(rows)
             if explain:
@@ -45,28 +43,12 @@ class Command(BaseCommand):
                 page = page.select_related("actor", "young_person")
                 page = page.order_by("-occurred_at", "-id")
                 self.stdout.write(page[:51].explain(analyze=True))
-        finally:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
 
     def _people(self) -> tuple[int, int]:
         """The workers and young people the rows refer to (the pages join them); returns the
         first id of each, the rest following on."""
-        division = Division.objects.create(name="Benchmark")
-        team = Team.objects.create(name="Benchmark team", division=division)
-        workers = User.objects.bulk_create(
-            User(username=f"worker{n}", team=team) for n in range(WORKERS)
-        )
-        young_people = YoungPerson.objects.bulk_create(
-            YoungPerson(
-                given_name=f"Young{n}",
-                family_name="Person",
-                date_of_birth=date(2010, 1, 1),
-                division=division,
-                team=team,
-                status=YoungPerson.Status.ACTIVE,
-            )
-            for n in range(YOUNG_PEOPLE)
-        )
+        _, team, workers = benchmark_team(WORKERS)
+        young_people = benchmark_young_people(YOUNG_PEOPLE, team)
         return workers[0].pk, young_people[0].pk
 
     def _fill(self, rows: int) -> None:

@@ -9,7 +9,7 @@ dropped at the end.
 import statistics
 import time
 import warnings
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -22,9 +22,10 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Division, Role, Team, User
+from accounts.models import Role, User
 from caseplans.models import CasePlan, ContactAdvanced, Goal, GoalNote, Task
-from clients.models import Allocation, Contact, LifeDomain, YoungPerson
+from clients.models import Allocation, Contact, LifeDomain
+from icms.benchmarking import benchmark_team, benchmark_young_people, scratch_database
 
 STATIC_AS_FOUND = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
@@ -41,32 +42,22 @@ class Command(BaseCommand):
     def handle(self, *args: object, goals: int, tasks: int, contacts: int, samples: int,
                **options: object) -> None:  # fmt: skip
         warnings.filterwarnings("ignore", message="No directory at")  # STATIC_ROOT: not used
-        original_name = connection.settings_dict["NAME"]
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
         # Static files as found, not as collected: no collectstatic needed to run it.
         storages = settings.STORAGES | {"staticfiles": {"BACKEND": STATIC_AS_FOUND}}
-        try:
-            with override_settings(
+        with (
+            scratch_database(),
+            override_settings(
                 STORAGES=storages, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]
-            ):
-                worker, plan = self._plan(goals, tasks, contacts)
-                self._report(worker, plan, goals, tasks, contacts, samples)
-        finally:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
+            ),
+        ):
+            worker, plan = self._plan(goals, tasks, contacts)
+            self._report(worker, plan, goals, tasks, contacts, samples)
 
     def _plan(self, goals: int, tasks: int, contacts: int) -> tuple[User, CasePlan]:
-        division = Division.objects.create(name="Benchmark")
-        team = Team.objects.create(name="Benchmark team", division=division)
-        worker = User.objects.create(username="benchmark.cm", team=team)
+        _, team, (worker,) = benchmark_team(1)
         worker.groups.add(Group.objects.get(name=Role.CASE_MANAGER))
-        young_person = YoungPerson.objects.create(
-            given_name="Benchmark",
-            family_name="Person",
-            date_of_birth=date(2010, 1, 1),
-            division=division,
-            team=team,
-            status=YoungPerson.Status.ACTIVE,
-            primary_case_manager=worker,
+        (young_person,) = benchmark_young_people(
+            1, team, lambda n: {"primary_case_manager": worker}
         )
         today = timezone.localdate()
         Allocation.objects.create(
