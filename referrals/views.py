@@ -41,6 +41,9 @@ from referrals.services import (
     waitlist_referral,
     withdraw_referral,
 )
+from register.models import RegisterEntry
+from register.queries import with_next_review
+from register.rules import register_entries_visible_to
 
 URGENCY_ORDER = Case(
     When(urgency=Referral.Urgency.URGENT, then=Value(0)),
@@ -188,6 +191,13 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current_plan": case_plans_visible_to(user)
             .filter(young_person=referral.young_person_id, status=CasePlan.Status.CURRENT)
             .first()
+            if referral.status == Referral.Status.ACCEPTED
+            else None,
+            "register_entry": with_next_review(
+                register_entries_visible_to(user).filter(
+                    young_person=referral.young_person_id, status=RegisterEntry.Status.ACTIVE
+                )
+            ).first()
             if referral.status == Referral.Status.ACCEPTED
             else None,
             "consultations": referral.consultations.select_related("given_by"),

@@ -106,9 +106,13 @@ class MeetingForm(forms.ModelForm):
                 choices=[("", "Not discussed"), *RegisterReview.Outcome.choices],
                 required=False,
                 label=f"Outcome for {review.entry.young_person.display_name}",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
             self.fields[f"reason-{review.pk}"] = forms.CharField(
-                max_length=2000, required=False, label="Why removed"
+                max_length=2000,
+                required=False,
+                label="Why removed",
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
             )
 
     def review_rows(self) -> list[tuple[RegisterReview, forms.BoundField, forms.BoundField]]:

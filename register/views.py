@@ -219,8 +219,9 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
+            held = meeting.reviews.count()
             messages.success(
-                request, f"The meeting is recorded, with {meeting.reviews.count()} reviews."
+                request, f"The meeting is recorded, with {held} review{'s' if held != 1 else ''}."
             )
             return redirect("register:meeting", pk=meeting.pk)
     return render(request, "register/meeting_form.html", {"form": form, "actions": actions})

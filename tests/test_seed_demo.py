@@ -113,7 +113,7 @@ def test_the_demo_has_plans_at_every_stage(seeded, client, log_in):
     log_in(User.objects.get(username="sup.demo"))
     home = client.get("/").text
     assert "Waiting for your approval" in home  # Noah's plan
-    assert "Reviews overdue" in home  # Mia's
+    assert "Plan reviews overdue" in home  # Mia's
     log_in(User.objects.get(username="cm.demo"))
     current = jayden.case_plans.get(status="current")
     page = client.get(reverse("caseplans:plan", args=[current.pk])).text

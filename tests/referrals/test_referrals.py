@@ -223,6 +223,7 @@ def test_the_referrer_sees_the_acceptance_but_not_the_record(
 
     assert "Accepted" in page.text
     assert f"case manager {case_manager}" in page.text
+    assert "On the North high-risk youth register since" in page.text
     record = client.get(reverse("clients:detail", args=[considering.young_person_id]))
     assert record.status_code == 404
 
