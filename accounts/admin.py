@@ -25,7 +25,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Division)
 class DivisionAdmin(admin.ModelAdmin):
-    list_display = ("name",)
+    list_display = ("name", "register_review_days")
 
 
 # An administrator resets a lost authenticator by deleting it (the user sets up a new one at

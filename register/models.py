@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -177,6 +179,11 @@ class RegisterReview(models.Model):
     @property
     def overdue(self) -> bool:
         return self.reviewed_on is None and self.due_on < timezone.localdate()
+
+    @property
+    def due_soon(self) -> bool:
+        """Open and due within a week (or overdue): the time to hold it."""
+        return self.reviewed_on is None and self.due_on <= timezone.localdate() + timedelta(7)
 
     @property
     def participant_labels(self) -> list[str]:
