@@ -110,8 +110,8 @@ class MeetingAction(models.Model):
 @pghistory.track()
 class RegisterReview(models.Model):
     """A fortnightly review of an active entry: made (due) by the daily job, completed with the
-    outcome. One review per entry and due date, and one open review per entry: the database
-    holds that, so the job may run any number of times, at once too."""
+    outcome. One open review per entry: the database holds that, so the job may run any number
+    of times, at once too."""
 
     class Outcome(models.TextChoices):
         REMAIN = "remain", "Remain listed"
@@ -156,7 +156,6 @@ class RegisterReview(models.Model):
     class Meta:
         ordering = ["-due_on"]
         constraints = [
-            models.UniqueConstraint(fields=["entry", "due_on"], name="register_review_once"),
             models.UniqueConstraint(
                 fields=["entry"],
                 condition=Q(reviewed_on__isnull=True),

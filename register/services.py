@@ -20,7 +20,8 @@ WHY_REMOVED = "Say why the young person comes off the register."
 
 # One statement for every active entry without an open review: its next review falls due the
 # division's interval after its last completed review, or after the listing. ON CONFLICT DO
-# NOTHING against the unique keys makes any number of runs, concurrent ones too, make each once.
+# NOTHING against the one-open-review key makes any number of runs, concurrent ones too, make
+# each once.
 SCHEDULE_REVIEWS = """
 INSERT INTO register_registerreview (entry_id, due_on, participants, outcome, notes, created_at)
 SELECT entry.id,

@@ -170,3 +170,15 @@ def test_removal_closes_the_entry_and_no_review_falls_due(listed, register_coord
     assert listed.status == "removed"
     assert listed.removed_on == DAY_0
     assert listed.reviews.filter(reviewed_on__isnull=True).count() == 0
+
+
+def test_a_review_held_early_still_has_a_next_one(listed, register_coordinator):
+    services.record_review(
+        listed.reviews.get(),
+        by=register_coordinator,
+        reviewed_on=DAY_0,  # the listing day, two weeks early
+        outcome="remain",
+        participants=[],
+    )
+
+    assert listed.reviews.get(reviewed_on__isnull=True).due_on == DAY_0 + timedelta(14)
