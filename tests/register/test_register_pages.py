@@ -140,3 +140,22 @@ def test_an_overdue_register_review_stands_out_for_the_case_manager_and_the_supe
     assert f"Register review was due {due:%-d %b}" in home
     log_in(supervisor)
     assert "Register reviews overdue" in client.get(reverse("home")).text
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_the_register_and_the_meeting_form_run_the_same_queries_however_long(
+    coordinator_client, register_coordinator, team, count, django_assert_num_queries
+):
+    for n in range(count):
+        listed(YoungPersonFactory(team=team, family_name=f"Listed{n}"), register_coordinator, n)
+
+    # session user, OTP device, groups; the entries (with their next review); unread
+    # notifications; the session saved (savepoint, update, release)
+    # session user, OTP device, groups; unread notifications; the entries (with their next
+    # review); the divisions to filter by; the coordinator's division (its interval); the
+    # session saved (savepoint, update, release)
+    with django_assert_num_queries(10):
+        coordinator_client.get(reverse("register:list"))
+    # as above, with the division's open reviews in place of the entries and the divisions
+    with django_assert_num_queries(9):
+        coordinator_client.get(reverse("register:meeting-create"))
