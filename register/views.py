@@ -1,4 +1,5 @@
-"""The high-risk youth register: the list, an entry with its reviews, listing, removal."""
+"""The high-risk youth register: the list, an entry with its reviews, listing, removal, and the
+liaison meetings that hold reviews."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
