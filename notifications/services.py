@@ -62,12 +62,12 @@ def notify_many(notices: Iterable[Notice]) -> int:
     from notifications.tasks import send_digest_email
 
     rows = {(notice.recipient_id, notice.key): notice for notice in notices}
-    active = set(
+    emails = dict(
         User.objects.filter(
             pk__in={recipient for recipient, _ in rows}, is_active=True
-        ).values_list("pk", flat=True)
-    )
-    rows = {key: notice for key, notice in rows.items() if key[0] in active}
+        ).values_list("pk", "email")
+    )  # the active recipients
+    rows = {key: notice for key, notice in rows.items() if key[0] in emails}
     if not rows:
         return 0
     now = timezone.now()
@@ -83,8 +83,7 @@ def notify_many(notices: Iterable[Notice]) -> int:
     by_recipient: dict[int, list[int]] = {}
     for notification_id, recipient_id in new:
         by_recipient.setdefault(recipient_id, []).append(notification_id)
-    with_email = User.objects.filter(pk__in=by_recipient).exclude(email="")
-    for recipient_id in with_email.values_list("pk", flat=True):
+    for recipient_id in (recipient for recipient in by_recipient if emails[recipient]):
         transaction.on_commit(
             lambda recipient_id=recipient_id: send_digest_email.delay(
                 notification_ids=by_recipient[recipient_id]

@@ -17,12 +17,19 @@ from referrals.rules import young_people_referred_by
 from register.models import LiaisonMeeting, RegisterEntry, RegisterReview
 
 
+def register_kept_by(user: User) -> int | None:
+    """The division whose register the user keeps (as its register coordinator), if any."""
+    if user.is_authenticated and user.is_active and user.has_role(Role.REGISTER_COORDINATOR):
+        return user.division_id
+    return None
+
+
 def register_entries_visible_to(user: User) -> QuerySet[RegisterEntry]:
     if not user.is_authenticated or not user.is_active:
         return RegisterEntry.objects.none()
     visible = Q(pk__in=[])
-    if user.has_role(Role.REGISTER_COORDINATOR) and user.division_id:
-        visible |= Q(division=user.division_id)
+    if division := register_kept_by(user):
+        visible |= Q(division=division)
     if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
         visible |= Q(young_person__in=young_people_visible_to(user))
     if user.has_role(Role.PRACTITIONER):
@@ -32,9 +39,9 @@ def register_entries_visible_to(user: User) -> QuerySet[RegisterEntry]:
 
 def young_people_listable_by(user: User) -> QuerySet[YoungPerson]:
     """The young people of a coordinator's division not on the register now."""
-    if not user.is_active or not user.has_role(Role.REGISTER_COORDINATOR) or not user.division_id:
+    if not (division := register_kept_by(user)):
         return YoungPerson.objects.none()
-    return YoungPerson.objects.filter(division=user.division_id).exclude(
+    return YoungPerson.objects.filter(division=division).exclude(
         register_entries__status=RegisterEntry.Status.ACTIVE
     )
 
@@ -44,8 +51,8 @@ def liaison_meetings_visible_to(user: User) -> QuerySet[LiaisonMeeting]:
     if not user.is_authenticated or not user.is_active:
         return LiaisonMeeting.objects.none()
     visible = Q(pk__in=[])
-    if user.has_role(Role.REGISTER_COORDINATOR) and user.division_id:
-        visible |= Q(division=user.division_id)
+    if division := register_kept_by(user):
+        visible |= Q(division=division)
     if user.has_role(Role.SUPERVISOR):
         visible |= Q(division__teams__supervisor=user)
     return LiaisonMeeting.objects.filter(visible).distinct()
@@ -53,10 +60,10 @@ def liaison_meetings_visible_to(user: User) -> QuerySet[LiaisonMeeting]:
 
 def open_reviews_of_division(user: User) -> QuerySet:
     """The open reviews of a coordinator's division, for a liaison meeting to hold."""
-    if not user.is_active or not user.has_role(Role.REGISTER_COORDINATOR) or not user.division_id:
+    if not (division := register_kept_by(user)):
         return RegisterReview.objects.none()
     return RegisterReview.objects.filter(
-        entry__division=user.division_id,
+        entry__division=division,
         entry__status=RegisterEntry.Status.ACTIVE,
         reviewed_on__isnull=True,
     )

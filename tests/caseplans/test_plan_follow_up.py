@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from caseplans import services
 from caseplans.models import ContactAdvanced, GoalNote
+from tests.clients.test_contacts import edit
 from tests.factories import (
     CasePlanFactory,
     ContactFactory,
@@ -142,20 +143,12 @@ def test_editing_a_contact_changes_what_it_moved_forward(
         f"goal-{goal.pk}",
         f"task-{task.pk}",
     ]
-    fields = {
-        "started_at": timezone.localtime(contact.started_at).strftime("%Y-%m-%dT%H:%M"),
-        "duration_minutes": contact.duration_minutes,
-        "mode": contact.mode,
-        "location": contact.location,
-        "kind": contact.kind,
-        "reached_young_person": "on",
-        "notes": contact.notes,
-        "version": contact.version,
-        "advanced": [f"task-{task.pk}"],
-    }
-    response = client.post(url, fields)
+    response = edit(client, contact, advanced=[f"task-{task.pk}"])
 
-    assert response.status_code == 302
+    assert response.redirect_chain[-1] == (
+        reverse("clients:contact-detail", args=[own_young_person.pk, contact.pk]),
+        302,
+    )
     assert list(ContactAdvanced.objects.filter(contact=contact).values_list("task", flat=True)) == [
         task.pk
     ]
