@@ -19,7 +19,7 @@ class ICMSUserAdmin(UserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "division", "supervisor")
+    list_display = ("name", "division", "supervisor", "weighted_caseload_limit")
     list_select_related = ("division", "supervisor")
 
 

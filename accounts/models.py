@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -51,6 +53,15 @@ class Team(models.Model):
         null=True,
         blank=True,
         related_name="teams_led",
+    )
+    weighted_caseload_limit = models.DecimalField(
+        "weighted caseload limit",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("8.0"),
+        validators=[MinValueValidator(Decimal("0.5"))],
+        help_text="A worker whose caseload, weighted by intensity, is above this is shown as "
+        "overloaded in the caseload review.",
     )
 
     class Meta:

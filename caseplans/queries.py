@@ -6,13 +6,16 @@ from datetime import date
 
 from django.db.models import (
     BooleanField,
+    Count,
     ExpressionWrapper,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -160,6 +163,25 @@ def with_plan_review(young_people: QuerySet[YoungPerson]) -> QuerySet[YoungPerso
         plan_review_overdue=ExpressionWrapper(
             Q(plan_review_on__lt=timezone.localdate()), output_field=BooleanField()
         )
+    )
+
+
+def with_overdue_tasks(young_people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """Annotate each young person with the open tasks of their current plan past their date."""
+    overdue = (
+        Task.objects.filter(
+            goal__plan__young_person=OuterRef("pk"),
+            goal__plan__status=CasePlan.Status.CURRENT,
+            status__in=[Task.Status.NOT_STARTED, Task.Status.IN_PROGRESS],
+            due_on__lt=timezone.localdate(),
+        )
+        .order_by()
+        .values("goal__plan__young_person")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return young_people.annotate(
+        overdue_tasks=Coalesce(Subquery(overdue, output_field=IntegerField()), 0)
     )
 
 

@@ -17,7 +17,8 @@ from clients.models import (
     WorkerSafetyAlert,
     YoungPerson,
 )
-from clients.queries import search_young_people
+from clients.queries import primary_case_managers_of, search_young_people
+from clients.rules import young_people_visible_to
 from icms.forms import DateInput
 
 IDENTITY_FIELDS = [
@@ -359,6 +360,12 @@ class CaseloadFilter(django_filters.FilterSet):
     intensity = django_filters.ModelChoiceFilter(
         queryset=IntensityLevel.objects.all(), empty_label="Any intensity"
     )
+    worker = django_filters.ModelChoiceFilter(
+        field_name="primary_case_manager",
+        label="Primary case manager",
+        queryset=lambda request: primary_case_managers_of(young_people_visible_to(request.user)),
+        empty_label="Anyone",
+    )
     overdue = django_filters.BooleanFilter(
         field_name="contact_overdue",
         label="Contact overdue",
@@ -369,6 +376,11 @@ class CaseloadFilter(django_filters.FilterSet):
         label="Plan review overdue",
         widget=forms.CheckboxInput,
         method="only_review_overdue",
+    )
+    tasks_overdue = django_filters.BooleanFilter(
+        label="Tasks overdue",
+        widget=forms.CheckboxInput,
+        method="only_tasks_overdue",
     )
     register_overdue = django_filters.BooleanFilter(
         label="Register review overdue",
@@ -393,8 +405,10 @@ class CaseloadFilter(django_filters.FilterSet):
             "q",
             "status",
             "intensity",
+            "worker",
             "overdue",
             "review_overdue",
+            "tasks_overdue",
             "register_overdue",
             "sort",
         ]
@@ -407,6 +421,9 @@ class CaseloadFilter(django_filters.FilterSet):
 
     def only_review_overdue(self, young_people: object, name: str, value: bool) -> object:
         return young_people.filter(plan_review_overdue=True) if value else young_people
+
+    def only_tasks_overdue(self, young_people: object, name: str, value: bool) -> object:
+        return young_people.filter(overdue_tasks__gt=0) if value else young_people
 
     def only_register_overdue(self, young_people: object, name: str, value: bool) -> object:
         return young_people.filter(register_review_overdue=True) if value else young_people

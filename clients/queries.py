@@ -176,6 +176,13 @@ def team_members(team: Team | None) -> QuerySet[User]:
     )
 
 
+def primary_case_managers_of(young_people: QuerySet[YoungPerson]) -> QuerySet[User]:
+    """The workers holding these young people's cases, to filter a caseload by."""
+    return User.objects.filter(pk__in=young_people.open().values("primary_case_manager")).order_by(
+        "first_name", "last_name"
+    )
+
+
 def likely_duplicates(
     *, given_name: str, family_name: str, date_of_birth: date, child_protection_number: str
 ) -> Q:

@@ -1,4 +1,3 @@
-import csv
 from copy import copy
 from datetime import datetime
 
@@ -12,10 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.models import AuditAction
 from audit.queries import recent_views_of
-from audit.services import record, record_view
-from caseplans.queries import advanced_by, goals_to_advance, with_plan_review
+from audit.services import record_view
+from caseplans.queries import (
+    advanced_by,
+    goals_to_advance,
+    with_overdue_tasks,
+    with_plan_review,
+)
 from caseplans.services import record_advanced
 from clients.forms import (
     CARE_FIELDS,
@@ -79,6 +82,7 @@ from clients.services import (
     update_young_person,
 )
 from icms.access import require_permission
+from icms.exports import csv_download
 from icms.forms import add_service_error, submitted
 from register.queries import with_register_review
 
@@ -100,16 +104,18 @@ def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
 
 
 def _caseload(request: HttpRequest) -> tuple[CaseloadFilter, QuerySet[YoungPerson]]:
-    young_people = with_register_review(
-        with_plan_review(
-            with_contact_figures(
-                young_people_visible_to(request.user)
-                .open()
-                .select_related("intensity", "primary_case_manager", "team")
+    young_people = with_overdue_tasks(
+        with_register_review(
+            with_plan_review(
+                with_contact_figures(
+                    young_people_visible_to(request.user)
+                    .open()
+                    .select_related("intensity", "primary_case_manager", "team")
+                )
             )
         )
     ).order_by("family_name", "given_name")
-    caseload = CaseloadFilter(request.GET, queryset=young_people)
+    caseload = CaseloadFilter(request.GET, queryset=young_people, request=request)
     return caseload, caseload.qs if caseload.is_valid() else young_people.none()
 
 
@@ -133,20 +139,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The caseload as on screen, as CSV: streamed row by row, and recorded in the audit trail."""
+    """The caseload as on screen, as CSV."""
     require_permission(request, "clients.export_caseload")
     _, young_people = _caseload(request)
-    record(
-        AuditAction.EXPORT,
-        actor=request.user,
-        detail={"export": "caseload", "filters": request.GET.dict(), "rows": young_people.count()},
-    )
-
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo())
     header = [
         "Record",
         "Given name",
@@ -162,6 +157,7 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
         "Contact overdue",
         "Next plan review",
         "Plan review overdue",
+        "Overdue tasks",
         "Next register review",
         "Register review overdue",
     ]
@@ -183,23 +179,19 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
             "yes" if young_person.contact_overdue else "no",
             young_person.plan_review_on.isoformat() if young_person.plan_review_on else "",
             "yes" if young_person.plan_review_overdue else "no",
+            young_person.overdue_tasks,
             young_person.register_review_on.isoformat() if young_person.register_review_on else "",
             "yes" if young_person.register_review_overdue else "no",
         ]
         for young_person in young_people.iterator(chunk_size=2000)
     )
-    response = StreamingHttpResponse(
-        _csv_lines(writer, header, rows), content_type="text/csv; charset=utf-8"
+    return csv_download(
+        request,
+        name="caseload",
+        header=header,
+        rows=rows,
+        detail={"rows": young_people.count()},
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="caseload-{stamp}.csv"'
-    return response
-
-
-def _csv_lines(writer: object, header: list[str], rows: object):
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(row)
 
 
 # --- The young person's record ----------------------------------------------------------------

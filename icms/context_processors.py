@@ -15,7 +15,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     elif user.has_role(Role.CASE_MANAGER):
         items.append(("My caseload", "clients:caseload"))
     if user.has_role(Role.SUPERVISOR):
+        items.append(("Supervision", "supervision:index"))
         items.append(("Referrals", "referrals:queue"))
+    elif user.has_role(Role.ADMINISTRATOR):
+        items.append(("Reports", "supervision:reports"))
     if user.has_role(Role.PRACTITIONER):
         items.append(("Your referrals", "referrals:list"))
     if user.has_role(Role.REGISTER_COORDINATOR) or user.has_role(Role.SUPERVISOR):

@@ -118,6 +118,13 @@ REGISTER_ENTRY_PAGE = YOUNG_PERSON_PAGE | {
     "register_coordinator": (200, 404),
 }
 
+# A team's supervision pages: its supervisor only; other teams are out of sight.
+TEAM_PAGE = same(404) | {"anonymous": (302, 302), "supervisor": (200, 404)}
+# The agency's reports: counts, no records; for supervisors and the system owner.
+REPORTS_PAGE = (
+    same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "supervisor", "administrator")
+)
+
 
 MATRIX: dict[str, Entry] = {
     "home": Entry(everyone(302, 200)),
@@ -352,6 +359,19 @@ MATRIX: dict[str, Entry] = {
         },
         kwargs="liaison_meetings",
     ),
+    # --- supervision: own = the supervisor's team, other = the other team
+    "supervision:index": Entry(
+        same(302, "anonymous", "supervisor")  # a supervisor of one team goes to its review
+        | same(403, "case_manager", "other_team_case_manager", "practitioner")
+        | same(403, "register_coordinator")
+        | same(200, "administrator")
+    ),
+    "supervision:review": Entry(TEAM_PAGE, kwargs="teams"),
+    "supervision:review-export": Entry(TEAM_PAGE, kwargs="teams"),
+    "supervision:dashboard": Entry(TEAM_PAGE, kwargs="teams"),
+    "supervision:chart-export": Entry(TEAM_PAGE, kwargs="team_charts"),
+    "supervision:reports": Entry(REPORTS_PAGE),
+    "supervision:report-export": Entry(REPORTS_PAGE, kwargs="reports"),
     "admin-login": Entry(same(302)),
 }
 
@@ -418,6 +438,9 @@ class World:
     task_moves: tuple = ()
     register_entries: tuple = ()
     liaison_meetings: tuple = ()
+    teams: tuple = ()
+    team_charts: tuple = ()
+    reports: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -547,6 +570,9 @@ def world(
             ),
             BreakGlassAccessFactory(worker=case_manager, young_person=other_young_person, **window),
         ),
+        teams=(own.team, other.team),
+        team_charts=tuple({"pk": team.pk, "chart": "contacts"} for team in (own.team, other.team)),
+        reports=({"report": "referrals"}, {"report": "activity"}),
         users={
             "case_manager": case_manager,
             "other_team_case_manager": other_team_case_manager,

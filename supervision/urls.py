@@ -1,0 +1,15 @@
+from django.urls import path
+
+from supervision import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("teams/<int:pk>/", views.review, name="review"),
+    path("teams/<int:pk>/review.csv", views.review_export, name="review-export"),
+    path("teams/<int:pk>/dashboard/", views.dashboard, name="dashboard"),
+    path("teams/<int:pk>/dashboard/<slug:chart>.csv", views.chart_export, name="chart-export"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/<slug:report>.csv", views.report_export, name="report-export"),
+]
