@@ -33,6 +33,7 @@ from tests.factories import (
     ReferralFactory,
     TaskFactory,
     UserFactory,
+    VisitPlanFactory,
     WorkerSafetyAlertFactory,
 )
 
@@ -352,6 +353,13 @@ MATRIX: dict[str, Entry] = {
         },
         kwargs="liaison_meetings",
     ),
+    # --- outreach visits: own = the case manager's plan, other = the other team's case manager's
+    "safety:list": Entry(ICMS_WORKERS_ONLY),
+    "safety:create": Entry(ICMS_WORKERS_ONLY),
+    "safety:plan": Entry(YOUNG_PERSON_PAGE, kwargs="visit_plans", audited_view=True),
+    "safety:check-in": Entry(YOUNG_PERSON_ACTION, kwargs="visit_plans", method="post"),
+    # An empty extension is shown again with what it lacks.
+    "safety:extend": Entry(YOUNG_PERSON_PAGE, kwargs="visit_plans", method="post"),
     "admin-login": Entry(same(302)),
 }
 
@@ -418,6 +426,7 @@ class World:
     task_moves: tuple = ()
     register_entries: tuple = ()
     liaison_meetings: tuple = ()
+    visit_plans: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -540,6 +549,10 @@ def world(
                 young_person, by=register_coordinator, listed_on=date(2026, 11, 2), risk_factors=[]
             )
             for young_person in (own, other)
+        ),
+        visit_plans=(
+            VisitPlanFactory(worker=case_manager, young_person=own),
+            VisitPlanFactory(worker=other_team_case_manager, young_person=other),
         ),
         accesses_to_review=(
             BreakGlassAccessFactory(
