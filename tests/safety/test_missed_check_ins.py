@@ -58,8 +58,6 @@ def test_the_supervisor_and_the_worker_are_told_once_however_often_the_job_runs(
     plan, case_manager, supervisor, time_machine
 ):
     late = BACK_BY + timedelta(minutes=16)
-    time_machine.move_to(late, tick=False)
-
     for minutes in (0, 5, 10):
         time_machine.move_to(late + timedelta(minutes=minutes), tick=False)
         missed_check_ins()
