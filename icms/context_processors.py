@@ -26,6 +26,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
         items.append(("Consultations", "referrals:consultations"))
         items.append(("After hours", "clients:break-glass"))
+        items.append(("Going out", "safety:create"))
+    if user.has_role(Role.SUPERVISOR):
+        items.append(("Outreach visits", "safety:list"))
     if user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMINISTRATOR):
         items.append(("Audit trail", "audit:trail"))
     if user.has_role(Role.ADMINISTRATOR):

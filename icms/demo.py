@@ -26,6 +26,7 @@ from clients.models import (
 from clients.services import is_after_hours
 from referrals.demo import seed_demo_referrals
 from register.demo import seed_demo_register
+from safety.demo import seed_demo_visits
 
 DEMO_PASSWORD = "icms-demo-pass"  # noqa: S105 - published in the README, demo only
 # Every demo user's authenticator: add this key to any TOTP app (README). Demo only.
@@ -292,4 +293,5 @@ def seed_demo_agency() -> dict[str, int]:
         "referrals": referrals,
         "case plans": plans,
         "register entries": register,
+        "visit plans": seed_demo_visits(),
     }

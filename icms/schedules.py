@@ -55,6 +55,13 @@ SCHEDULES = [
         "tasks due within two days or overdue, and of plan reviews due within a week.",
     ),
     Schedule(
+        name="Missed check-ins",
+        task="safety.tasks.missed_check_ins",
+        every=timedelta(minutes=5),
+        description="Tells the supervisor, and the worker, of each lone outreach visit not "
+        "checked in by the time given (after the grace period), once per time given.",
+    ),
+    Schedule(
         name="Audit trail partitions",
         task="audit.tasks.create_audit_partitions",
         crontab="15 2 * * *",
@@ -65,10 +72,10 @@ SCHEDULES = [
 
 def _timing(schedule: Schedule) -> dict[str, object]:
     if schedule.every is not None:
-        interval, _ = IntervalSchedule.objects.get_or_create(
-            every=int(schedule.every.total_seconds()), period=IntervalSchedule.SECONDS
-        )
-        return {"interval": interval}
+        every = {"every": int(schedule.every.total_seconds()), "period": IntervalSchedule.SECONDS}
+        # The administrator may have made an equal interval in the admin site: any one will do.
+        interval = IntervalSchedule.objects.filter(**every).first()
+        return {"interval": interval or IntervalSchedule.objects.create(**every)}
     minute, hour, day_of_month, month_of_year, day_of_week = schedule.crontab.split()
     crontab, _ = CrontabSchedule.objects.get_or_create(
         minute=minute,

@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "register",
     "referrals",
     "supervision",
+    "safety",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +283,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Minutes an after-hours ("break-glass") access to a young person's safety information lasts.
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", default=240)
+# Minutes past a lone visit's expected time back before the worker's supervisor is told.
+ICMS_VISIT_CHECK_IN_GRACE_MINUTES = env_int("ICMS_VISIT_CHECK_IN_GRACE_MINUTES", default=15)
 # Office hours; evenings, weekends and the state's public holidays are after hours.
 OFFICE_HOURS = env_hours("OFFICE_HOURS", default="09:00-17:00")
 PUBLIC_HOLIDAYS_STATE = env.str("PUBLIC_HOLIDAYS_STATE", default="VIC")

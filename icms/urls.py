@@ -19,6 +19,7 @@ urlpatterns = [
     path("plans/", include("caseplans.urls")),
     path("register/", include("register.urls")),
     path("supervision/", include("supervision.urls")),
+    path("visits/", include("safety.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include(("referrals.api_urls", "api"))),

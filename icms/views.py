@@ -19,6 +19,8 @@ from icms.health import OK, health_report
 from referrals.queries import waiting_for
 from referrals.rules import referrals_visible_to
 from register.queries import with_register_review
+from safety.queries import overdue_visits
+from safety.rules import visit_plans_visible_to
 
 
 @require_GET
@@ -41,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["register_overdue"] = with_register_review(
             visible.filter(team__in=teams).open().select_related("primary_case_manager")
         ).filter(register_review_overdue=True)
+        context["overdue_visits"] = overdue_visits(visit_plans_visible_to(user))
     if user.has_role(Role.SUPERVISOR):
         context["referrals_waiting"] = waiting_for(user).count()
     if user.has_role(Role.PRACTITIONER):

@@ -26,6 +26,7 @@ from clients.models import (
 )
 from notifications.models import Notification
 from referrals.models import CaseManagementAgreement, Referral, ReferralAttachment
+from safety.models import VisitPlan
 
 PASSWORD = "correct-horse-battery"
 
@@ -312,3 +313,15 @@ class TaskFactory(factory.django.DjangoModelFactory):
     description = "Fill in the youth housing application together."
     responsible = Task.Responsible.CASE_MANAGER
     due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+
+
+class VisitPlanFactory(factory.django.DjangoModelFactory):
+    """An open lone visit: left now, expected back in an hour."""
+
+    class Meta:
+        model = VisitPlan
+
+    worker = factory.SubFactory(CaseManagerFactory)
+    place = "12 Station St, Preston"
+    leaves_at = factory.LazyFunction(timezone.now)
+    back_by = factory.LazyAttribute(lambda plan: plan.leaves_at + timedelta(hours=1))

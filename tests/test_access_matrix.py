@@ -33,6 +33,7 @@ from tests.factories import (
     ReferralFactory,
     TaskFactory,
     UserFactory,
+    VisitPlanFactory,
     WorkerSafetyAlertFactory,
 )
 
@@ -372,6 +373,13 @@ MATRIX: dict[str, Entry] = {
     "supervision:chart-export": Entry(TEAM_PAGE, kwargs="team_charts"),
     "supervision:reports": Entry(REPORTS_PAGE),
     "supervision:report-export": Entry(REPORTS_PAGE, kwargs="reports"),
+    # --- outreach visits: own = the case manager's plan, other = the other team's case manager's
+    "safety:list": Entry(ICMS_WORKERS_ONLY),
+    "safety:create": Entry(ICMS_WORKERS_ONLY),
+    "safety:plan": Entry(YOUNG_PERSON_PAGE, kwargs="visit_plans", audited_view=True),
+    "safety:check-in": Entry(YOUNG_PERSON_ACTION, kwargs="visit_plans", method="post"),
+    # An empty extension is shown again with what it lacks.
+    "safety:extend": Entry(YOUNG_PERSON_PAGE, kwargs="visit_plans", method="post"),
     "admin-login": Entry(same(302)),
 }
 
@@ -441,6 +449,7 @@ class World:
     teams: tuple = ()
     team_charts: tuple = ()
     reports: tuple = ()
+    visit_plans: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -563,6 +572,10 @@ def world(
                 young_person, by=register_coordinator, listed_on=date(2026, 11, 2), risk_factors=[]
             )
             for young_person in (own, other)
+        ),
+        visit_plans=(
+            VisitPlanFactory(worker=case_manager, young_person=own),
+            VisitPlanFactory(worker=other_team_case_manager, young_person=other),
         ),
         accesses_to_review=(
             BreakGlassAccessFactory(

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from safety import views
+
+app_name = "safety"
+
+urlpatterns = [
+    path("", views.visit_list, name="list"),
+    path("new/", views.visit_create, name="create"),
+    path("<int:pk>/", views.visit_detail, name="plan"),
+    path("<int:pk>/check-in/", views.visit_check_in, name="check-in"),
+    path("<int:pk>/extend/", views.visit_extend, name="extend"),
+]
