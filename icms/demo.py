@@ -24,6 +24,7 @@ from clients.models import (
     YoungPerson,
 )
 from clients.services import is_after_hours
+from crises.demo import seed_demo_crises
 from referrals.demo import seed_demo_referrals
 from register.demo import seed_demo_register
 
@@ -292,4 +293,5 @@ def seed_demo_agency() -> dict[str, int]:
         "referrals": referrals,
         "case plans": plans,
         "register entries": register,
+        "crises": seed_demo_crises(),
     }

@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "caseplans",
     "register",
     "referrals",
+    "crises",
 ]
 
 MIDDLEWARE = [

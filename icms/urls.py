@@ -18,6 +18,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("plans/", include("caseplans.urls")),
     path("register/", include("register.urls")),
+    path("crises/", include("crises.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include(("referrals.api_urls", "api"))),

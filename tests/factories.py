@@ -24,6 +24,7 @@ from clients.models import (
     WorkerSafetyAlert,
     YoungPerson,
 )
+from crises.models import CrisisEvent
 from notifications.models import Notification
 from referrals.models import CaseManagementAgreement, Referral, ReferralAttachment
 
@@ -312,3 +313,22 @@ class TaskFactory(factory.django.DjangoModelFactory):
     description = "Fill in the youth housing application together."
     responsible = Task.Responsible.CASE_MANAGER
     due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+
+
+class CrisisEventFactory(factory.django.DjangoModelFactory):
+    """An after-hours crisis of last night, recorded an hour later by `recorded_by`."""
+
+    class Meta:
+        model = CrisisEvent
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=10))
+    caller = "Residential carer (Sam)"
+    caller_relationship = CrisisEvent.Caller.RESIDENTIAL
+    what_happened = "Left the unit at 10 pm after an argument; not answering the phone."
+    actions = factory.LazyFunction(lambda: [CrisisEvent.Action.AFTER_HOURS_SERVICE])
+    outcome = "Came back at midnight with a friend; slept at the unit."
+    safe_at_end = CrisisEvent.Safe.YES
+    after_hours = True
+    recorded_by = factory.SubFactory(CaseManagerFactory)
+    recorded_at = factory.LazyAttribute(lambda crisis: crisis.occurred_at + timedelta(hours=1))

@@ -25,6 +25,7 @@ from tests.factories import (
     CareTeamFactory,
     CasePlanFactory,
     ContactFactory,
+    CrisisEventFactory,
     GoalFactory,
     KeyPersonFactory,
     NotificationFactory,
@@ -352,6 +353,12 @@ MATRIX: dict[str, Entry] = {
         },
         kwargs="liaison_meetings",
     ),
+    # --- crises: own = of the first team's young person (recorded by its case manager), other =
+    # of the other team's
+    "crises:list": Entry(SUPERVISORS_ONLY),
+    "crises:create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "crises:detail": Entry(YOUNG_PERSON_PAGE, kwargs="crisis_events", audited_view=True),
+    "crises:in-error": Entry(YOUNG_PERSON_ACTION, kwargs="crisis_events", method="post"),
     "admin-login": Entry(same(302)),
 }
 
@@ -418,6 +425,7 @@ class World:
     task_moves: tuple = ()
     register_entries: tuple = ()
     liaison_meetings: tuple = ()
+    crisis_events: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -540,6 +548,10 @@ def world(
                 young_person, by=register_coordinator, listed_on=date(2026, 11, 2), risk_factors=[]
             )
             for young_person in (own, other)
+        ),
+        crisis_events=(
+            CrisisEventFactory(young_person=own, recorded_by=case_manager),
+            CrisisEventFactory(young_person=other, recorded_by=other_team_case_manager),
         ),
         accesses_to_review=(
             BreakGlassAccessFactory(

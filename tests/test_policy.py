@@ -41,6 +41,7 @@ PROTECTED_MODELS = {
     "ReferralAttachment",
     "CaseManagementAgreement",
     "Consultation",
+    "CrisisEvent",
 }
 
 
