@@ -108,9 +108,9 @@ def yesterday_morning() -> datetime:
 
 
 def summary_period(moment: datetime) -> tuple[datetime, datetime]:
-    """The period a summary sent at `moment` covers: from the morning before the latest
-    SUMMARY_TIME to it. Consecutive days' periods meet, so each crisis is in one summary
-    whenever in the morning the job runs."""
+    """The period a summary sent at `moment` covers: the day up to the latest SUMMARY_TIME at or
+    before `moment`. Consecutive days' periods meet, so each crisis is in one summary whenever
+    in the morning the job runs."""
     local = timezone.localtime(moment)
     day = local.date() if local.time() >= SUMMARY_TIME else local.date() - timedelta(days=1)
     return _morning(day - timedelta(days=1)), _morning(day)

@@ -49,12 +49,7 @@ def crisis_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Crisis recorded: {crisis}.")
             return redirect("crises:detail", pk=crisis.pk)
-    crisis_plan = getattr(young_person, "crisis_plan", None)
-    return render(
-        request,
-        "crises/crisis_form.html",
-        {"form": form, "young_person": young_person, "crisis_plan": crisis_plan},
-    )
+    return render(request, "crises/crisis_form.html", {"form": form, "young_person": young_person})
 
 
 @require_GET
