@@ -37,6 +37,7 @@ from clients.rules import (
     young_people_findable_after_hours,
     young_people_visible_to,
 )
+from crises.models import CrisisEvent
 
 OPEN_STATUSES = [YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING]
 FORTNIGHT = 14
@@ -288,6 +289,11 @@ def _break_glass(ids: list[int]) -> dict[int, BreakGlassAccess]:
     return {access.pk: access for access in accesses}
 
 
+def _crises(ids: list[int]) -> dict[int, CrisisEvent]:
+    crises = CrisisEvent.objects.filter(pk__in=ids).select_related("recorded_by")
+    return {crisis.pk: crisis for crisis in crises}
+
+
 # Each kind's rank breaks ties between entries of the same moment; new kinds (plans,
 # referrals, reviews, crises) join here as their apps land.
 TIMELINE_KINDS = {
@@ -327,6 +333,12 @@ TIMELINE_KINDS = {
             "SELECT granted_at, 6, id FROM clients_breakglassaccess WHERE young_person_id = %(yp)s",
             _break_glass,
         ),
+        TimelineKind(
+            "crisis",
+            "Crises",
+            "SELECT occurred_at, 8, id FROM crises_crisisevent WHERE young_person_id = %(yp)s",
+            _crises,
+        ),
     ]
 }
 RANK_KIND = {
@@ -337,6 +349,7 @@ RANK_KIND = {
     5: "disclosure",
     6: "break_glass",
     7: "allocation",
+    8: "crisis",
 }
 ENDING_RANKS = {3, 7}
 

@@ -24,6 +24,7 @@ from clients.models import (
     YoungPerson,
 )
 from clients.services import is_after_hours
+from crises.demo import seed_demo_crises
 from referrals.demo import seed_demo_referrals
 from register.demo import seed_demo_register
 from safety.demo import seed_demo_visits
@@ -294,4 +295,5 @@ def seed_demo_agency() -> dict[str, int]:
         "case plans": plans,
         "register entries": register,
         "visit plans": seed_demo_visits(),
+        "crises": seed_demo_crises(),
     }

@@ -62,6 +62,13 @@ SCHEDULES = [
         "checked in by the time given (after the grace period), once per time given.",
     ),
     Schedule(
+        name="Crisis summaries",
+        task="crises.tasks.crisis_summaries",
+        crontab="0 7 * * *",
+        description="Tells each supervisor of their team's crises logged since the morning "
+        "before: how many, how many after hours, whose.",
+    ),
+    Schedule(
         name="Audit trail partitions",
         task="audit.tasks.create_audit_partitions",
         crontab="15 2 * * *",

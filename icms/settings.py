@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "referrals",
     "supervision",
     "safety",
+    "crises",
 ]
 
 MIDDLEWARE = [

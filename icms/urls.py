@@ -20,6 +20,7 @@ urlpatterns = [
     path("register/", include("register.urls")),
     path("supervision/", include("supervision.urls")),
     path("visits/", include("safety.urls")),
+    path("crises/", include("crises.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include(("referrals.api_urls", "api"))),

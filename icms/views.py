@@ -15,6 +15,7 @@ from clients.queries import (
     unallocated_young_people,
 )
 from clients.rules import young_people_visible_to
+from crises.queries import team_crises_since_yesterday_morning
 from icms.health import OK, health_report
 from referrals.queries import waiting_for
 from referrals.rules import referrals_visible_to
@@ -39,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["team_workers"] = team_workers_with_caseload(teams)
         context["unallocated"] = unallocated_young_people(teams, visible=visible)
         context["break_glass_to_review"] = break_glass_to_review(user)
+        context["recent_crises"] = team_crises_since_yesterday_morning(user)
         context["plans"] = plans_for_supervision(case_plans_visible_to(user), teams)
         context["register_overdue"] = with_register_review(
             visible.filter(team__in=teams).open().select_related("primary_case_manager")

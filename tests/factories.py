@@ -24,6 +24,7 @@ from clients.models import (
     WorkerSafetyAlert,
     YoungPerson,
 )
+from crises.models import CrisisEvent
 from notifications.models import Notification
 from referrals.models import CaseManagementAgreement, Referral, ReferralAttachment
 from safety.models import VisitPlan
@@ -325,3 +326,22 @@ class VisitPlanFactory(factory.django.DjangoModelFactory):
     place = "12 Station St, Preston"
     leaves_at = factory.LazyFunction(timezone.now)
     back_by = factory.LazyAttribute(lambda plan: plan.leaves_at + timedelta(hours=1))
+
+
+class CrisisEventFactory(factory.django.DjangoModelFactory):
+    """An after-hours crisis of last night, recorded an hour later by `recorded_by`."""
+
+    class Meta:
+        model = CrisisEvent
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=10))
+    caller = "Residential carer (Sam)"
+    caller_relationship = CrisisEvent.Caller.RESIDENTIAL
+    what_happened = "Left the unit at 10 pm after an argument; not answering the phone."
+    actions = factory.LazyFunction(lambda: [CrisisEvent.Action.AFTER_HOURS_SERVICE])
+    outcome = "Came back at midnight with a friend; slept at the unit."
+    safe_at_end = CrisisEvent.Safe.YES
+    after_hours = True
+    recorded_by = factory.SubFactory(CaseManagerFactory)
+    recorded_at = factory.LazyAttribute(lambda crisis: crisis.occurred_at + timedelta(hours=1))

@@ -25,6 +25,7 @@ from tests.factories import (
     CareTeamFactory,
     CasePlanFactory,
     ContactFactory,
+    CrisisEventFactory,
     GoalFactory,
     KeyPersonFactory,
     NotificationFactory,
@@ -380,6 +381,12 @@ MATRIX: dict[str, Entry] = {
     "safety:check-in": Entry(YOUNG_PERSON_ACTION, kwargs="visit_plans", method="post"),
     # An empty extension is shown again with what it lacks.
     "safety:extend": Entry(YOUNG_PERSON_PAGE, kwargs="visit_plans", method="post"),
+    # --- crises: own = of the first team's young person (recorded by its case manager), other =
+    # of the other team's
+    "crises:list": Entry(SUPERVISORS_ONLY),
+    "crises:create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "crises:detail": Entry(YOUNG_PERSON_PAGE, kwargs="crisis_events", audited_view=True),
+    "crises:in-error": Entry(YOUNG_PERSON_ACTION, kwargs="crisis_events", method="post"),
     "admin-login": Entry(same(302)),
 }
 
@@ -450,6 +457,7 @@ class World:
     team_charts: tuple = ()
     reports: tuple = ()
     visit_plans: tuple = ()
+    crisis_events: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -576,6 +584,10 @@ def world(
         visit_plans=(
             VisitPlanFactory(worker=case_manager, young_person=own),
             VisitPlanFactory(worker=other_team_case_manager, young_person=other),
+        ),
+        crisis_events=(
+            CrisisEventFactory(young_person=own, recorded_by=case_manager),
+            CrisisEventFactory(young_person=other, recorded_by=other_team_case_manager),
         ),
         accesses_to_review=(
             BreakGlassAccessFactory(

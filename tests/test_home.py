@@ -167,8 +167,8 @@ def test_supervisor_home_query_count_is_constant(
     log_in(supervisor)
 
     # user, OTP device, user's groups, outreach visits not checked in, teams led, workers with
-    # caseloads, unallocated cases, after-hours accesses to review, plans to approve, plan
-    # reviews overdue, register reviews overdue, referrals waiting, unread notifications; the
-    # session saved: savepoint, update, release
-    with django_assert_num_queries(16):
+    # caseloads, unallocated cases, crises since yesterday morning, after-hours accesses to
+    # review, plans to approve, plan reviews overdue, register reviews overdue, referrals
+    # waiting, unread notifications; the session saved: savepoint, update, release
+    with django_assert_num_queries(17):
         client.get(reverse("home"))

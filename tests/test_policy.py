@@ -42,6 +42,7 @@ PROTECTED_MODELS = {
     "CaseManagementAgreement",
     "Consultation",
     "VisitPlan",
+    "CrisisEvent",
 }
 
 

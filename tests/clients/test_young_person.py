@@ -124,8 +124,9 @@ def test_the_record_runs_a_constant_number_of_queries(
     # figures; current allocations with workers, alerts, key people, professionals, disclosures
     # and who shared them, case management agreements (prefetched); the view recorded
     # (savepoint, insert, release); the access log; may the user change the record (is it
-    # visible to them); unread notifications; the session saved (savepoint, update, release)
-    with django_assert_num_queries(20):
+    # visible to them); the latest crises; unread notifications; the session saved (savepoint,
+    # update, release)
+    with django_assert_num_queries(21):
         client.get(detail(young_person))
 
 

@@ -1,0 +1,12 @@
+from celery import shared_task
+from django.utils import timezone
+
+from crises.services import send_morning_summaries
+from icms.tasks import DAILY_JOB
+
+
+@shared_task(**DAILY_JOB)
+def crisis_summaries() -> int:
+    """Daily at 07:00: tell each supervisor of their team's crises logged since the morning
+    before. Safe to run any number of times: one summary per supervisor per day."""
+    return send_morning_summaries(timezone.now())

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from crises import views
+
+app_name = "crises"
+
+urlpatterns = [
+    path("", views.crisis_log, name="list"),
+    path("young-person/<int:pk>/new/", views.crisis_create, name="create"),
+    path("<int:pk>/", views.crisis_detail, name="detail"),
+    path("<int:pk>/in-error/", views.crisis_mark_in_error, name="in-error"),
+]

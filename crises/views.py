@@ -1,0 +1,110 @@
+"""The crisis and after-hours log: recording a crisis from the young person's record, reading
+one, marking one entered in error, and the supervisor's log of the team's crises."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.services import record_view
+from clients.queries import active_alerts
+from clients.rules import young_people_visible_to
+from crises import services
+from crises.forms import CrisisForm, CrisisLogFilter, InErrorForm
+from crises.models import CrisisEvent
+from crises.queries import crisis_record
+from crises.rules import crisis_events_visible_to
+from icms.access import require_permission
+from icms.forms import add_service_error, submitted
+
+LOG_PAGE = 25
+
+
+def _crisis_or_404(request: HttpRequest, pk: int) -> CrisisEvent:
+    return get_object_or_404(crisis_record(crisis_events_visible_to(request.user)), pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def crisis_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a crisis for a young person, with their crisis plan at hand."""
+    young_person = get_object_or_404(
+        young_people_visible_to(request.user)
+        .select_related("team", "crisis_plan")
+        .prefetch_related(active_alerts()),
+        pk=pk,
+    )
+    require_permission(request, "crises.add_crisisevent", young_person)
+    form = CrisisForm(
+        submitted(request),
+        initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            crisis = services.record_crisis(young_person, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Crisis recorded: {crisis}.")
+            return redirect("crises:detail", pk=crisis.pk)
+    return render(request, "crises/crisis_form.html", {"form": form, "young_person": young_person})
+
+
+@require_GET
+def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    crisis = _crisis_or_404(request, pk)
+    record_view(request, crisis)
+    return render(
+        request,
+        "crises/crisis_detail.html",
+        {
+            "crisis": crisis,
+            "young_person": crisis.young_person,
+            "can_mark_in_error": request.user.has_perm("crises.mark_crisisevent_in_error", crisis),
+            "error_form": InErrorForm(),
+        },
+    )
+
+
+@require_POST
+def crisis_mark_in_error(request: HttpRequest, pk: int) -> HttpResponse:
+    crisis = _crisis_or_404(request, pk)
+    require_permission(request, "crises.mark_crisisevent_in_error", crisis)
+    form = InErrorForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_crisis_in_error(
+                crisis, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "The crisis is marked as entered in error. It is kept.")
+    else:
+        messages.error(request, "Say why this crisis is in error.")
+    return redirect("crises:detail", pk=crisis.pk)
+
+
+@require_GET
+def crisis_log(request: HttpRequest) -> HttpResponse:
+    """The supervisor's log of the team's crises, newest first, by period and after hours; the
+    morning summary links here."""
+    require_permission(request, "crises.view_crisis_log")
+    crises = crisis_events_visible_to(request.user).select_related("young_person", "recorded_by")
+    log = CrisisLogFilter(request.GET, queryset=crises)
+    valid = log.is_valid()
+    page = Paginator(log.qs if valid else crises.none(), LOG_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "crises/crisis_log.html",
+        {
+            "log": log,
+            "page": page,
+            "query": query.urlencode(),
+            "filters": log.form.cleaned_data if valid else {},
+        },
+    )
