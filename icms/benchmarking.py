@@ -1,10 +1,20 @@
-"""What the benchmark commands share: a scratch database, and a division with a team."""
+"""What the benchmark commands share: a scratch database, a division with a team, a signed-in
+client and a page timer."""
 
+import statistics
+import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Division, Team, User
 from clients.models import YoungPerson
@@ -52,4 +62,55 @@ def benchmark_young_people(
             for n in range(count)
         ),
         batch_size=2000,
+    )
+
+
+@contextmanager
+def serving_pages() -> Iterator[None]:
+    """Settings for fetching pages with the test client: static files as found, not as
+    collected (no collectstatic needed), and the test client's host allowed."""
+    warnings.filterwarnings("ignore", message="No directory at")  # STATIC_ROOT: not used
+    storages = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
+    with override_settings(
+        STORAGES=storages, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]
+    ):
+        yield
+
+
+def signed_in_client(user: User) -> Client:
+    """A test client logged in as `user` past both steps (password and authenticator)."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="Benchmark", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@dataclass(frozen=True)
+class PageTiming:
+    median_ms: float
+    p95_ms: float
+    queries: int
+    kilobytes: float
+
+
+def time_page(client: Client, url: str, samples: int) -> PageTiming:
+    """Fetch `url` `samples` times as a browser would (middleware, policy, audit included)."""
+    timings = []
+    for _ in range(samples):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url, secure=True)
+            timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    return PageTiming(
+        median_ms=statistics.median(timings),
+        p95_ms=statistics.quantiles(timings, n=20)[-1],
+        queries=len(queries),
+        kilobytes=len(response.content) / 1024,
     )

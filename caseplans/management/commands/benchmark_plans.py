@@ -6,28 +6,24 @@ Everything is made in a throwaway copy of the schema (Django's test database mac
 dropped at the end.
 """
 
-import statistics
-import time
-import warnings
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
 from caseplans.models import CasePlan, ContactAdvanced, Goal, GoalNote, Task
 from clients.models import Allocation, Contact, LifeDomain
-from icms.benchmarking import benchmark_team, benchmark_young_people, scratch_database
-
-STATIC_AS_FOUND = "django.contrib.staticfiles.storage.StaticFilesStorage"
+from icms.benchmarking import (
+    benchmark_team,
+    benchmark_young_people,
+    scratch_database,
+    serving_pages,
+    signed_in_client,
+    time_page,
+)
 
 
 class Command(BaseCommand):
@@ -41,15 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, goals: int, tasks: int, contacts: int, samples: int,
                **options: object) -> None:  # fmt: skip
-        warnings.filterwarnings("ignore", message="No directory at")  # STATIC_ROOT: not used
-        # Static files as found, not as collected: no collectstatic needed to run it.
-        storages = settings.STORAGES | {"staticfiles": {"BACKEND": STATIC_AS_FOUND}}
-        with (
-            scratch_database(),
-            override_settings(
-                STORAGES=storages, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]
-            ),
-        ):
+        with scratch_database(), serving_pages():
             worker, plan = self._plan(goals, tasks, contacts)
             self._report(worker, plan, goals, tasks, contacts, samples)
 
@@ -128,12 +116,7 @@ class Command(BaseCommand):
 
     def _report(self, worker: User, plan: CasePlan, goals: int, tasks: int, contacts: int,
                 samples: int) -> None:  # fmt: skip
-        client = Client()
-        client.force_login(worker)
-        device = TOTPDevice.objects.create(user=worker, name="Benchmark", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+        client = signed_in_client(worker)
         self.stdout.write(
             f"One current plan: {goals} goals, {goals * tasks} tasks, {goals * 5} progress "
             f"notes, {contacts} contacts that advanced goals; {samples} samples each."
@@ -144,17 +127,8 @@ class Command(BaseCommand):
             ("printable plan", "caseplans:print"),
             ("PDF", "caseplans:pdf"),
         ]:
-            url = reverse(url_name, args=[plan.pk])
-            timings = []
-            for _ in range(samples):
-                with CaptureQueriesContext(connection) as queries:
-                    started = time.perf_counter()
-                    response = client.get(url, secure=True)
-                    timings.append((time.perf_counter() - started) * 1000)
-                if response.status_code != 200:
-                    raise SystemExit(f"{url} answered {response.status_code}")
-            p95 = statistics.quantiles(timings, n=20)[-1]
+            timing = time_page(client, reverse(url_name, args=[plan.pk]), samples)
             self.stdout.write(
-                f"{name:<20} {statistics.median(timings):>8.1f} ms {p95:>7.1f} ms "
-                f"{len(queries):>8} {len(response.content) / 1024:>7.0f} kB"
+                f"{name:<20} {timing.median_ms:>8.1f} ms {timing.p95_ms:>7.1f} ms "
+                f"{timing.queries:>8} {timing.kilobytes:>7.0f} kB"
             )
