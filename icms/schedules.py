@@ -69,6 +69,14 @@ SCHEDULES = [
         "before: how many, how many after hours, whose.",
     ),
     Schedule(
+        name="Weekly supervisor digest",
+        task="supervision.tasks.weekly_digests",
+        crontab="15 7 * * 1",
+        description="Each Monday, e-mails each supervisor the week's counts for their team: young "
+        "people without contact past their threshold, overdue reviews and tasks, referrals "
+        "waiting, crises of the last seven days.",
+    ),
+    Schedule(
         name="Audit trail partitions",
         task="audit.tasks.create_audit_partitions",
         crontab="15 2 * * *",

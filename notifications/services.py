@@ -54,12 +54,15 @@ class Notice:
     url: str = ""
 
 
-def notify_many(notices: Iterable[Notice]) -> int:
+def notify_many(notices: Iterable[Notice], *, email: object = None) -> int:
     """The reminder jobs' notify: set-based, each (recipient, key) once however often or however
     concurrently it runs (the database's unique key decides, not a Python check). Each person
-    told of anything new gets one e-mail for the lot, after the transaction commits. Returns
-    how many notifications were new."""
+    told of anything new gets one e-mail for the lot, after the transaction commits: by default
+    a digest that names nothing; `email`, a task taking `notification_ids`, sends another.
+    Returns how many notifications were new."""
     from notifications.tasks import send_digest_email
+
+    email = email or send_digest_email
 
     rows = {(notice.recipient_id, notice.key): notice for notice in notices}
     emails = dict(
@@ -85,7 +88,7 @@ def notify_many(notices: Iterable[Notice]) -> int:
         by_recipient.setdefault(recipient_id, []).append(notification_id)
     for recipient_id in (recipient for recipient in by_recipient if emails[recipient]):
         transaction.on_commit(
-            lambda recipient_id=recipient_id: send_digest_email.delay(
+            lambda recipient_id=recipient_id: email.delay(
                 notification_ids=by_recipient[recipient_id]
             ),
             robust=True,

@@ -72,13 +72,16 @@ class CaseloadReview:
     totals: WorkerLoad | None = field(default=None)
 
 
+def cases_for_review(young_people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """Open cases among `young_people` with every figure the review counts."""
+    return with_overdue_tasks(
+        with_register_review(with_plan_review(with_contact_figures(young_people.open())))
+    ).select_related("intensity", "primary_case_manager")
+
+
 def team_cases_for_review(team: Team, *, visible: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
     """The team's open cases with every figure the review counts."""
-    return with_overdue_tasks(
-        with_register_review(
-            with_plan_review(with_contact_figures(visible.filter(team=team).open()))
-        )
-    ).select_related("intensity", "primary_case_manager")
+    return cases_for_review(visible.filter(team=team))
 
 
 def caseload_review(team: Team, *, visible: QuerySet[YoungPerson]) -> CaseloadReview:

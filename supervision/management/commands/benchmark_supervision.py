@@ -132,16 +132,16 @@ class Command(BaseCommand):
             # 150 referrals a team over two years: accepted, declined or waiting.
             cursor.execute(
                 """
-                INSERT INTO referrals_referral (status, reference, given_name, family_name,
+                INSERT INTO referrals_referral (status, client_reference, given_name, family_name,
                     preferred_name, date_of_birth, gender, indigenous_status,
-                    child_protection_number, legal_order, placement, placement_details,
+                    child_protection_number, legal_order, placement,
                     presenting_issues, risks, risk_details, tried_before,
                     permanency_objective, register_listed, urgency, consent, consent_notes,
                     decline_reason, decision_notes, created_at, submitted_at, decided_at,
                     referred_by_id, team_id, division_id)
                 SELECT s.status, gen_random_uuid(), 'Referred' || n, 'Person', '',
                        date '2010-01-01', 'not_stated', 'not_stated', 'CP-R' || n, 'none', '',
-                       '', '{}', '{}', '', 'Weekly visits.', 'not_decided', true, 'routine',
+                       '{}', '{}', '', 'Weekly visits.', 'not_decided', true, 'routine',
                        'consents', '', s.reason, '', at, at,
                        CASE WHEN s.status IN ('accepted', 'declined')
                             THEN at + interval '5 days' END,
@@ -161,9 +161,10 @@ class Command(BaseCommand):
             cursor.execute(
                 """
                 INSERT INTO register_registerentry (young_person_id, division_id, listed_on,
-                    risk_factors, risk_details, status, listed_by_id, removal_reason)
+                    risk_factors, risk_details, status, listed_by_id, removal_reason,
+                    recorded_at)
                 SELECT id, division_id, current_date - 365, '{}', '', 'active',
-                       %(first_supervisor)s, ''
+                       %(first_supervisor)s, '', now()
                 FROM clients_youngperson WHERE division_id = %(division)s AND status = 'active'
                 """,
                 params,
@@ -171,10 +172,10 @@ class Command(BaseCommand):
             cursor.execute(
                 """
                 INSERT INTO register_registerreview (entry_id, due_on, reviewed_on,
-                    participants, outcome, notes, recorded_by_id)
+                    participants, outcome, notes, reviewed_by_id, created_at)
                 SELECT e.id, e.listed_on + 14 * k,
                        e.listed_on + 14 * k + CASE WHEN (e.id + k) %% 5 = 0 THEN 3 ELSE 0 END,
-                       '{}', 'remain', '', %(first_supervisor)s
+                       '{}', 'remain', '', %(first_supervisor)s, now()
                 FROM register_registerentry e, generate_series(1, 25) AS k
                 WHERE e.division_id = %(division)s
                 """,
