@@ -45,6 +45,7 @@ bench: $(VENV)/.runtime-installed
 	$(PY) manage.py benchmark_audit --rows $${AUDIT_ROWS:-20000000}
 	$(PY) manage.py benchmark_plans
 	$(PY) manage.py benchmark_reminders
+	$(PY) manage.py benchmark_supervision
 
 ## stop: stop the embedded PostgreSQL and Redis if they are still running
 stop: $(VENV)/.runtime-installed

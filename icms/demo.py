@@ -23,6 +23,7 @@ from clients.models import (
     WorkerSafetyAlert,
     YoungPerson,
 )
+from clients.queries import local_midnight
 from clients.services import is_after_hours
 from crises.demo import seed_demo_crises
 from referrals.demo import seed_demo_referrals
@@ -123,11 +124,12 @@ CONTACT_NOTES = [
 
 def _demo_contacts(young_person: YoungPerson, workers: list[User], index: int) -> int:
     """A few weeks of contacts, some in the evening and at weekends, one attempt that failed."""
-    now = timezone.now()
+    today = timezone.localdate()
     contacts = []
     for number in range(3 + index % 5):
-        started = now - timedelta(
-            days=2 + number * (3 + index % 3), hours=(index * 7 + number * 5) % 12
+        # Between 09:00 and 20:00 local time, whenever the demo is seeded.
+        started = local_midnight(today - timedelta(days=2 + number * (3 + index % 3))) + timedelta(
+            hours=9 + (index * 7 + number * 5) % 12
         )
         worker = workers[number % len(workers)]
         reached = number % 4 != 3
