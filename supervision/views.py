@@ -2,7 +2,7 @@
 agency's reports."""
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from accounts.models import Team
@@ -23,11 +23,11 @@ def _team_or_404(request: HttpRequest, pk: int) -> Team:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    """Straight to the review of the supervisor's team; a choice when they lead several."""
+    """The review of the supervisor's team; a choice when they lead several (or none)."""
     require_permission(request, "supervision.view_reports")
     teams = list(teams_supervised_by(request.user))
     if len(teams) == 1:
-        return redirect("supervision:review", teams[0].pk)
+        return review(request, teams[0].pk)
     return render(request, "supervision/index.html", {"teams": teams})
 
 

@@ -363,10 +363,10 @@ MATRIX: dict[str, Entry] = {
     ),
     # --- supervision: own = the supervisor's team, other = the other team
     "supervision:index": Entry(
-        same(302, "anonymous", "supervisor")  # a supervisor of one team goes to its review
+        same(302, "anonymous")
         | same(403, "case_manager", "other_team_case_manager", "practitioner")
         | same(403, "register_coordinator")
-        | same(200, "administrator")
+        | same(200, "supervisor", "administrator")  # the supervisor of one team: its review
     ),
     "supervision:review": Entry(TEAM_PAGE, kwargs="teams"),
     "supervision:review-export": Entry(TEAM_PAGE, kwargs="teams"),
