@@ -91,7 +91,9 @@ class SessionForm(forms.ModelForm):
         self.open_actions = open_actions
         for action in open_actions:
             self.fields[f"done-{action.pk}"] = forms.BooleanField(
-                required=False, label=f"Done: {action.description}"
+                required=False,
+                label=f"Done: {action.description}",
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
 
     def ticked(self) -> set[str]:

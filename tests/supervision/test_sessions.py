@@ -96,6 +96,8 @@ def test_a_new_session_is_prefilled_with_the_figures_who_to_discuss_and_what_is_
     assert f'value="{own_young_person.pk}" id="id_young_people_0" checked' in page
     assert "Book de-escalation training" in page
     assert "Ring the school" not in page
+    review = supervisor_client.get(reverse("supervision:review", args=[case_manager.team_id]))
+    assert new_session_url(case_manager) in review.text
 
 
 def test_recording_a_session_keeps_the_figures_of_the_day_and_its_actions(
