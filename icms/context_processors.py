@@ -29,6 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("Going out", "safety:create"))
     if user.has_role(Role.SUPERVISOR):
         items.append(("Outreach visits", "safety:list"))
+    if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
+        items.append(("Supervision sessions", "supervision:sessions"))
     if user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMINISTRATOR):
         items.append(("Audit trail", "audit:trail"))
     if user.has_role(Role.ADMINISTRATOR):

@@ -29,6 +29,7 @@ from crises.demo import seed_demo_crises
 from referrals.demo import seed_demo_referrals
 from register.demo import seed_demo_register
 from safety.demo import seed_demo_visits
+from supervision.demo import seed_demo_sessions
 
 DEMO_PASSWORD = "icms-demo-pass"  # noqa: S105 - published in the README, demo only
 # Every demo user's authenticator: add this key to any TOTP app (README). Demo only.
@@ -298,4 +299,5 @@ def seed_demo_agency() -> dict[str, int]:
         "register entries": register,
         "visit plans": seed_demo_visits(),
         "crises": seed_demo_crises(),
+        "supervision sessions": seed_demo_sessions(),
     }

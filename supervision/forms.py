@@ -1,10 +1,13 @@
 from datetime import date, timedelta
 
+import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Division, Team
+from accounts.models import Division, Team, User
 from icms.forms import DateInput
+from supervision.models import SupervisionAction, SupervisionSession
 from supervision.reports import Scope
 
 LONGEST_PERIOD = timedelta(days=5 * 366)
@@ -51,3 +54,80 @@ class ReportForm(forms.Form):
             team_id=data["team"].pk if data["team"] else None,
             division_id=data["division"].pk if data["division"] else None,
         )
+
+
+class SessionForm(forms.ModelForm):
+    """A supervision session; the young people of the worker's caseload to tick, and a "done"
+    tick for each action left open from earlier sessions."""
+
+    young_people = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label="Young people discussed",
+        error_messages={
+            "invalid_choice": "Only young people of the worker's caseload can be discussed here."
+        },
+    )
+
+    class Meta:
+        model = SupervisionSession
+        fields = ["held_on", "young_people", "debriefing", "safety_matters", "notes"]
+        widgets = {
+            "held_on": DateInput(),
+            "debriefing": forms.Textarea(attrs={"rows": 4}),
+            "safety_matters": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(
+        self,
+        *args: object,
+        cases: QuerySet,
+        open_actions: list[SupervisionAction],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["young_people"].queryset = cases
+        self.open_actions = open_actions
+        for action in open_actions:
+            self.fields[f"done-{action.pk}"] = forms.BooleanField(
+                required=False,
+                label=f"Done: {action.description}",
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
+
+    def ticked(self) -> set[str]:
+        return {str(value) for value in self["young_people"].value() or []}
+
+    def action_rows(self) -> list[tuple[SupervisionAction, forms.BoundField]]:
+        return [(action, self[f"done-{action.pk}"]) for action in self.open_actions]
+
+    def done_actions(self) -> list[SupervisionAction]:
+        return [action for action in self.open_actions if self.cleaned_data[f"done-{action.pk}"]]
+
+
+SessionActionFormSet = forms.inlineformset_factory(
+    SupervisionSession,
+    SupervisionAction,
+    fields=["description", "owner", "due_on"],
+    widgets={"due_on": DateInput()},
+    error_messages={
+        "description": {"required": "Say what is to be done (or leave the row empty)."}
+    },
+    extra=3,
+    can_delete=False,
+)
+
+
+class SessionFilter(django_filters.FilterSet):
+    worker = django_filters.ModelChoiceFilter(
+        queryset=User.objects.none(), empty_label="Every worker"
+    )
+
+    class Meta:
+        model = SupervisionSession
+        fields = ["worker"]
+
+    def __init__(self, *args: object, workers: QuerySet[User], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["worker"].queryset = workers

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from referrals.rules import referrals_visible_to
 from register.models import RegisterReview
 from register.queries import with_register_review
 from register.rules import register_entries_visible_to
+from supervision.models import SupervisionAction, SupervisionSession
 
 
 @dataclass
@@ -327,3 +328,98 @@ def team_dashboard(team: Team, *, user: User) -> list[Series]:
             reviews=RegisterReview.objects.filter(entry__in=register_entries_visible_to(user)),
         ),
     ]
+
+
+# --- Supervision sessions ---------------------------------------------------------------------
+
+
+def worker_load(worker: User, *, visible: QuerySet[YoungPerson]) -> WorkerLoad:
+    """The worker's row of their team's caseload review, as it stands today."""
+    review = caseload_review(worker.team, visible=visible)
+    return next(
+        (load for load in review.workers if load.worker.pk == worker.pk),
+        WorkerLoad(worker=worker, limit=worker.team.weighted_caseload_limit),
+    )
+
+
+def snapshot_of(load: WorkerLoad) -> dict[str, int | str | None]:
+    """The figures a session keeps (supervision.models.FIGURES), as JSON."""
+    return {
+        "young_people": load.young_people,
+        "weighted": f"{load.weighted:.1f}",
+        "limit": f"{load.limit:.1f}",
+        "contacts": load.contacts,
+        "contacts_expected": load.contacts_expected,
+        "after_hours_percent": load.after_hours_percent,
+        "without_contact": load.without_contact,
+        "overdue_tasks": load.overdue_tasks,
+        "plan_reviews_overdue": load.plan_reviews_overdue,
+        "register_reviews_overdue": load.register_reviews_overdue,
+    }
+
+
+def cases_to_discuss(worker: User, *, visible: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """The worker's open cases in their team (primary or care team), with what is overdue."""
+    return team_cases_for_review(worker.team, visible=visible.allocated_to(worker)).order_by(
+        "family_name", "given_name"
+    )
+
+
+def needs_discussion(young_person: YoungPerson) -> bool:
+    """Without contact past their threshold, or a plan review, register review or task
+    overdue: ticked to discuss when a session starts."""
+    return bool(
+        young_person.contact_overdue
+        or young_person.plan_review_overdue
+        or young_person.register_review_overdue
+        or young_person.overdue_tasks
+    )
+
+
+def open_actions_for(
+    worker: User, *, actions: QuerySet[SupervisionAction]
+) -> QuerySet[SupervisionAction]:
+    """What earlier sessions with the worker agreed and is not done yet, oldest first."""
+    return (
+        actions.filter(session__worker=worker, done_on__isnull=True)
+        .select_related("session")
+        .order_by("session__held_on", "pk")
+    )
+
+
+def sessions_listed(sessions: QuerySet[SupervisionSession]) -> QuerySet[SupervisionSession]:
+    """Newest first, each with how many young people it discussed and actions are open."""
+    return (
+        sessions.select_related("supervisor", "worker")
+        .annotate(
+            discussed=Count("young_people", distinct=True),
+            open_actions=Count("actions", filter=Q(actions__done_on__isnull=True), distinct=True),
+        )
+        .order_by("-held_on", "-pk")
+    )
+
+
+def discussed_young_people(
+    session: SupervisionSession, *, visible: QuerySet[YoungPerson]
+) -> QuerySet[YoungPerson]:
+    """The young people the session discussed, each with whether the reader sees them now."""
+    return session.young_people.annotate(seen=Exists(visible.filter(pk=OuterRef("pk")))).order_by(
+        "family_name", "given_name"
+    )
+
+
+def actions_at(
+    session: SupervisionSession, *, actions: QuerySet[SupervisionAction]
+) -> QuerySet[SupervisionAction]:
+    """The actions the session agreed, and those of earlier sessions of the same two that were
+    still open when it was held (done at it or later, or not yet)."""
+    carried_over = Q(
+        session__supervisor=session.supervisor_id,
+        session__worker=session.worker_id,
+        session__held_on__lt=session.held_on,
+    ) & (Q(done_on__isnull=True) | Q(done_on__gte=session.held_on))
+    return (
+        actions.filter(Q(session=session) | carried_over)
+        .select_related("session")
+        .order_by("session__held_on", "pk")
+    )

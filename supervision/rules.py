@@ -6,10 +6,11 @@ supervisors and the system owner.
 """
 
 import rules
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from accounts.models import Team, User
-from accounts.rules import is_administrator, is_supervisor
+from accounts.models import Role, Team, User
+from accounts.rules import is_administrator, is_icms_worker, is_supervisor
+from supervision.models import SupervisionAction, SupervisionSession
 
 
 def teams_supervised_by(user: User) -> QuerySet[Team]:
@@ -25,3 +26,50 @@ def supervises_team(user: User, team: Team) -> bool:
 
 rules.add_perm("supervision.review_team", is_supervisor & supervises_team)
 rules.add_perm("supervision.view_reports", is_supervisor | is_administrator)
+
+
+# --- Supervision sessions ---------------------------------------------------------------------
+# A session is private to its supervisor and its worker: not another supervisor, not the
+# administrator (the system owner sees that sessions were read and written in the audit trail).
+
+
+def workers_supervised_by(user: User) -> QuerySet[User]:
+    """The case managers of the teams the user leads: those they may hold a session with."""
+    return User.objects.filter(
+        team__in=teams_supervised_by(user), is_active=True, groups__name=Role.CASE_MANAGER
+    ).exclude(pk=user.pk)
+
+
+def supervision_sessions_visible_to(user: User) -> QuerySet[SupervisionSession]:
+    if not user.is_authenticated or not user.is_active:
+        return SupervisionSession.objects.none()
+    return SupervisionSession.objects.filter(Q(supervisor=user) | Q(worker=user))
+
+
+def supervision_actions_visible_to(user: User) -> QuerySet[SupervisionAction]:
+    return SupervisionAction.objects.filter(session__in=supervision_sessions_visible_to(user))
+
+
+@rules.predicate
+def supervises_worker(user: User, worker: User) -> bool:
+    return workers_supervised_by(user).filter(pk=worker.pk).exists()
+
+
+@rules.predicate
+def sees_the_session(user: User, session: SupervisionSession) -> bool:
+    return supervision_sessions_visible_to(user).filter(pk=session.pk).exists()
+
+
+@rules.predicate
+def may_complete_the_action(user: User, action: SupervisionAction) -> bool:
+    session = action.session
+    return session.supervisor_id == user.pk or (
+        session.worker_id == user.pk and action.owner == SupervisionAction.Owner.WORKER
+    )
+
+
+rules.add_perm("supervision.view_sessions", is_icms_worker)
+rules.add_perm("supervision.hold_sessions", is_supervisor)
+rules.add_perm("supervision.add_supervisionsession", is_supervisor & supervises_worker)
+rules.add_perm("supervision.view_supervisionsession", sees_the_session)
+rules.add_perm("supervision.change_supervisionaction", may_complete_the_action)

@@ -12,4 +12,8 @@ urlpatterns = [
     path("teams/<int:pk>/dashboard/<slug:chart>.csv", views.chart_export, name="chart-export"),
     path("reports/", views.reports, name="reports"),
     path("reports/<slug:report>.csv", views.report_export, name="report-export"),
+    path("sessions/", views.session_list, name="sessions"),
+    path("sessions/new/", views.session_create, name="session-create"),
+    path("sessions/<int:pk>/", views.session_detail, name="session"),
+    path("sessions/actions/<int:pk>/done/", views.action_done, name="action-done"),
 ]

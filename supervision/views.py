@@ -1,18 +1,42 @@
 """The supervisor's pages: the caseload review of a team, the team's dashboard, and the
 agency's reports."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Team
+from accounts.models import Team, User
+from audit.services import record_view
 from clients.rules import young_people_visible_to
 from icms.access import require_permission
 from icms.exports import csv_download
-from supervision.forms import ReportForm
-from supervision.queries import caseload_review, team_dashboard
+from icms.forms import add_service_error, submitted
+from supervision import sessions as session_services
+from supervision.forms import ReportForm, SessionActionFormSet, SessionFilter, SessionForm
+from supervision.models import figure_rows
+from supervision.queries import (
+    actions_at,
+    caseload_review,
+    cases_to_discuss,
+    discussed_young_people,
+    needs_discussion,
+    open_actions_for,
+    sessions_listed,
+    snapshot_of,
+    team_dashboard,
+    worker_load,
+)
 from supervision.reports import ACTIVITY_HEADER, REPORTS, activity_rows
-from supervision.rules import teams_supervised_by
+from supervision.rules import (
+    supervision_actions_visible_to,
+    supervision_sessions_visible_to,
+    teams_supervised_by,
+    workers_supervised_by,
+)
 
 
 def _team_or_404(request: HttpRequest, pk: int) -> Team:
@@ -149,3 +173,152 @@ def report_export(request: HttpRequest, report: str) -> HttpResponse:
         rows=iter(table.rows),
         detail={"rows": len(table.rows)},
     )
+
+
+# --- Supervision sessions ---------------------------------------------------------------------
+
+SESSIONS_PAGE = 25
+
+
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    """A supervisor's sessions held (by worker), a worker's sessions about them; newest first."""
+    require_permission(request, "supervision.view_sessions")
+    visible = supervision_sessions_visible_to(request.user)
+    workers = User.objects.filter(pk__in=visible.values("worker")).order_by(
+        "first_name", "last_name"
+    )
+    sessions = SessionFilter(request.GET, queryset=sessions_listed(visible), workers=workers)
+    valid = sessions.is_valid()
+    page = Paginator(sessions.qs if valid else visible.none(), SESSIONS_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    can_hold = request.user.has_perm("supervision.hold_sessions")
+    return render(
+        request,
+        "supervision/session_list.html",
+        {
+            "sessions": sessions,
+            "page": page,
+            "query": query.urlencode(),
+            "workers_to_see": list(workers_supervised_by(request.user)) if can_hold else [],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest) -> HttpResponse:
+    """A session with `?worker=`, pre-filled from the data: the worker's caseload figures, the
+    young people who need discussing ticked, and what the last sessions left open."""
+    require_permission(request, "supervision.hold_sessions")
+    worker_pk = request.GET.get("worker", "")
+    if not worker_pk:
+        return redirect("supervision:sessions")
+    if not worker_pk.isdigit():
+        raise Http404
+    worker = get_object_or_404(
+        workers_supervised_by(request.user).select_related("team"), pk=worker_pk
+    )
+    require_permission(request, "supervision.add_supervisionsession", worker)
+    visible = young_people_visible_to(request.user)
+    load = worker_load(worker, visible=visible)
+    cases = cases_to_discuss(worker, visible=visible)
+    case_list = list(cases)
+    open_actions = list(
+        open_actions_for(worker, actions=supervision_actions_visible_to(request.user))
+    )
+    form = SessionForm(
+        submitted(request),
+        cases=cases,
+        open_actions=open_actions,
+        initial={
+            "held_on": timezone.localdate(),
+            "young_people": [case.pk for case in case_list if needs_discussion(case)],
+        },
+    )
+    actions = SessionActionFormSet(submitted(request), prefix="actions")
+    if request.method == "POST" and form.is_valid() and actions.is_valid():
+        try:
+            session = session_services.hold_session(
+                supervisor=request.user,
+                worker=worker,
+                held_on=form.cleaned_data["held_on"],
+                figures=snapshot_of(load),
+                young_people=list(form.cleaned_data["young_people"]),
+                debriefing=form.cleaned_data["debriefing"],
+                safety_matters=form.cleaned_data["safety_matters"],
+                notes=form.cleaned_data["notes"],
+                actions=[
+                    {name: row[name] for name in ("description", "owner", "due_on")}
+                    for row in actions.cleaned_data
+                    if row
+                ],
+                done=form.done_actions(),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"The supervision session with {worker} is recorded.")
+            return redirect("supervision:session", pk=session.pk)
+    ticked = form.ticked()
+    return render(
+        request,
+        "supervision/session_form.html",
+        {
+            "form": form,
+            "actions": actions,
+            "worker": worker,
+            "figures": figure_rows(snapshot_of(load)),
+            "cases": [(case, str(case.pk) in ticked) for case in case_list],
+        },
+    )
+
+
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(
+        supervision_sessions_visible_to(request.user).select_related("supervisor", "worker"),
+        pk=pk,
+    )
+    record_view(request, session)
+    actions = list(actions_at(session, actions=supervision_actions_visible_to(request.user)))
+    user = request.user
+    return render(
+        request,
+        "supervision/session_detail.html",
+        {
+            "session": session,
+            "young_people": discussed_young_people(session, visible=young_people_visible_to(user)),
+            "actions": [
+                (
+                    action,
+                    action.done_on is None
+                    and user.has_perm("supervision.change_supervisionaction", action),
+                )
+                for action in actions
+            ],
+        },
+    )
+
+
+@require_POST
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(
+        supervision_actions_visible_to(request.user).select_related("session"), pk=pk
+    )
+    require_permission(request, "supervision.change_supervisionaction", action)
+    try:
+        session_services.complete_action(action, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Done: {action}.")
+    back_to = request.POST.get("session", "")
+    if (
+        back_to.isdigit()
+        and supervision_sessions_visible_to(request.user).filter(pk=back_to).exists()
+    ):
+        return redirect("supervision:session", pk=int(back_to))
+    return redirect("supervision:session", pk=action.session_id)

@@ -28,6 +28,7 @@ from crises.models import CrisisEvent
 from notifications.models import Notification
 from referrals.models import CaseManagementAgreement, Referral, ReferralAttachment
 from safety.models import VisitPlan
+from supervision.models import SupervisionAction, SupervisionSession
 
 PASSWORD = "correct-horse-battery"
 
@@ -345,3 +346,26 @@ class CrisisEventFactory(factory.django.DjangoModelFactory):
     after_hours = True
     recorded_by = factory.SubFactory(CaseManagerFactory)
     recorded_at = factory.LazyAttribute(lambda crisis: crisis.occurred_at + timedelta(hours=1))
+
+
+class SupervisionSessionFactory(factory.django.DjangoModelFactory):
+    """A session held a week ago, with no young person discussed and no action."""
+
+    class Meta:
+        model = SupervisionSession
+
+    supervisor = factory.SubFactory(UserFactory, role=Role.SUPERVISOR)
+    worker = factory.SubFactory(CaseManagerFactory)
+    held_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=7))
+    debriefing = "Talked through the week; the Friday night call-out was hard."
+    recorded_by = factory.SelfAttribute("supervisor")
+
+
+class SupervisionActionFactory(factory.django.DjangoModelFactory):
+    """An open action for the worker."""
+
+    class Meta:
+        model = SupervisionAction
+
+    session = factory.SubFactory(SupervisionSessionFactory)
+    description = "Book the mandatory de-escalation training."

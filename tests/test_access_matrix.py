@@ -32,6 +32,8 @@ from tests.factories import (
     ProfessionalFactory,
     ReferralAttachmentFactory,
     ReferralFactory,
+    SupervisionActionFactory,
+    SupervisionSessionFactory,
     TaskFactory,
     UserFactory,
     VisitPlanFactory,
@@ -374,6 +376,22 @@ MATRIX: dict[str, Entry] = {
     "supervision:chart-export": Entry(TEAM_PAGE, kwargs="team_charts"),
     "supervision:reports": Entry(REPORTS_PAGE),
     "supervision:report-export": Entry(REPORTS_PAGE, kwargs="reports"),
+    "supervision:sessions": Entry(ICMS_WORKERS_ONLY),
+    # Without ?worker= a supervisor is sent to the list to choose (test_sessions.py has the rest).
+    "supervision:session-create": Entry(
+        same(302, "anonymous", "supervisor")
+        | same(403, "case_manager", "other_team_case_manager", "practitioner")
+        | same(403, "register_coordinator", "administrator")
+    ),
+    # own: the supervisor's session with the case manager; other: the other team's case
+    # manager's session with their supervisor. Private to the two; the administrator too: 404.
+    "supervision:session": Entry(
+        YOUNG_PERSON_PAGE, kwargs="supervision_sessions", audited_view=True
+    ),
+    # own: the case manager's own action at that session; other: the other team's.
+    "supervision:action-done": Entry(
+        YOUNG_PERSON_ACTION, kwargs="supervision_actions", method="post"
+    ),
     # --- outreach visits: own = the case manager's plan, other = the other team's case manager's
     "safety:list": Entry(ICMS_WORKERS_ONLY),
     "safety:create": Entry(ICMS_WORKERS_ONLY),
@@ -458,6 +476,8 @@ class World:
     reports: tuple = ()
     visit_plans: tuple = ()
     crisis_events: tuple = ()
+    supervision_sessions: tuple = ()
+    supervision_actions: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -492,6 +512,18 @@ def plans_of(*young_people) -> dict:
         "task_moves": tuple(
             {"pk": task.goal.plan_id, "task_pk": task.pk, "direction": "up"} for task in tasks
         ),
+    }
+
+
+def supervision_sessions(supervisor, case_manager, other_team_case_manager) -> dict:
+    other_supervisor = UserFactory(role=Role.SUPERVISOR, team=other_team_case_manager.team)
+    sessions = (
+        SupervisionSessionFactory(supervisor=supervisor, worker=case_manager),
+        SupervisionSessionFactory(supervisor=other_supervisor, worker=other_team_case_manager),
+    )
+    return {
+        "supervision_sessions": sessions,
+        "supervision_actions": tuple(SupervisionActionFactory(session=s) for s in sessions),
     }
 
 
@@ -596,6 +628,7 @@ def world(
             BreakGlassAccessFactory(worker=case_manager, young_person=other_young_person, **window),
         ),
         teams=(own.team, other.team),
+        **supervision_sessions(supervisor, case_manager, other_team_case_manager),
         team_charts=tuple({"pk": team.pk, "chart": "contacts"} for team in (own.team, other.team)),
         reports=({"report": "referrals"}, {"report": "activity"}),
         users={

@@ -43,6 +43,8 @@ PROTECTED_MODELS = {
     "Consultation",
     "VisitPlan",
     "CrisisEvent",
+    "SupervisionSession",
+    "SupervisionAction",
 }
 
 
