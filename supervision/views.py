@@ -6,13 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.models import Team
+from accounts.rules import teams_supervised_by
 from clients.rules import young_people_visible_to
 from icms.access import require_permission
 from icms.exports import csv_download
 from supervision.forms import ReportForm
 from supervision.queries import caseload_review, team_dashboard
 from supervision.reports import ACTIVITY_HEADER, REPORTS, activity_rows
-from supervision.rules import teams_supervised_by
 
 
 def _team_or_404(request: HttpRequest, pk: int) -> Team:

@@ -43,6 +43,7 @@ PROTECTED_MODELS = {
     "Consultation",
     "VisitPlan",
     "CrisisEvent",
+    "Cover",
 }
 
 
