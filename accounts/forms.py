@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.db.models import QuerySet
 
-from accounts.models import User
+from accounts.models import Team, User
+from icms.forms import DateInput
 
 
 class LoginForm(AuthenticationForm):
@@ -36,3 +38,43 @@ class SetupCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class CoverForm(forms.Form):
+    """Arrange cover: of a worker's caseload, or of a whole team the supervisor leads."""
+
+    whose = forms.ChoiceField(label="Cover for")
+    covered_by = forms.ModelChoiceField(
+        label="Covered by", queryset=User.objects.none(), empty_label="Choose a colleague"
+    )
+    starts_on = forms.DateField(label="From", widget=DateInput())
+    ends_on = forms.DateField(label="Until (the last day)", widget=DateInput())
+    reason = forms.CharField(label="Reason", max_length=200, help_text="For example: annual leave.")
+
+    def __init__(
+        self,
+        *args: object,
+        teams_led: QuerySet[Team],
+        workers: QuerySet[User],
+        colleagues: QuerySet[User],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.teams = {str(team.pk): team for team in teams_led}
+        self.workers = {str(worker.pk): worker for worker in workers}
+        self.fields["whose"].choices = [
+            ("", "Choose a worker or the team"),
+            *(
+                (f"team-{pk}", f"The whole team {team} (as its supervisor)")
+                for pk, team in self.teams.items()
+            ),
+            *((f"worker-{pk}", f"{worker}'s caseload") for pk, worker in self.workers.items()),
+        ]
+        self.fields["covered_by"].queryset = colleagues
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind, _, pk = data.pop("whose", "").partition("-")
+        data["team"] = self.teams.get(pk) if kind == "team" else None
+        data["worker"] = self.workers.get(pk) if kind == "worker" else None
+        return data

@@ -1,8 +1,13 @@
+from datetime import date, timedelta
 from decimal import Decimal
 
+import pghistory
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 
@@ -109,3 +114,80 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
+
+
+LONGEST_COVER = timedelta(weeks=12)
+
+
+class CoverQuerySet(models.QuerySet):
+    def on(self, day: date) -> "CoverQuerySet":
+        """The covers in force on `day`: between their dates (both included), not ended early."""
+        return self.filter(starts_on__lte=day, ends_on__gte=day, ended_early_at__isnull=True)
+
+
+@pghistory.track()
+class Cover(models.Model):
+    """While a worker or a whole team's supervisor is away, a colleague covers: the covered
+    worker's caseload, or the team as its supervisor would. Access and reminders follow the
+    cover for its dates (accounts.cover says who covers what today) and end with it."""
+
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="covers_of_caseload",
+        help_text="The worker whose caseload is covered; or leave empty and choose a team.",
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="covers",
+        help_text="The team covered as its supervisor would; or leave empty and choose a worker.",
+    )
+    covered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="covers_given"
+    )
+    starts_on = models.DateField("from")
+    ends_on = models.DateField("until", help_text="The last day of the cover.")
+    reason = models.CharField(max_length=200)
+    arranged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    arranged_at = models.DateTimeField(default=timezone.now)
+    ended_early_at = models.DateTimeField(null=True, blank=True)
+    ended_early_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = CoverQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(worker__isnull=False, team__isnull=True)
+                | Q(worker__isnull=True, team__isnull=False),
+                name="cover_of_a_worker_or_a_team",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="cover_ends_after_it_starts"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__lt=F("starts_on") + LONGEST_COVER),
+                name="cover_at_most_twelve_weeks",
+            ),
+            models.CheckConstraint(
+                condition=~Q(covered_by=F("worker")), name="cover_not_by_the_covered_worker"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_early_at__isnull=True) | Q(ended_early_by__isnull=False),
+                name="cover_ended_early_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        covered = f"{self.worker}'s caseload" if self.worker_id else f"the team {self.team}"
+        return f"{self.covered_by} covering {covered} until {self.ends_on:%d/%m/%Y}"

@@ -1,7 +1,9 @@
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from accounts.models import Division, Role, Team, User
+from accounts.cover import covers_today
+from accounts.models import Cover, Division, Role, Team, User
 from clients.models import IntensityLevel
 
 
@@ -25,3 +27,36 @@ def configuration_summary() -> dict[str, object]:
         "intensity_levels": IntensityLevel.objects.count(),
         "schedules_enabled": PeriodicTask.objects.filter(enabled=True).count(),
     }
+
+
+def current_and_coming(covers: QuerySet[Cover]) -> QuerySet[Cover]:
+    """Covers not over yet and not ended early, soonest first, with what the list shows."""
+    return (
+        covers.filter(ends_on__gte=timezone.localdate(), ended_early_at__isnull=True)
+        .select_related("worker", "team", "covered_by", "arranged_by")
+        .order_by("starts_on", "pk")
+    )
+
+
+def covering_now(user: User) -> QuerySet[Cover]:
+    """What the user covers today, for their home page."""
+    return covers_today().filter(covered_by=user).select_related("worker", "team")
+
+
+def colleagues_who_may_cover(teams: QuerySet[Team]) -> QuerySet[User]:
+    """The active case managers and supervisors of the teams' divisions."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__name__in=[Role.CASE_MANAGER, Role.SUPERVISOR],
+            team__division__in=teams.values("division"),
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+def case_managers_of(teams: QuerySet[Team]) -> QuerySet[User]:
+    return User.objects.filter(
+        team__in=teams, is_active=True, groups__name=Role.CASE_MANAGER
+    ).order_by("first_name", "last_name")

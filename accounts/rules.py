@@ -1,8 +1,10 @@
 """Role predicates shared by every app's access policy (each app's own rules.py)."""
 
 import rules
+from django.db.models import Q, QuerySet
 
-from accounts.models import Role, User
+from accounts.cover import teams_covered_by
+from accounts.models import Cover, Role, Team, User
 
 
 def has_role(role: Role) -> rules.Predicate:
@@ -22,3 +24,35 @@ is_register_coordinator = has_role(Role.REGISTER_COORDINATOR)
 is_administrator = has_role(Role.ADMINISTRATOR)
 # ICMS staff: the people who work with young people (as opposed to child protection staff).
 is_icms_worker = is_case_manager | is_supervisor
+
+
+def teams_supervised_by(user: User) -> QuerySet[Team]:
+    """The teams a user supervises today: those they lead and those they cover. Everything a
+    team's supervisor may see and do follows from this (or from supervises_team)."""
+    if not user.is_authenticated or not user.is_active:
+        return Team.objects.none()
+    return Team.objects.filter(Q(supervisor=user) | Q(pk__in=teams_covered_by(user)))
+
+
+@rules.predicate
+def supervises_team(user: User, team: Team | None) -> bool:
+    """Whether the user supervises `team` today (leads it, or covers it). Leading needs no query."""
+    if team is None or not user.is_authenticated:
+        return False
+    if team.supervisor_id == user.pk:
+        return True
+    # Only supervisors cover teams; others are spared the query.
+    return user.has_role(Role.SUPERVISOR) and teams_covered_by(user).filter(pk=team.pk).exists()
+
+
+def covers_visible_to(user: User) -> QuerySet[Cover]:
+    """A supervisor sees the covers of the teams they supervise: of the team, or of its workers."""
+    if not user.is_authenticated or not user.is_active or not user.has_role(Role.SUPERVISOR):
+        return Cover.objects.none()
+    teams = teams_supervised_by(user)
+    return Cover.objects.filter(Q(team__in=teams) | Q(worker__team__in=teams))
+
+
+# Not add_/view_cover: those names are Django's model permissions, which the administrator holds.
+rules.add_perm("accounts.arrange_cover", is_supervisor)
+rules.add_perm("accounts.end_cover", is_supervisor)

@@ -1,5 +1,5 @@
 from base64 import b32encode
-from datetime import datetime
+from datetime import date, datetime
 
 from django.apps import AppConfig
 from django.conf import settings
@@ -7,12 +7,16 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.timezone import localtime
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role, User
+from accounts.models import LONGEST_COVER, Cover, Role, Team, User
+from accounts.rules import teams_supervised_by
+from audit.models import AuditAction
+from audit.services import record
 
 # What the administrator configures in the admin site: people, teams, divisions, reference lists
 # and the periodic schedules. Client records are deliberately absent.
@@ -115,3 +119,108 @@ def _match_code(user: User, code: str) -> tuple[Device | None, datetime | None]:
         if device.verify_token(code):
             return device, None
     return None, None
+
+
+# --- Cover when away -------------------------------------------------------------------------
+
+
+def _is_icms_worker(user: User) -> bool:
+    return user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR)
+
+
+def _check_cover_dates(*, starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "The cover cannot end before it starts."})
+    if ends_on < timezone.localdate():
+        raise ValidationError({"ends_on": "That cover would be over already."})
+    if ends_on - starts_on >= LONGEST_COVER:
+        raise ValidationError({"ends_on": "A cover lasts at most 12 weeks; arrange another then."})
+
+
+@transaction.atomic
+def arrange_cover(
+    *,
+    by: User,
+    covered_by: User,
+    starts_on: date,
+    ends_on: date,
+    reason: str,
+    worker: User | None = None,
+    team: Team | None = None,
+) -> Cover:
+    """A supervisor arranges for `covered_by` to cover a worker's caseload (a worker of a team
+    they supervise; the colleague any active case manager or supervisor) or a team they lead
+    (the colleague another supervisor), from `starts_on` to `ends_on`, both included.
+
+    Refuses a cover that overlaps another of the same worker or team (naming it). Access and
+    reminders follow from accounts.cover; nothing else changes, so the end date ends it."""
+    if (worker is None) == (team is None):
+        raise ValidationError("Choose either a worker or the whole team to cover.")
+    _check_cover_dates(starts_on=starts_on, ends_on=ends_on)
+    if worker is not None:
+        if not teams_supervised_by(by).filter(pk=worker.team_id).exists():
+            raise ValidationError({"worker": "You can only arrange cover for your team's workers."})
+        if covered_by.pk == worker.pk:
+            raise ValidationError({"covered_by": f"{worker} cannot cover their own caseload."})
+        if not (covered_by.is_active and _is_icms_worker(covered_by)):
+            raise ValidationError({"covered_by": "Choose an active case manager or supervisor."})
+        # Locked, so that two covers of the same worker arranged at once cannot overlap.
+        User.objects.select_for_update().filter(pk=worker.pk).first()
+        same = Cover.objects.filter(worker=worker)
+    else:
+        if team.supervisor_id != by.pk:
+            raise ValidationError({"team": "You can only arrange cover for a team you lead."})
+        if covered_by.pk == by.pk:
+            raise ValidationError({"covered_by": "Choose a colleague to cover your team."})
+        if not (covered_by.is_active and covered_by.has_role(Role.SUPERVISOR)):
+            raise ValidationError({"covered_by": "A team is covered by another supervisor."})
+        Team.objects.select_for_update().filter(pk=team.pk).first()
+        same = Cover.objects.filter(team=team)
+    overlapping = (
+        same.filter(ended_early_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on)
+        .select_related("covered_by")
+        .first()
+    )
+    if overlapping is not None:
+        raise ValidationError(
+            f"{overlapping.covered_by} already covers "
+            f"{worker or team} from {overlapping.starts_on:%d/%m/%Y} to "
+            f"{overlapping.ends_on:%d/%m/%Y}. End that cover first, or choose other dates."
+        )
+    cover = Cover(
+        worker=worker,
+        team=team,
+        covered_by=covered_by,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason.strip(),
+        arranged_by=by,
+    )
+    cover.full_clean()
+    cover.save()
+    record(
+        AuditAction.CREATE,
+        actor=by,
+        obj=cover,
+        detail={
+            "covered_by": covered_by.pk,
+            "worker": worker.pk if worker else None,
+            "team": team.pk if team else None,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+        },
+    )
+    return cover
+
+
+@transaction.atomic
+def end_cover(cover: Cover, *, by: User) -> Cover:
+    """End a cover now, before its end date (idempotent). A cover not yet started is ended too,
+    so that it never starts."""
+    cover = Cover.objects.select_for_update().get(pk=cover.pk)
+    if cover.ended_early_at is None and cover.ends_on >= timezone.localdate():
+        cover.ended_early_at = timezone.now()
+        cover.ended_early_by = by
+        cover.save(update_fields=["ended_early_at", "ended_early_by"])
+        record(AuditAction.CHANGE, actor=by, obj=cover, detail={"ended_early": True})
+    return cover

@@ -10,6 +10,8 @@ urlpatterns = [
     path("login/code/", views.login_code, name="login-code"),
     path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
     path("two-factor/recovery-codes/", views.recovery_codes, name="recovery-codes"),
+    path("cover/", views.cover, name="cover"),
+    path("cover/<int:pk>/end/", views.cover_end, name="cover-end"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",

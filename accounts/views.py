@@ -1,5 +1,5 @@
 """Logging in: the password, then a code from the authenticator (set up at the first login).
-Nobody is logged in until both steps pass."""
+Nobody is logged in until both steps pass. And cover when a worker or a supervisor is away."""
 
 from datetime import datetime, timedelta
 
@@ -11,20 +11,24 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from accounts.forms import CodeForm, LoginForm, SetupCodeForm
+from accounts.forms import CodeForm, CoverForm, LoginForm, SetupCodeForm
 from accounts.models import User
+from accounts.queries import case_managers_of, colleagues_who_may_cover, current_and_coming
+from accounts.rules import covers_visible_to, teams_supervised_by
 from accounts.services import (
+    arrange_cover,
     confirm_totp_device,
+    end_cover,
     has_two_factor,
     issue_recovery_codes,
     totp_device_to_set_up,
@@ -33,6 +37,7 @@ from accounts.services import (
 )
 from audit.models import AuditAction
 from audit.services import record
+from icms.access import require_permission
 from icms.forms import add_service_error, submitted
 
 PENDING_USER = "pending_user_id"
@@ -172,3 +177,40 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         messages.success(request, "New recovery codes are ready; the old ones no longer work.")
     left = StaticToken.objects.filter(device__user=request.user).count()
     return render(request, "registration/recovery_codes.html", {"codes": codes, "left": left})
+
+
+@require_http_methods(["GET", "POST"])
+def cover(request: HttpRequest) -> HttpResponse:
+    """Cover when away: the current and coming covers of the supervisor's teams, and arranging
+    one."""
+    require_permission(request, "accounts.arrange_cover")
+    user = request.user
+    teams = teams_supervised_by(user)
+    form = CoverForm(
+        submitted(request),
+        teams_led=user.teams_led.all(),
+        workers=case_managers_of(teams).exclude(pk=user.pk),
+        colleagues=colleagues_who_may_cover(teams),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            arranged = arrange_cover(by=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Arranged: {arranged}.")
+            return redirect("accounts:cover")
+    return render(
+        request,
+        "accounts/cover.html",
+        {"form": form, "covers": current_and_coming(covers_visible_to(user))},
+    )
+
+
+@require_POST
+def cover_end(request: HttpRequest, pk: int) -> HttpResponse:
+    cover = get_object_or_404(covers_visible_to(request.user), pk=pk)
+    require_permission(request, "accounts.end_cover", cover)
+    end_cover(cover, by=request.user)
+    messages.success(request, f"The cover by {cover.covered_by} has ended.")
+    return redirect("accounts:cover")

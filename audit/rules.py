@@ -5,7 +5,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.rules import is_administrator, is_supervisor
+from accounts.rules import is_administrator, is_supervisor, teams_supervised_by
 from audit.models import AuditEvent
 from clients.models import YoungPerson
 
@@ -18,8 +18,9 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
     if user.has_role(Role.SUPERVISOR):
         # IN (subquery) on the indexed columns rather than joins: the trail is tens of millions
         # of rows.
-        team_young_people = YoungPerson.objects.filter(team__supervisor=user).values("pk")
-        team_workers = User.objects.filter(team__supervisor=user).values("pk")
+        teams = teams_supervised_by(user)
+        team_young_people = YoungPerson.objects.filter(team__in=teams).values("pk")
+        team_workers = User.objects.filter(team__in=teams).values("pk")
         return AuditEvent.objects.filter(
             Q(young_person_id__in=team_young_people) | Q(actor_id__in=team_workers)
         )

@@ -9,7 +9,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.rules import is_icms_worker
+from accounts.rules import is_icms_worker, supervises_team
 from caseplans.models import CasePlan
 from clients.models import YoungPerson
 from clients.rules import young_people_visible_to
@@ -35,8 +35,7 @@ def works_with_plan_young_person(user: User, plan: CasePlan) -> bool:
 
 @rules.predicate
 def supervises_plan_young_person(user: User, plan: CasePlan) -> bool:
-    team = plan.young_person.team
-    return team is not None and team.supervisor_id == user.pk
+    return supervises_team(user, plan.young_person.team)
 
 
 @rules.predicate

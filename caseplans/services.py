@@ -15,6 +15,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.cover import covering_on, supervisors_of
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record
@@ -193,10 +194,9 @@ def submit_plan(plan: CasePlan, *, by: User, version: int) -> CasePlan:
         plan, version=version, by=by, status=Status.SUBMITTED,
         stamps={"submitted_at": timezone.now()},
     )  # fmt: skip
-    supervisor = plan.young_person.team.supervisor if plan.young_person.team else None
-    if supervisor is not None:
+    if supervisors := supervisors_of(plan.young_person.team):
         notify(
-            [supervisor],
+            supervisors,
             message=f"Case plan {plan.number} for {plan.young_person} is waiting for approval.",
             url=reverse("caseplans:plan", args=[plan.pk]),
             key=f"case-plan-{plan.pk}-submitted-{plan.version}",
@@ -500,7 +500,9 @@ REVIEW_SOON = timedelta(days=7)
 def remind_of_plan_work(today: date) -> int:
     """Open tasks of current plans due within two days or overdue remind the case manager (and
     child protection's practitioner, for theirs); plan reviews due within a week remind the
-    case manager, and once overdue the supervisor too. Once per thing and person per day."""
+    case manager, and once overdue the supervisor too. Colleagues covering the case manager or
+    the team are reminded as they would be. Once per thing and person per day."""
+    covering = covering_on(today)
     notices = []
     tasks = (
         Task.objects.filter(
@@ -532,22 +534,20 @@ def remind_of_plan_work(today: date) -> int:
         message = f"“{description[:120]}” ({who}'s plan) {when} {due_on:%d/%m/%Y}."
         url = reverse("caseplans:plan", args=[plan_id]) + f"#task-{pk}"
         key = f"task-{pk}-{today:%Y%m%d}"
-        for recipient in [
-            case_manager,
-            practitioner if responsible == Task.Responsible.CHILD_PROTECTION else None,
-        ]:
-            if recipient:
-                notices.append(Notice(recipient, key, message, url))
+        recipients = covering.worker_and_cover(case_manager)
+        if practitioner and responsible == Task.Responsible.CHILD_PROTECTION:
+            recipients.append(practitioner)
+        notices += [Notice(recipient, key, message, url) for recipient in recipients]
     plans = CasePlan.objects.filter(
         status=Status.CURRENT,
         young_person__status__in=OPEN_STATUSES,
         review_on__lte=today + REVIEW_SOON,
     ).values_list(
         "pk", "review_on", "young_person__primary_case_manager_id",
-        "young_person__team__supervisor_id", "young_person__preferred_name",
-        "young_person__given_name", "young_person__family_name",
+        "young_person__team__supervisor_id", "young_person__team_id",
+        "young_person__preferred_name", "young_person__given_name", "young_person__family_name",
     )  # fmt: skip
-    for pk, review_on, case_manager, supervisor, *name in plans.iterator(chunk_size=5000):
+    for pk, review_on, case_manager, supervisor, team, *name in plans.iterator(chunk_size=5000):
         who = f"{name[0] or name[1]} {name[2]}"
         overdue = review_on < today
         message = (
@@ -557,7 +557,8 @@ def remind_of_plan_work(today: date) -> int:
         )
         key = f"plan-review-{pk}-{today:%Y%m%d}"
         url = reverse("caseplans:plan", args=[pk])
-        for recipient in [case_manager, supervisor if overdue else None]:
-            if recipient:
-                notices.append(Notice(recipient, key, message, url))
+        recipients = covering.worker_and_cover(case_manager)
+        if overdue:
+            recipients += covering.supervisor_and_cover(supervisor, team)
+        notices += [Notice(recipient, key, message, url) for recipient in recipients]
     return notify_many(notices)

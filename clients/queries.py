@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, Team, User
+from accounts.rules import teams_supervised_by
 from clients.models import (
     Allocation,
     BreakGlassAccess,
@@ -34,6 +35,7 @@ from clients.models import (
 )
 from clients.rules import (
     break_glass_accesses_visible_to,
+    young_people_covered_by,
     young_people_findable_after_hours,
     young_people_visible_to,
 )
@@ -102,6 +104,12 @@ def caseload_for(worker: User, *, visible: QuerySet[YoungPerson]) -> QuerySet[Yo
         .select_related("intensity", "team", "primary_case_manager")
         .annotate(is_primary=Q(primary_case_manager=worker))
     ).order_by("-is_primary", "family_name", "given_name")
+
+
+def covered_by_user(user: User) -> Q:
+    """For annotating a caseload list: whether the user sees the young person because they
+    cover a worker's caseload."""
+    return Q(pk__in=young_people_covered_by(user).values("pk"))
 
 
 def team_workers_with_caseload(teams: QuerySet[Team]) -> QuerySet[User]:
@@ -245,7 +253,7 @@ def break_glass_to_review(supervisor: User) -> QuerySet[BreakGlassAccess]:
     """After-hours accesses to the supervisor's team's young people not yet reviewed."""
     return (
         break_glass_accesses_visible_to(supervisor)
-        .filter(young_person__team__supervisor=supervisor, reviewed_at__isnull=True)
+        .filter(young_person__team__in=teams_supervised_by(supervisor), reviewed_at__isnull=True)
         .select_related("worker", "young_person")
     )
 

@@ -12,26 +12,39 @@ import rules
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.cover import workers_covered_by
 from accounts.models import Role, User
-from accounts.rules import is_icms_worker, is_supervisor
-from clients.models import BreakGlassAccess, Contact, YoungPerson
+from accounts.rules import is_icms_worker, is_supervisor, supervises_team, teams_supervised_by
+from clients.models import Allocation, BreakGlassAccess, Contact, YoungPerson
 
 
 def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
     """DOMAIN.md: a case manager sees the young people they are allocated to (primary or care
-    team); a supervisor sees their team's. Child protection practitioners see the young people
-    their referrals became (with referrals). Administrators see no client record; they have the
-    audit trail."""
+    team); a supervisor sees their team's. A colleague covering a worker or a team (accounts.cover)
+    sees what the worker or the team's supervisor sees, while the cover lasts. Child protection
+    practitioners see the young people their referrals became (with referrals). Administrators
+    see no client record; they have the audit trail."""
     if not user.is_authenticated or not user.is_active:
         return YoungPerson.objects.none()
     conditions = []
     if user.has_role(Role.CASE_MANAGER):
         conditions.append(Q(pk__in=YoungPerson.objects.allocated_to(user).values("pk")))
     if user.has_role(Role.SUPERVISOR):
-        conditions.append(Q(team__supervisor=user))
+        conditions.append(Q(team__in=teams_supervised_by(user)))
+    if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
+        conditions.append(Q(pk__in=young_people_covered_by(user).values("pk")))
     if not conditions:
         return YoungPerson.objects.none()
     return YoungPerson.objects.filter(reduce(operator.or_, conditions))
+
+
+def young_people_covered_by(user: User) -> QuerySet[YoungPerson]:
+    """The young people allocated to the workers whose caseloads the user covers today."""
+    covered = workers_covered_by(user)
+    current = Allocation.objects.filter(worker__in=covered, ended_on__isnull=True)
+    return YoungPerson.objects.filter(
+        Q(primary_case_manager__in=covered) | Q(pk__in=current.values("young_person"))
+    )
 
 
 def contacts_visible_to(user: User) -> QuerySet[Contact]:
@@ -49,7 +62,9 @@ def break_glass_accesses_visible_to(user: User) -> QuerySet[BreakGlassAccess]:
     """A worker sees their own after-hours accesses; a supervisor those to their team's cases."""
     if not user.is_authenticated:
         return BreakGlassAccess.objects.none()
-    return BreakGlassAccess.objects.filter(Q(worker=user) | Q(young_person__team__supervisor=user))
+    return BreakGlassAccess.objects.filter(
+        Q(worker=user) | Q(young_person__team__in=teams_supervised_by(user))
+    )
 
 
 def active_break_glass_for(user: User) -> QuerySet[BreakGlassAccess]:
@@ -64,7 +79,7 @@ def can_see_young_person(user: User, young_person: YoungPerson) -> bool:
 
 @rules.predicate
 def supervises_young_person(user: User, young_person: YoungPerson) -> bool:
-    return young_person.team_id is not None and young_person.team.supervisor_id == user.pk
+    return young_person.team_id is not None and supervises_team(user, young_person.team)
 
 
 @rules.predicate

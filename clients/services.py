@@ -18,6 +18,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.cover import covering_on
 from accounts.models import Role, Team, User
 from audit.models import AuditAction
 from audit.services import record
@@ -558,7 +559,9 @@ def review_break_glass(access: BreakGlassAccess, *, by: User) -> BreakGlassAcces
 def remind_of_overdue_contacts(today: date) -> int:
     """Each open case without a successful contact within its intensity's threshold reminds
     its primary case manager; past twice the threshold, the team's supervisor is told too.
-    Once per young person and person per day, however often it runs."""
+    Colleagues covering the case manager or the team are told as they would be. Once per young
+    person and person per day, however often it runs."""
+    covering = covering_on(today)
     overdue = (
         with_contact_figures(
             YoungPerson.objects.open().filter(intensity__isnull=False, team__isnull=False)
@@ -583,19 +586,21 @@ def remind_of_overdue_contacts(today: date) -> int:
             "intensity__contact_threshold_days",
             "primary_case_manager_id",
             "team__supervisor_id",
+            "team_id",
             "long_overdue",
         )
     )
     notices = []
     for row in overdue.iterator(chunk_size=5000):
-        pk, preferred, given, family, last, threshold, case_manager, supervisor, long_overdue = row
+        pk, preferred, given, family, last, threshold, case_manager, supervisor, team, *rest = row
+        long_overdue = rest[0]
         name = f"{preferred or given} {family}"
         since = f"since {timezone.localtime(last):%d/%m/%Y}" if last else "yet: there has been none"
         message = f"No contact has reached {name} {since} (expected every {threshold} days)."
         url = reverse("clients:detail", args=[pk])
         key = f"contact-overdue-{pk}-{today:%Y%m%d}"
-        if case_manager:
-            notices.append(Notice(case_manager, key, message, url))
-        if supervisor and (long_overdue or not case_manager):
-            notices.append(Notice(supervisor, key, message, url))
+        recipients = covering.worker_and_cover(case_manager)
+        if long_overdue or not case_manager:
+            recipients += covering.supervisor_and_cover(supervisor, team)
+        notices += [Notice(recipient, key, message, url) for recipient in recipients]
     return notify_many(notices)

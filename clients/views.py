@@ -44,6 +44,7 @@ from clients.models import Allocation, YoungPerson
 from clients.queries import (
     TIMELINE_KINDS,
     active_alerts,
+    covered_by_user,
     current_allocations,
     draft_for,
     find_for_break_glass,
@@ -111,6 +112,7 @@ def _caseload(request: HttpRequest) -> tuple[CaseloadFilter, QuerySet[YoungPerso
                     young_people_visible_to(request.user)
                     .open()
                     .select_related("intensity", "primary_case_manager", "team")
+                    .annotate(covering=covered_by_user(request.user))
                 )
             )
         )

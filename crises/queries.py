@@ -1,6 +1,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
+from accounts.rules import teams_supervised_by
 from clients.models import WorkerSafetyAlert
 from crises.models import CrisisEvent
 from crises.rules import crisis_events_visible_to
@@ -29,7 +30,7 @@ def team_crises_since_yesterday_morning(supervisor: User) -> QuerySet[CrisisEven
     return (
         crisis_events_visible_to(supervisor)
         .filter(
-            young_person__team__supervisor=supervisor,
+            young_person__team__in=teams_supervised_by(supervisor),
             recorded_at__gte=yesterday_morning(),
             entered_in_error_at__isnull=True,
         )

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.cover import covering_on
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record
@@ -140,18 +141,21 @@ def send_morning_summaries(moment: datetime) -> int:
     """Tell each supervisor of the crises of their team's young people logged in the summary
     period: how many, how many after hours, whose. One notification per supervisor per day
     however often it runs; none to a supervisor whose team had none. Crises are counted when
-    logged, so one logged late is in the next summary rather than in none."""
+    logged, so one logged late is in the next summary rather than in none. A colleague covering
+    a team gets the team's summary as its supervisor would."""
     start, end = summary_period(moment)
+    covering = covering_on(timezone.localdate(moment))
     logged = (
         CrisisEvent.objects.filter(
             recorded_at__gte=start,
             recorded_at__lt=end,
             entered_in_error_at__isnull=True,
-            young_person__team__supervisor__isnull=False,
+            young_person__team__isnull=False,
         )
         .order_by("occurred_at", "pk")
         .values_list(
             "young_person__team__supervisor_id",
+            "young_person__team_id",
             "after_hours",
             "young_person__preferred_name",
             "young_person__given_name",
@@ -159,11 +163,12 @@ def send_morning_summaries(moment: datetime) -> int:
         )
     )
     summaries: dict[int, _Summary] = {}
-    for supervisor_id, after_hours, preferred, given, family in logged:
-        summary = summaries.setdefault(supervisor_id, _Summary())
-        summary.count += 1
-        summary.after_hours += after_hours
-        summary.names[f"{preferred or given} {family}"] = None
+    for supervisor_id, team_id, after_hours, preferred, given, family in logged:
+        for recipient in covering.supervisor_and_cover(supervisor_id, team_id):
+            summary = summaries.setdefault(recipient, _Summary())
+            summary.count += 1
+            summary.after_hours += after_hours
+            summary.names[f"{preferred or given} {family}"] = None
     url = crisis_log_url(start, end)
     since = f"{timezone.localtime(start):%a %d/%m %H:%M}"
     notices = [

@@ -29,6 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("Going out", "safety:create"))
     if user.has_role(Role.SUPERVISOR):
         items.append(("Outreach visits", "safety:list"))
+        items.append(("Cover when away", "accounts:cover"))
     if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
         items.append(("Supervision sessions", "supervision:sessions"))
     if user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMINISTRATOR):

@@ -5,7 +5,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.queries import configuration_summary, teams_serving
+from accounts.queries import configuration_summary, covering_now, teams_serving
+from accounts.rules import teams_supervised_by
 from caseplans.queries import plans_for_supervision, with_plan_review
 from caseplans.rules import case_plans_visible_to
 from clients.queries import (
@@ -30,12 +31,14 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = young_people_visible_to(user)
     context: dict[str, object] = {}
+    if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
+        context["covering"] = covering_now(user)
     if user.has_role(Role.CASE_MANAGER):
         context["caseload"] = with_register_review(
             with_plan_review(caseload_for(user, visible=visible))
         )
     if user.has_role(Role.SUPERVISOR):
-        teams = user.teams_led.select_related("division")
+        teams = teams_supervised_by(user).select_related("division")
         context["teams_led"] = teams
         context["team_workers"] = team_workers_with_caseload(teams)
         context["unallocated"] = unallocated_young_people(teams, visible=visible)

@@ -9,7 +9,13 @@ import rules
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.rules import is_icms_worker, is_practitioner, is_supervisor
+from accounts.rules import (
+    is_icms_worker,
+    is_practitioner,
+    is_supervisor,
+    supervises_team,
+    teams_supervised_by,
+)
 from clients.models import YoungPerson
 from clients.rules import young_people_visible_to
 from referrals.models import OPEN_STATUSES, Consultation, Referral
@@ -22,7 +28,7 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     if user.has_role(Role.PRACTITIONER):
         visible |= Q(referred_by=user)
     if user.has_role(Role.SUPERVISOR):
-        visible |= Q(team__supervisor=user) & ~Q(status=Referral.Status.DRAFT)
+        visible |= Q(team__in=teams_supervised_by(user)) & ~Q(status=Referral.Status.DRAFT)
     if user.has_role(Role.CASE_MANAGER):
         on_caseload = young_people_visible_to(user)
         visible |= Q(status=Referral.Status.ACCEPTED, young_person__in=on_caseload)
@@ -45,7 +51,7 @@ def consultations_visible_to(user: User) -> QuerySet[Consultation]:
     if user.has_role(Role.CASE_MANAGER):
         visible |= Q(team=user.team_id)
     if user.has_role(Role.SUPERVISOR):
-        visible |= Q(team__supervisor=user)
+        visible |= Q(team__in=teams_supervised_by(user))
     return Consultation.objects.filter(visible)
 
 
@@ -66,7 +72,7 @@ def is_open(user: User, referral: Referral) -> bool:
 
 @rules.predicate
 def leads_receiving_team(user: User, referral: Referral) -> bool:
-    return referral.team.supervisor_id == user.pk
+    return supervises_team(user, referral.team)
 
 
 @rules.predicate

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.cover import supervisors_of
 from accounts.models import Role, Team, User
 from audit.models import AuditAction
 from audit.services import record
@@ -201,10 +202,9 @@ def submit_referral(referral: Referral, *, by: User) -> Referral:
     referral.submitted_at = timezone.now()
     _move(referral, to=Status.SUBMITTED, by=by)
     referral.save(update_fields=["status", "submitted_at", "young_person"])
-    supervisor = referral.team.supervisor
-    if supervisor is not None:
+    if supervisors := supervisors_of(referral.team):
         notify(
-            [supervisor],
+            supervisors,
             message=f"New {referral.get_urgency_display().lower()} referral from {by}: "
             f"{referral.display_name}.",
             url=_referral_url(referral),

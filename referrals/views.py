@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role, Team, User
 from accounts.queries import teams_serving
+from accounts.rules import teams_supervised_by
 from audit.services import record_view
 from caseplans.models import CasePlan
 from caseplans.rules import case_plans_visible_to
@@ -104,7 +105,7 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
         .order_by(URGENCY_ORDER, "submitted_at")
     )
     decided = visible.exclude(status__in=OPEN_STATUSES).order_by("-decided_at")[:20]
-    teams = request.user.teams_led.all()
+    teams = teams_supervised_by(request.user)
     return render(
         request,
         "referrals/queue.html",
@@ -369,7 +370,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
     """Advice given to someone outside ICMS who asked about a young person."""
     require_permission(request, "referrals.add_consultation")
     user = request.user
-    teams = Team.objects.filter(pk=user.team_id) | user.teams_led.all()
+    teams = Team.objects.filter(pk=user.team_id) | teams_supervised_by(user)
     form = ConsultationForm(submitted(request), teams=teams.distinct())
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

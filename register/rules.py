@@ -10,7 +10,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.rules import is_register_coordinator, is_supervisor
+from accounts.rules import is_register_coordinator, is_supervisor, teams_supervised_by
 from clients.models import YoungPerson
 from clients.rules import young_people_visible_to
 from referrals.rules import young_people_referred_by
@@ -54,7 +54,7 @@ def liaison_meetings_visible_to(user: User) -> QuerySet[LiaisonMeeting]:
     if division := register_kept_by(user):
         visible |= Q(division=division)
     if user.has_role(Role.SUPERVISOR):
-        visible |= Q(division__teams__supervisor=user)
+        visible |= Q(division__teams__in=teams_supervised_by(user))
     return LiaisonMeeting.objects.filter(visible).distinct()
 
 

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.cover import covering_on
 from accounts.models import Division, Role, User
 from audit.models import AuditAction
 from audit.services import record
@@ -212,7 +213,9 @@ def hold_meeting(
 
 def remind_of_reviews(today: date) -> int:
     """Remind the division's register coordinators and the young person's primary case manager
-    of each review due today or overdue: once per review per day."""
+    of each review due today or overdue (and the colleague covering the case manager): once per
+    review per day."""
+    covering = covering_on(today)
     due = RegisterReview.objects.filter(reviewed_on__isnull=True, due_on__lte=today).values_list(
         "pk",
         "due_on",
@@ -238,9 +241,10 @@ def remind_of_reviews(today: date) -> int:
             else f"{name}'s register review is due today."
         )
         url = reverse("register:entry", args=[entry_id])
-        for recipient in [*coordinators.get(division_id, []), case_manager_id]:
-            if recipient is not None:
-                notices.append(
-                    Notice(recipient, f"register-review-{review_id}-{today:%Y%m%d}", message, url)
-                )
+        key = f"register-review-{review_id}-{today:%Y%m%d}"
+        recipients = [
+            *coordinators.get(division_id, []),
+            *covering.worker_and_cover(case_manager_id),
+        ]
+        notices += [Notice(recipient, key, message, url) for recipient in recipients]
     return notify_many(notices)

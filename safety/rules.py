@@ -9,7 +9,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.rules import is_icms_worker, is_supervisor
+from accounts.rules import is_icms_worker, is_supervisor, supervises_team, teams_supervised_by
 from safety.models import VisitPlan
 
 
@@ -18,7 +18,7 @@ def visit_plans_visible_to(user: User) -> QuerySet[VisitPlan]:
         return VisitPlan.objects.none()
     visible = Q(worker=user)
     if user.has_role(Role.SUPERVISOR):
-        visible |= Q(worker__team__supervisor=user)
+        visible |= Q(worker__team__in=teams_supervised_by(user))
     return VisitPlan.objects.filter(visible)
 
 
@@ -29,8 +29,7 @@ def made_the_plan(user: User, plan: VisitPlan) -> bool:
 
 @rules.predicate
 def supervises_the_worker(user: User, plan: VisitPlan) -> bool:
-    team = plan.worker.team
-    return team is not None and team.supervisor_id == user.pk
+    return supervises_team(user, plan.worker.team)
 
 
 rules.add_perm("safety.view_visits", is_icms_worker)

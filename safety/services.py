@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from accounts.cover import covering_on, supervisors_of
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record
@@ -136,10 +137,10 @@ def check_in(plan: VisitPlan, *, by: User, note: str = "") -> VisitPlan:
     plan.check_in_note = note.strip()
     plan.save(update_fields=["checked_in_at", "checked_in_by", "check_in_note"])
     record(AuditAction.CHANGE, actor=by, obj=plan, detail={"checked_in": True})
-    team = plan.worker.team
-    if plan.supervisor_told_at is not None and team and team.supervisor_id not in (None, by.pk):
+    supervisors = [user for user in supervisors_of(plan.worker.team) if user.pk != by.pk]
+    if plan.supervisor_told_at is not None and supervisors:
         notify(
-            [team.supervisor],
+            supervisors,
             message=f"{plan.worker} checked in at {spoken_time(plan.checked_in_at)}, back from "
             f"{_short(plan.place)}.",
             url=plan.get_absolute_url(),
@@ -151,7 +152,8 @@ def check_in(plan: VisitPlan, *, by: User, note: str = "") -> VisitPlan:
 def tell_of_missed_check_ins() -> int:
     """Tell the worker's team supervisor, and the worker, of each open plan whose time back has
     passed by more than the grace period: once per plan and time back, so an extended plan that
-    passes again tells them again. Returns how many plans the supervisor was told of."""
+    passes again tells them again. A colleague covering the team is told as its supervisor.
+    Returns how many plans the supervisor was told of."""
     now = timezone.now()
     grace = timedelta(minutes=settings.ICMS_VISIT_CHECK_IN_GRACE_MINUTES)
     with transaction.atomic():
@@ -162,22 +164,26 @@ def tell_of_missed_check_ins() -> int:
             .filter(Q(supervisor_told_at__isnull=True) | Q(supervisor_told_at__lt=F("back_by")))
             .select_related("worker__team")
         )
+        covering = covering_on(timezone.localdate())
         notices, told = [], []
         for plan in missed:
             key = f"visit-{plan.pk}-missed-{plan.back_by:%Y%m%dT%H%M%S}"
             url = plan.get_absolute_url()
             since = spoken_time(plan.back_by)
-            supervisor_id = plan.worker.team.supervisor_id if plan.worker.team else None
-            if supervisor_id not in (None, plan.worker_id):
-                notices.append(
-                    Notice(
-                        supervisor_id,
-                        key,
-                        f"{plan.worker} has not checked in: expected back by {since} from "
-                        f"{_short(plan.place)}.",
-                        url,
-                    )
+            team = plan.worker.team
+            supervisors = [
+                supervisor
+                for supervisor in covering.supervisor_and_cover(
+                    team.supervisor_id if team else None, plan.worker.team_id
                 )
+                if supervisor != plan.worker_id
+            ]
+            message = (
+                f"{plan.worker} has not checked in: expected back by {since} from "
+                f"{_short(plan.place)}."
+            )
+            notices += [Notice(supervisor, key, message, url) for supervisor in supervisors]
+            if supervisors:
                 told.append(plan.pk)
             notices.append(
                 Notice(

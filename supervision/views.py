@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Team, User
+from accounts.rules import teams_supervised_by
 from audit.services import record_view
 from clients.rules import young_people_visible_to
 from icms.access import require_permission
@@ -34,7 +35,6 @@ from supervision.reports import ACTIVITY_HEADER, REPORTS, activity_rows
 from supervision.rules import (
     supervision_actions_visible_to,
     supervision_sessions_visible_to,
-    teams_supervised_by,
     workers_supervised_by,
 )
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Discipline, Division, Role, Team, User
+from accounts.models import Cover, Discipline, Division, Role, Team, User
 from caseplans.models import CasePlan, CrisisPlan, Goal, Task
 from clients.models import (
     Allocation,
@@ -369,3 +369,18 @@ class SupervisionActionFactory(factory.django.DjangoModelFactory):
 
     session = factory.SubFactory(SupervisionSessionFactory)
     description = "Book the mandatory de-escalation training."
+
+
+class CoverFactory(factory.django.DjangoModelFactory):
+    """A colleague covering a worker's caseload this week; pass `team=` and `worker=None` for a
+    team."""
+
+    class Meta:
+        model = Cover
+
+    worker = factory.SubFactory(CaseManagerFactory)
+    covered_by = factory.SubFactory(CaseManagerFactory)
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyAttribute(lambda cover: cover.starts_on + timedelta(days=6))
+    reason = "Annual leave"
+    arranged_by = factory.SubFactory(UserFactory, role=Role.SUPERVISOR)

@@ -25,6 +25,7 @@ from tests.factories import (
     CareTeamFactory,
     CasePlanFactory,
     ContactFactory,
+    CoverFactory,
     CrisisEventFactory,
     GoalFactory,
     KeyPersonFactory,
@@ -140,6 +141,13 @@ MATRIX: dict[str, Entry] = {
     "accounts:logout": Entry(everyone(302, 405)),
     "accounts:password-change": Entry(everyone(302, 200)),
     "accounts:password-change-done": Entry(everyone(302, 200)),
+    # own = a cover of the case manager's caseload, other = of the other team's case manager's
+    "accounts:cover": Entry(SUPERVISORS_ONLY),
+    "accounts:cover-end": Entry(
+        same(404) | {"anonymous": (302, 302), "supervisor": (302, 404)},
+        kwargs="covers",
+        method="post",
+    ),
     "clients:caseload": Entry(ICMS_WORKERS_ONLY),
     "clients:caseload-export": Entry(ICMS_WORKERS_ONLY),
     "clients:create": Entry(SUPERVISORS_ONLY),
@@ -478,6 +486,7 @@ class World:
     crisis_events: tuple = ()
     supervision_sessions: tuple = ()
     supervision_actions: tuple = ()
+    covers: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -626,6 +635,10 @@ def world(
                 worker=other_team_case_manager, young_person=own_young_person, **window
             ),
             BreakGlassAccessFactory(worker=case_manager, young_person=other_young_person, **window),
+        ),
+        covers=(
+            CoverFactory(worker=case_manager, arranged_by=supervisor),
+            CoverFactory(worker=other_team_case_manager),
         ),
         teams=(own.team, other.team),
         **supervision_sessions(supervisor, case_manager, other_team_case_manager),

@@ -142,9 +142,9 @@ def test_case_manager_home_query_count_is_constant(
         CareTeamFactory(young_person=young_person)
     log_in(case_manager)
 
-    # user, OTP device, user's groups, caseload, unread notifications; the session saved (idle
-    # timeout): savepoint, update, release
-    with django_assert_num_queries(8):
+    # user, OTP device, user's groups, what they cover, caseload, unread notifications; the
+    # session saved (idle timeout): savepoint, update, release
+    with django_assert_num_queries(9):
         client.get(reverse("home"))
 
 
@@ -166,9 +166,10 @@ def test_supervisor_home_query_count_is_constant(
         YoungPersonFactory(team=team)
     log_in(supervisor)
 
-    # user, OTP device, user's groups, outreach visits not checked in, teams led, workers with
-    # caseloads, unallocated cases, crises since yesterday morning, after-hours accesses to
-    # review, plans to approve, plan reviews overdue, register reviews overdue, referrals
-    # waiting, unread notifications; the session saved: savepoint, update, release
-    with django_assert_num_queries(17):
+    # user, OTP device, user's groups, what they cover, outreach visits not checked in, teams
+    # (led or covered), workers with caseloads, unallocated cases, crises since yesterday
+    # morning, after-hours accesses to review, plans to approve, plan reviews overdue, register
+    # reviews overdue, referrals waiting, unread notifications; the session saved: savepoint,
+    # update, release
+    with django_assert_num_queries(18):
         client.get(reverse("home"))

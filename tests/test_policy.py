@@ -45,6 +45,7 @@ PROTECTED_MODELS = {
     "CrisisEvent",
     "SupervisionSession",
     "SupervisionAction",
+    "Cover",
 }
 
 

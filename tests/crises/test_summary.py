@@ -157,7 +157,8 @@ def test_the_job_runs_a_constant_number_of_queries(
         logged(YoungPersonFactory(team=team), at=TUESDAY_MORNING + timedelta(hours=number + 1))
     time_machine.move_to(WEDNESDAY_MORNING, tick=False)
 
-    # the period's crises with their supervisors; the supervisors' addresses; the insert
-    with django_assert_num_queries(3):
+    # the covers of the day; the period's crises with their supervisors; the supervisors'
+    # addresses; the insert
+    with django_assert_num_queries(4):
         crisis_summaries()
     assert Notification.objects.get(recipient=supervisor).message.startswith(f"{item_count} cris")

@@ -127,9 +127,9 @@ def test_the_job_tells_of_many_plans_in_a_fixed_number_of_queries(
         VisitPlanFactory(worker=UserFactory(team=team), back_by=BACK_BY)
     time_machine.move_to(BACK_BY + timedelta(minutes=20), tick=False)
 
-    # savepoint; the missed plans (locked, with their workers and teams); the recipients; the
-    # notifications; the plans marked told; release
-    with django_assert_num_queries(6):
+    # savepoint; the missed plans (locked, with their workers and teams); the covers of the day;
+    # the recipients; the notifications; the plans marked told; release
+    with django_assert_num_queries(7):
         assert missed_check_ins() == 5
     assert len(told(supervisor)) == 5
 
