@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from accounts.cover import covering_on
 from accounts.models import Team
 from clients.models import YoungPerson
 from crises.models import CrisisEvent
@@ -36,7 +37,8 @@ def digest_message(counts: Counter) -> str:
 
 def send_weekly_digests(today: date) -> int:
     """One digest per supervisor per ISO week, however often the job runs: in the app, and by
-    e-mail with the counts. A fixed number of queries, whatever the number of teams."""
+    e-mail with the counts; a colleague covering the team gets it too. A fixed number of
+    queries, whatever the number of teams."""
     teams = {
         team.pk: team
         for team in Team.objects.filter(
@@ -69,17 +71,17 @@ def send_weekly_digests(today: date) -> int:
         counts[row["young_person__team"]]["crises"] = row["count"]
         counts[row["young_person__team"]]["crises_after_hours"] = row["after_hours"]
     year, week, _ = today.isocalendar()
-    notices = []
-    for team_pk, team_counts in counts.items():
-        team = teams[team_pk]
-        notices.append(
-            Notice(
-                team.supervisor_id,
-                f"weekly-digest-{team_pk}-{year}W{week:02d}",
-                digest_message(team_counts),
-                reverse("supervision:review", args=[team_pk]),
-            )
+    covering = covering_on(today)
+    notices = [
+        Notice(
+            recipient,
+            f"weekly-digest-{team_pk}-{year}W{week:02d}",
+            digest_message(team_counts),
+            reverse("supervision:review", args=[team_pk]),
         )
+        for team_pk, team_counts in counts.items()
+        for recipient in covering.supervisor_and_cover(teams[team_pk].supervisor_id, team_pk)
+    ]
     from supervision.tasks import send_weekly_digest_email
 
     return notify_many(notices, email=send_weekly_digest_email)

@@ -13,6 +13,7 @@ from notifications.models import Notification
 from referrals.models import Referral
 from supervision.tasks import weekly_digests
 from tests.factories import (
+    CoverFactory,
     CrisisEventFactory,
     ReferralFactory,
     TeamFactory,
@@ -81,6 +82,16 @@ def test_the_digest_job_runs_the_same_queries_whatever_the_number_of_teams(
         ReferralFactory(team=team)
         CrisisEventFactory(young_person__team=team)
 
-    # teams, their cases, referrals waiting, crises; the recipients; the notifications
-    with django_assert_num_queries(6):
+    # teams, their cases, referrals waiting, crises, covers; the recipients; the notifications
+    with django_assert_num_queries(7):
         weekly_digests()
+
+
+def test_a_colleague_covering_the_team_gets_the_digest_too(supervisor, team, own_young_person):
+    colleague = UserFactory(role=Role.SUPERVISOR)
+    CoverFactory(worker=None, team=team, covered_by=colleague, arranged_by=supervisor)
+
+    weekly_digests()
+
+    assert Notification.objects.filter(recipient=colleague, url__contains=str(team.pk)).exists()
+    assert Notification.objects.filter(recipient=supervisor).exists()
