@@ -15,7 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     elif user.has_role(Role.CASE_MANAGER):
         items.append(("My caseload", "clients:caseload"))
     if user.has_role(Role.SUPERVISOR):
-        items.append(("Supervision", "supervision:index"))
+        items.append(("Caseload review", "supervision:index"))
         items.append(("Referrals", "referrals:queue"))
     elif user.has_role(Role.ADMINISTRATOR):
         items.append(("Reports", "supervision:reports"))

@@ -1,5 +1,5 @@
-"""The supervisor's pages: the caseload review of a team, the team's dashboard, and the
-agency's reports."""
+"""The supervisor's pages: the caseload review of a team, the team's dashboard, the agency's
+reports, and supervision sessions."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError

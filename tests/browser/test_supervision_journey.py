@@ -28,7 +28,7 @@ def test_the_supervisor_reviews_caseloads_drills_down_and_exports(
     }
 
     switch_to(desktop, supervisor)
-    go_to(desktop, "Supervision")
+    go_to(desktop, "Caseload review")
     expect(desktop.get_by_role("heading", name=f"Caseload review: {team}")).to_be_visible()
     table = desktop.get_by_role("table")
     for load in loads.values():
@@ -62,7 +62,7 @@ def test_the_supervisor_reviews_caseloads_drills_down_and_exports(
     phone.goto(live_server.url + reverse("supervision:review", args=[team.pk]))
     expect(phone.get_by_role("row").filter(has_text=str(case_manager))).to_be_visible()
     screenshot(phone, "supervision-2-review-phone")
-    go_to(phone, "Supervision")
+    go_to(phone, "Caseload review")
     phone.get_by_role("link", name="Dashboard").click()
     expect(phone.get_by_role("heading", name="Contacts per week")).to_be_visible()
     expect(phone.locator("canvas[data-chart=contacts]")).to_be_visible()
