@@ -1,3 +1,4 @@
+import re
 from base64 import b32decode
 
 import pytest
@@ -43,6 +44,8 @@ def test_the_phone_menu_opens_and_offers_log_out(phone, case_manager):
     log_in(phone, case_manager)
 
     phone.get_by_role("button", name="Show menu").click()
+    # The menu slides open; a click on the account button while it is still sliding can be lost.
+    expect(phone.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
     phone.get_by_role("button", name=str(case_manager)).click()
     phone.get_by_role("button", name="Log out").click()
 
