@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test lint fmt stop lock bench
+.PHONY: run test lint fmt stop lock bench bench-parts
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,20 @@ fmt: $(VENV)/.dev-installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-## bench: benchmarks that print figures (not tests); see the README's Performance section
-bench: $(VENV)/.runtime-installed
+## bench: the statewide load test (seeds the scale records once, then gunicorn + locust; see the
+## README's Performance section); bench-parts: the focused benchmarks, each in a scratch database
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: requirements-bench.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.runtime-installed $(BENCH_VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_scale
+	$(PY) manage.py benchmark_load --locust $(BENCH_VENV)/bin/locust
+
+bench-parts: $(VENV)/.runtime-installed
 	$(PY) manage.py benchmark_audit --rows $${AUDIT_ROWS:-20000000}
 	$(PY) manage.py benchmark_plans
 	$(PY) manage.py benchmark_reminders

@@ -45,8 +45,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Loaded in {time.perf_counter() - started:.0f} s; peak memory {peak:.0f} MB. "
             f"Log in as scale.cm001 (case manager), scale.sup01 (supervisor), scale.reg1 "
-            f"(register coordinator), scale.cp001 (child protection) or scale.admin with the "
-            f"demo's password and authenticator."
+            f"(register coordinator), scale.cp001 (child protection) or scale.admin, with the "
+            f"demo's password and the authenticator secret {scale.TOTP_SECRET}."
         )
         self._write_counts()
 

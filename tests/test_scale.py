@@ -1,0 +1,112 @@
+"""The statewide benchmark's generator and pages (icms/scale.py, icms/loadbench.py), at small
+sizes: the records are whole and consistent, and each page `make bench` drives runs the same
+number of queries at two sizes of data."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from caseplans.models import CasePlan, Task
+from clients.models import Contact, YoungPerson
+from icms import loadbench, scale
+from referrals.models import Referral
+from register.models import RegisterEntry, RegisterReview
+
+SMALL = scale.Sizes(young_people=30, workers=10, contacts=600, tasks=150, register_reviews=60)
+LARGER = scale.Sizes(young_people=90, workers=20, contacts=3000, tasks=600, register_reviews=240)
+
+# Queries per page, whatever the size of the data. A timeline page runs one more for each kind
+# of entry on it (contacts, plans, allocations, ...): those are counted apart.
+QUERIES = {
+    "My caseload": 11,
+    "young person's record": 19,
+    "timeline (first page)": 15,
+    "timeline (page 8)": 15,
+    "contact form (GET)": 15,
+    "contact form (POST)": 41,
+    "caseload review": 11,
+    "team dashboard": 14,
+    "referral triage queue": 10,
+    "register, reviews overdue": 10,
+    "login page": 0,
+}
+
+
+def _seed(sizes: scale.Sizes) -> None:
+    scale.seed(sizes, say=lambda line: None)
+
+
+@pytest.mark.django_db
+def test_the_generator_makes_the_records_asked_for_and_they_hold_together():
+    _seed(SMALL)
+
+    young_people = YoungPerson.objects.filter(division__name__in=scale.DIVISIONS)
+    assert young_people.count() == 30
+    assert Contact.objects.filter(young_person__in=young_people).count() == 600
+    assert Task.objects.count() == 150
+    assert RegisterReview.objects.count() >= 60
+    # Every young person came through an accepted referral, and every open one has a case
+    # manager and exactly one current plan.
+    assert Referral.objects.filter(status="accepted").count() == 30
+    open_cases = young_people.exclude(status=YoungPerson.Status.CLOSED)
+    assert open_cases.exists()
+    assert not open_cases.filter(primary_case_manager__isnull=True).exists()
+    for young_person in open_cases:
+        assert young_person.case_plans.filter(status=CasePlan.Status.CURRENT).count() == 1
+    # Contacts fall within the young person's time in ICMS, are never in the future, and are
+    # marked after hours exactly when they are.
+    from clients.services import is_after_hours
+
+    for contact in Contact.objects.select_related("young_person")[:200]:
+        assert contact.started_at <= contact.recorded_at
+        assert contact.after_hours == is_after_hours(contact.started_at)
+        assert contact.workers.filter(pk=contact.recorded_by_id).exists()
+    # The register: one open review per listed young person, none for a removed one.
+    for entry in RegisterEntry.objects.all():
+        open_reviews = entry.reviews.filter(reviewed_on__isnull=True).count()
+        assert open_reviews == (1 if entry.status == RegisterEntry.Status.ACTIVE else 0)
+
+
+@pytest.mark.django_db
+def test_the_generator_refuses_to_load_twice():
+    _seed(SMALL)
+    assert scale.seeded()
+    assert scale.counts()["young people"] == 30
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sizes", [SMALL, LARGER], ids=["small", "larger"])
+def test_each_benchmarked_page_runs_the_same_queries_at_any_size(sizes, log_in, client):
+    _seed(sizes)
+    counted = {}
+    for role, accounts in loadbench.accounts().items():
+        user = accounts[0]
+        log_in(user)
+        for page in loadbench.pages_of(role, user):
+            if not page.url:
+                continue
+            if page.name == "contact form (POST)":
+                counted[page.name] = _queries_to_log_a_contact(client, page.url)
+                continue
+            client.get(page.url)  # the session's first request saves more than later ones
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(page.url)
+            assert response.status_code == 200, page.name
+            kinds_shown = {entry.kind for entry in response.context.get("entries") or []}
+            counted[page.name] = len(queries) - len(kinds_shown)
+        client.logout()
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(reverse("accounts:login")).status_code == 200
+    counted["login page"] = len(queries)
+
+    assert counted == QUERIES
+
+
+def _queries_to_log_a_contact(client, url: str) -> int:
+    data = loadbench.contact_data(client.get(url).content)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data)
+    assert response.status_code == 302, response.content
+    return len(queries)
