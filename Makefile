@@ -26,7 +26,8 @@ run: $(VENV)/.runtime-installed
 	@echo "ICMS is starting on http://127.0.0.1:8000 (Ctrl-C stops it)."
 	trap '$(PY) -m icms.embedded stop' EXIT; honcho --procfile Procfile.dev start
 
-## test: ruff, then the whole test suite on PostgreSQL (browser tests need /usr/bin/chromium).
+## test: ruff, then the whole test suite on PostgreSQL, one worker per CPU (browser tests need
+## /usr/bin/chromium).
 ## Without DATABASE_URL / REDIS_URL the tests get embedded servers of their own, stopped at the end.
 test: export ICMS_DATA_DIR ?= $(CURDIR)/.data/test
 test: $(VENV)/.dev-installed lint

@@ -5,7 +5,9 @@ With DEBUG off (the default) the HTTPS-only settings are on, so a production dep
 app starts its own PostgreSQL and Redis under ICMS_DATA_DIR (see icms/embedded.py).
 """
 
+import os
 import secrets
+import tempfile
 from datetime import time, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -51,8 +53,16 @@ def persistent_secret_key(data_dir: Path) -> str:
     key_file = data_dir / "secret_key"
     if not key_file.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        key_file.touch(mode=0o600)
-        key_file.write_text(secrets.token_urlsafe(64))
+        # Written aside, then linked into place: of processes starting together (web and worker,
+        # parallel test workers) one key wins and nobody reads a half-written file.
+        with tempfile.NamedTemporaryFile("w", dir=data_dir, delete=False) as new_key:  # 0600
+            new_key.write(secrets.token_urlsafe(64))
+        try:
+            os.link(new_key.name, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(new_key.name)
     return key_file.read_text().strip()
 
 

@@ -1,7 +1,10 @@
 """Shared fixtures: test-only settings, and the personas of DOMAIN.md, each with data that is
 theirs and data that is not."""
 
+import math
 import os
+import sys
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -168,11 +171,57 @@ def other_young_person(other_team, other_team_case_manager):
     )
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    import sys
+# --- Running on every CPU (pytest-xdist: `-n auto` in pyproject.toml) --------------------------
 
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on: its affinity mask, capped by a cgroup CPU quota (a
+    container given `--cpus 2` on a 64-core host sees 64 CPUs but may use two)."""
+    count = len(os.sched_getaffinity(0))  # Linux, as the rest of ICMS
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+        if quota != "max":
+            count = min(count, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass
+    return max(count, 1)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """One worker per usable CPU. xdist's own count is of physical cores when psutil is installed
+    (pgserver needs it), and the two vCPUs of a CI machine are often one core's two threads."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook obeys it
+    return usable_cpus()
+
+
+ACCESS_MATRIX_SIZE = pytest.StashKey[int]()
+
+
+def _access_matrix_size() -> int | None:
+    """The size of the access matrix, if this process collected it."""
     matrix = sys.modules.get("tests.test_access_matrix")
-    if matrix is not None:
-        terminalreporter.write_line(
-            f"access matrix: {matrix.MATRIX_SIZE} cases (URL x role x object)"
-        )
+    return None if matrix is None else matrix.MATRIX_SIZE
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # An xdist worker: tell the controller, which collects no tests and prints the summary.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None and (size := _access_matrix_size()) is not None:
+        workeroutput["access_matrix_size"] = size
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    size = getattr(node, "workeroutput", {}).get("access_matrix_size")
+    if size is not None:
+        node.config.stash[ACCESS_MATRIX_SIZE] = size
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    size = config.stash.get(ACCESS_MATRIX_SIZE, None) or _access_matrix_size()
+    if size is not None:
+        terminalreporter.write_line(f"access matrix: {size} cases (URL x role x object)")
