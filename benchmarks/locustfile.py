@@ -22,6 +22,7 @@ from locust import HttpUser, between, task
 
 PLAN = json.loads(Path(os.environ["ICMS_BENCH_PLAN"]).read_text())
 THINK = [float(part) for part in os.environ.get("ICMS_BENCH_THINK", "1,3").split(",")]
+ROUND = int(os.environ.get("ICMS_BENCH_ROUND", "0"))
 SLOTS = itertools.count()
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -37,7 +38,11 @@ class Person(HttpUser):
         per_round = mix.count(self.role)
         nth = slot // len(mix) * per_round + mix[: slot % len(mix)].count(self.role)
         of_role = -(-PLAN["users"] // len(mix)) * per_round
-        self.accounts = itertools.cycle(PLAN["accounts"][self.role][nth::of_role])
+        accounts = PLAN["accounts"][self.role][nth::of_role]
+        # Each run (the warm-up, then the measured one) starts further along: a code used by the
+        # run before would be refused.
+        skip = ROUND * 5 % len(accounts)
+        self.accounts = itertools.cycle(accounts[skip:] + accounts[:skip])
         self.sign_in(next(self.accounts))
 
     def sign_in(self, account: dict) -> None:
