@@ -39,9 +39,9 @@ class Person(HttpUser):
         nth = slot // len(mix) * per_round + mix[: slot % len(mix)].count(self.role)
         of_role = -(-PLAN["users"] // len(mix)) * per_round
         accounts = PLAN["accounts"][self.role][nth::of_role]
-        # Each run (the warm-up, then the measured one) starts further along: a code used by the
+        # The measured run starts half-way along from where the warm-up did: a code used by the
         # run before would be refused.
-        skip = ROUND * 5 % len(accounts)
+        skip = ROUND * max(1, len(accounts) // 2) % len(accounts)
         self.accounts = itertools.cycle(accounts[skip:] + accounts[:skip])
         self.sign_in(next(self.accounts))
 
