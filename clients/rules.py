@@ -28,8 +28,8 @@ def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
     if user.has_role(Role.CASE_MANAGER):
         parts.append(allocated_ids([user]))
     if user.has_role(Role.SUPERVISOR):
-        team = YoungPerson.objects.filter(team__in=teams_supervised_by(user))
-        parts.append(team.values("pk").order_by())
+        of_teams = YoungPerson.objects.filter(team__in=teams_supervised_by(user))
+        parts.append(of_teams.values("pk").order_by())
     if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
         parts.append(allocated_ids(workers_covered_by(user)))
     if not parts:

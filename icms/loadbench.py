@@ -83,6 +83,18 @@ def accounts() -> dict[str, list[User]]:
     }
 
 
+def first_of_each_role() -> dict[str, tuple[User, list[Page]]]:
+    """For each role, its first account with pages to open (a case manager with an open case),
+    and those pages."""
+    chosen = {}
+    for role, people in accounts().items():
+        for person in people:
+            if pages := pages_of(role, person):
+                chosen[role] = (person, pages)
+                break
+    return chosen
+
+
 def write_plan(path: str, users: int) -> None:
     """The plan file the locustfile reads."""
     plan = {

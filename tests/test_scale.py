@@ -81,10 +81,9 @@ def test_the_generator_refuses_to_load_twice():
 def test_each_benchmarked_page_runs_the_same_queries_at_any_size(sizes, log_in, client):
     _seed(sizes)
     counted = {}
-    for role, accounts in loadbench.accounts().items():
-        user = accounts[0]
+    for user, pages in loadbench.first_of_each_role().values():
         log_in(user)
-        for page in loadbench.pages_of(role, user):
+        for page in pages:
             if not page.url:
                 continue
             if page.name == "contact form (POST)":

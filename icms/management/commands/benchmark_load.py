@@ -146,13 +146,11 @@ class Command(BaseCommand):
     def _one_at_a_time(self) -> dict[str, dict]:
         """Each page once more, in this process: its queries (warm), and its time after the
         cache is emptied and the database connection is new."""
-        people = loadbench.accounts()
         measured = {}
         with serving_pages():
-            for role, accounts in people.items():
-                user = accounts[0]
+            for user, pages in loadbench.first_of_each_role().values():
                 client = signed_in_client(user)
-                for page in loadbench.pages_of(role, user):
+                for page in pages:
                     if not page.url:
                         continue
                     if page.name == "contact form (POST)":
