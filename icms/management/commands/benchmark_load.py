@@ -30,6 +30,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from icms import loadbench, scale
 from icms.benchmarking import serving_pages, signed_in_client
 
@@ -212,8 +213,6 @@ def _post_contact(client: Client, url: str) -> dict:
 
 def _export(url: str) -> dict:
     """Time the export as streamed to a browser, then its peak Python memory (tracemalloc)."""
-    from accounts.models import User
-
     with serving_pages():
         client = signed_in_client(User.objects.get(username="scale.admin"))
         started = time.perf_counter()
