@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
@@ -412,6 +413,13 @@ class CaseloadFilter(django_filters.FilterSet):
             "register_overdue",
             "sort",
         ]
+
+    def __init__(self, *args: object, request: HttpRequest, **kwargs: object) -> None:
+        super().__init__(*args, request=request, **kwargs)
+        # Only a team's caseload (a supervisor's) is filtered by worker; the page offers it to
+        # no one else, and its list of workers is not free to build.
+        if not request.user.has_perm("clients.transfer_caseload"):
+            del self.filters["worker"]
 
     def search(self, young_people: object, name: str, value: str) -> object:
         return search_young_people(young_people, value)

@@ -5,6 +5,8 @@ list and a detail page cannot disagree about who sees a record. A record outside
 visibility answers 404; an action their role may not take on a record they see answers 403.
 """
 
+from collections.abc import Callable
+
 import rules
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -23,6 +25,10 @@ def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
     see no client record; they have the audit trail."""
     if not user.is_authenticated or not user.is_active:
         return YoungPerson.objects.none()
+    return _built_once_a_day(user, "_young_people_visible", _young_people_visible_to)
+
+
+def _young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
     # One UNION of ids: each part reads its own index (an OR of them would read every row).
     parts = []
     if user.has_role(Role.CASE_MANAGER):
@@ -39,7 +45,27 @@ def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
 
 def young_people_covered_by(user: User) -> QuerySet[YoungPerson]:
     """The young people allocated to the workers whose caseloads the user covers today."""
-    return YoungPerson.objects.filter(pk__in=allocated_ids(workers_covered_by(user)))
+    return _built_once_a_day(
+        user,
+        "_young_people_covered",
+        lambda user: YoungPerson.objects.filter(pk__in=allocated_ids(workers_covered_by(user))),
+    )
+
+
+def _built_once_a_day(user: User, name: str, build: Callable[[User], QuerySet]) -> QuerySet:
+    """`build(user)`, kept on the user object (one request's) and handed out as a fresh copy.
+
+    Putting these nested UNIONs together costs Django several milliseconds, and a page asks for
+    them several times. What they select is read from the database each time they are used; only
+    their SQL is kept, and it depends on nothing but the user's roles (read once per request,
+    User.roles) and the day (covers run by the day).
+    """
+    today = timezone.localdate()
+    built = getattr(user, name, None)
+    if built is None or built[0] != today:
+        built = (today, build(user))
+        setattr(user, name, built)
+    return built[1].all()
 
 
 def contacts_visible_to(user: User) -> QuerySet[Contact]:

@@ -217,16 +217,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="") or embedded.redis_url(ICMS_DATA_DIR)
 REDIS_BROKER_DB = 0
 REDIS_CACHE_DB = env_int("REDIS_CACHE_DB", default=1)
+REDIS_SESSION_DB = env_int("REDIS_SESSION_DB", default=2)
 
-CACHES = {
-    "default": {
+
+def redis_cache(db: int) -> dict:
+    return {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": redis_url_for_db(REDIS_URL, REDIS_CACHE_DB),
+        "LOCATION": redis_url_for_db(REDIS_URL, db),
         "KEY_PREFIX": "icms",
         # A page must never hang on a missing Redis.
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
-}
+
+
+# Sessions have a database of their own: emptying the cache must not sign everyone out.
+CACHES = {"default": redis_cache(REDIS_CACHE_DB), "sessions": redis_cache(REDIS_SESSION_DB)}
 
 # --- Celery -----------------------------------------------------------------------------------
 
@@ -291,8 +296,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0) or None
 
-# Sessions end after inactivity and when the browser closes.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions end after inactivity and when the browser closes. They live in Redis only: a page
+# view renews the idle timer, and renewing it in PostgreSQL cost a committed write (an fsync)
+# on every page. Losing Redis signs people out; it loses no record.
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", default=30)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

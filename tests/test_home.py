@@ -144,7 +144,7 @@ def test_case_manager_home_query_count_is_constant(
 
     # user, OTP device, user's groups, what they cover, caseload, unread notifications; the
     # session saved (idle timeout): savepoint, update, release
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         client.get(reverse("home"))
 
 
@@ -171,5 +171,5 @@ def test_supervisor_home_query_count_is_constant(
     # morning, after-hours accesses to review, plans to approve, plan reviews overdue, register
     # reviews overdue, referrals waiting, unread notifications; the session saved: savepoint,
     # update, release
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         client.get(reverse("home"))

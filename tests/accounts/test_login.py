@@ -5,6 +5,8 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -257,6 +259,17 @@ def test_a_tampered_session_cookie_logs_out(client, case_manager, log_in):
     client.cookies[settings.SESSION_COOKIE_NAME] = session_key[:-4] + "abcd"
 
     assert not is_logged_in(client)
+
+
+def test_sessions_are_kept_apart_from_the_cache_and_out_of_the_database(
+    client, case_manager, log_in
+):
+    log_in(case_manager)
+
+    caches["default"].clear()
+
+    assert is_logged_in(client)
+    assert not Session.objects.exists()  # renewing the idle timer writes nothing to PostgreSQL
 
 
 def test_a_session_ends_after_thirty_idle_minutes_and_activity_keeps_it(

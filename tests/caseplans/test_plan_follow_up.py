@@ -233,7 +233,7 @@ def test_the_plan_page_runs_the_same_queries_however_big_the_plan(
     # (savepoint, insert, release); goals, tasks; whole plan and change allowed (one visibility
     # check each); the referral; notes, contacts; unread notifications; the session saved
     # (savepoint, update, release)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(16):
         response = client.get(reverse("caseplans:plan", args=[current_plan.pk]))
     assert response.status_code == 200
 
@@ -250,6 +250,6 @@ def test_a_draft_with_a_form_under_every_goal_runs_the_same_queries(
 
     # as for the current plan, and: the young person's family (offered in every new row),
     # whether the draft has a goal yet
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(18):
         response = client.get(reverse("caseplans:plan", args=[draft.pk]))
     assert response.text.count('class="task-form-row"') == goal_count

@@ -125,6 +125,14 @@ def test_a_supervisor_sees_the_teams_caseload_but_not_anothers(
     assert caseload_names(client) == [own_young_person.display_name]
 
 
+def test_only_the_team_caseload_offers_a_choice_of_worker(client, log_in, case_manager, supervisor):
+    log_in(case_manager)
+    assert b'name="worker"' not in client.get(reverse("clients:caseload")).content
+
+    log_in(supervisor)
+    assert b'name="worker"' in client.get(reverse("clients:caseload")).content
+
+
 def test_the_caseload_exports_to_csv_and_the_export_is_audited(client, log_in, case_manager, team):
     young_person = YoungPersonFactory(
         given_name="Jayden", family_name="Smith", team=team, primary_case_manager=case_manager
@@ -159,7 +167,7 @@ def test_the_caseload_runs_a_constant_number_of_queries(
     # user, OTP device, groups; the user's and their groups' database permissions (Django's
     # model backend, asked once a rule says no: may they transfer caseloads?); the caseload with
     # its contact figures; unread notifications; the session saved (savepoint, update, release)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(CASELOAD)
     assert len(response.context["young_people"]) == item_count
 
@@ -285,6 +293,6 @@ def test_the_timeline_runs_a_constant_number_of_queries(
     # (savepoint, insert, release); the page of entries; contacts and their workers (2),
     # alerts, disclosures; may the user add a contact (visible?); unread notifications; the
     # session saved (3)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         response = timeline(client, own_young_person)
     assert len(response.context["entries"]) == min(25, item_count + 6)

@@ -126,7 +126,7 @@ def test_the_record_runs_a_constant_number_of_queries(
     # (savepoint, insert, release); the access log; may the user change the record (is it
     # visible to them); the latest crises; unread notifications; the session saved (savepoint,
     # update, release)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(18):
         client.get(detail(young_person))
 
 

@@ -154,8 +154,8 @@ def test_the_register_and_the_meeting_form_run_the_same_queries_however_long(
     # session user, OTP device, groups; unread notifications; the entries (with their next
     # review); the divisions to filter by; the coordinator's division (its interval); the
     # session saved (savepoint, update, release)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         coordinator_client.get(reverse("register:list"))
     # as above, with the division's open reviews in place of the entries and the divisions
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         coordinator_client.get(reverse("register:meeting-create"))

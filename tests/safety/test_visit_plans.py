@@ -251,7 +251,7 @@ def test_the_visit_list_runs_the_same_queries_however_many_visits(
 
     # session user, OTP device, groups; the visits (with their workers); unread notifications;
     # the session saved: savepoint, update, release
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         client.get(reverse("safety:list"))
 
 
@@ -288,6 +288,6 @@ def test_the_home_section_runs_the_same_queries_however_many_visits_are_late(
     log_in(supervisor)
 
     # As tests/test_home.py counts the supervisor's home: 18 queries, one of them the late visits
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         response = client.get(reverse("home"))
     assert len(response.context["overdue_visits"]) == count

@@ -153,5 +153,5 @@ def test_the_review_runs_the_same_queries_whatever_the_teams_size(
 
     # user, OTP device, groups, team, workers, cases with their figures, contacts made,
     # unread notifications; the session saved: savepoint, update, release
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         supervisor_client.get(reverse("supervision:review", args=[team.pk]))

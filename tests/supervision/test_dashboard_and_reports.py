@@ -116,7 +116,7 @@ def test_the_dashboard_runs_the_same_queries_whatever_the_data(
 
     # user, OTP device, team, groups; contacts, caseload weights, referrals received, decided,
     # decline reasons, register reviews; unread notifications; the session saved (3)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         supervisor_client.get(reverse("supervision:dashboard", args=[team.pk]))
 
 
@@ -219,7 +219,7 @@ def test_the_reports_run_the_same_queries_whatever_the_data(
 
     # user, OTP device, groups; six reports; the team and division choices; unread
     # notifications; the session saved (3)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         supervisor_client.get(reverse("supervision:reports"), period())
 
 
