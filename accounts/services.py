@@ -1,4 +1,5 @@
-from base64 import b32encode
+import secrets
+from base64 import b32encode, b64encode
 from datetime import date, datetime
 
 from django.apps import AppConfig
@@ -49,6 +50,16 @@ def install_role_groups(sender: AppConfig, **_kwargs: object) -> None:
 def normalise_code(code: str) -> str:
     """Codes are accepted as typed or read aloud: spaces and dashes ignored, any case."""
     return "".join(code.split()).replace("-", "").lower()
+
+
+# Where the session keeps the key of the contact notes a browser holds while it has no signal.
+CONTACT_DRAFT_KEY = "contact_draft_key"
+
+
+def new_contact_draft_key() -> str:
+    """A random 256-bit AES key (base64) for static/js/offline-contact.js. It is kept in the
+    session only, so it ends with the login and what it encrypted can no longer be read."""
+    return b64encode(secrets.token_bytes(32)).decode()
 
 
 def totp_device_to_set_up(user: User) -> TOTPDevice:

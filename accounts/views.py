@@ -26,11 +26,13 @@ from accounts.models import User
 from accounts.queries import case_managers_of, colleagues_who_may_cover, current_and_coming
 from accounts.rules import covers_visible_to, teams_supervised_by
 from accounts.services import (
+    CONTACT_DRAFT_KEY,
     arrange_cover,
     confirm_totp_device,
     end_cover,
     has_two_factor,
     issue_recovery_codes,
+    new_contact_draft_key,
     totp_device_to_set_up,
     totp_secret_for_typing,
     verify_second_factor,
@@ -70,6 +72,7 @@ def _complete_login(request: HttpRequest, user: User, device: object) -> str:
     next_url = request.session.get(PENDING_NEXT)
     login(request, user, backend=request.session[PENDING_BACKEND])
     otp_login(request, device)
+    request.session[CONTACT_DRAFT_KEY] = new_contact_draft_key()
     for key in (PENDING_USER, PENDING_SINCE, PENDING_NEXT, PENDING_BACKEND):
         request.session.pop(key, None)
     return _safe_next(request, next_url)

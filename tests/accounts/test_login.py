@@ -1,4 +1,5 @@
 import re
+from base64 import b64decode
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.services import CONTACT_DRAFT_KEY
 from audit.models import AuditAction, AuditEvent
 from tests.factories import PASSWORD, TOTPDeviceFactory, totp_code
 
@@ -88,6 +90,27 @@ def test_repeated_wrong_codes_make_the_user_wait(client, device):
 
     assert "Too many wrong codes. Wait until" in response.text
     assert not is_logged_in(client)
+
+
+def test_each_login_gives_the_session_a_new_key_for_contacts_kept_offline(
+    client, device, time_machine
+):
+    """Made after the second factor and kept in the session only, so it ends with the login."""
+    give_password(client)
+    assert CONTACT_DRAFT_KEY not in client.session
+    client.post(CODE, {"code": totp_code(device)})
+    first = client.session[CONTACT_DRAFT_KEY]
+    assert len(b64decode(first)) == 32
+    assert [cookie for cookie in client.cookies.values() if first in cookie.value] == []
+
+    client.post(reverse("accounts:logout"))
+    assert CONTACT_DRAFT_KEY not in client.session
+
+    time_machine.move_to(timezone.now() + timedelta(minutes=1))  # a new code
+    give_password(client)
+    client.post(CODE, {"code": totp_code(device)})
+    assert is_logged_in(client)
+    assert client.session[CONTACT_DRAFT_KEY] != first
 
 
 def test_the_code_step_needs_the_password_step_first(client, device):
