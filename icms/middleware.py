@@ -6,10 +6,11 @@ from django.http import HttpRequest, HttpResponse
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
     """Django's, with two differences. The API (/api/) authenticates each request by token
-    (REST framework does it), so it is left alone here. And a background (htmx) request whose
-    session has ended gets 401: a redirect would put the login page inside the page being worked
-    on; static/js/icms.js then tells the user, and the draft saved so far is waiting after they
-    log in again."""
+    (REST framework does it), so it is left alone here. And a background request (htmx, or a
+    page script's fetch, which browsers mark `Sec-Fetch-Mode: cors`) whose session has ended
+    gets 401: a redirect would put the login page inside the page being worked on, or pass for
+    the contact form's "recorded" redirect; static/js/icms.js and offline-contact.js then tell
+    the user, and the draft saved so far is waiting after they log in again."""
 
     def process_view(
         self,
@@ -25,6 +26,6 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
     def handle_no_permission(
         self, request: HttpRequest, view_func: Callable[..., HttpResponse]
     ) -> HttpResponse:
-        if request.headers.get("HX-Request"):
+        if request.headers.get("HX-Request") or request.headers.get("Sec-Fetch-Mode") == "cors":
             return HttpResponse("Your session has ended.", status=401)
         return super().handle_no_permission(request, view_func)

@@ -335,6 +335,21 @@ def test_a_note_survives_the_session_ending_before_it_is_submitted(
     assert "Typed on the train platform" in form.text
 
 
+def test_a_contact_the_page_script_sends_after_the_session_ended_is_answered_401(
+    client, log_in, case_manager, own_young_person, time_machine
+):
+    """Not the login page behind a redirect, which the script would take for "recorded"."""
+    log_in(case_manager)
+    time_machine.move_to(TUESDAY_NOON + timedelta(minutes=45), tick=False)
+
+    response = client.post(
+        contact_url(own_young_person), contact_data(), headers={"Sec-Fetch-Mode": "cors"}
+    )
+
+    assert response.status_code == 401
+    assert not Contact.objects.exists()
+
+
 def test_the_draft_goes_once_the_contact_is_recorded(logged_in, own_young_person):
     logged_in.post(draft_url(own_young_person), contact_data(), HTTP_HX_REQUEST="true")
 
