@@ -9,8 +9,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.services import CONTACT_DRAFT_KEY
 from audit.queries import recent_views_of
 from audit.services import record_view
 from caseplans.queries import (
@@ -510,10 +512,13 @@ def _contact_or_404(request: HttpRequest, pk: int, contact_pk: int) -> tuple:
     return young_person, contact
 
 
+@never_cache  # the page holds the session's draft key: no copy of it may stay in a cache
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Log a contact in under a minute on a phone. What is typed is kept as a draft every few
-    seconds (see contact_draft), and offered again if the session ended before submitting."""
+    seconds (see contact_draft), and offered again if the session ended before submitting.
+    Without signal, static/js/offline-contact.js keeps the contact in the browser, encrypted
+    with the session's draft key, and sends it here when the connection is back."""
     young_person = _young_person_or_404(request, pk)
     require_permission(request, "clients.add_contact", young_person)
     co_workers = team_members(young_person.team).exclude(pk=request.user.pk)
@@ -548,7 +553,12 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "clients/contact_form.html",
-        {"form": form, "young_person": young_person, "draft": draft},
+        {
+            "form": form,
+            "young_person": young_person,
+            "draft": draft,
+            "draft_key": request.session.get(CONTACT_DRAFT_KEY),
+        },
     )
 
 

@@ -10,3 +10,37 @@ document.addEventListener("htmx:responseError", (event) => {
     }
   }
 });
+
+// Contacts kept on this phone while there was no signal (offline-contact.js) are encrypted with
+// a key of the login session. They go at logout, and on the login page (the session ended some
+// other way): without that session nobody can read them, and nothing should be left behind.
+const CONTACT_DRAFT_PREFIX = "icms-contact-draft:";
+
+function contactDrafts() {
+  return Object.keys(localStorage).filter((name) => name.startsWith(CONTACT_DRAFT_PREFIX));
+}
+
+function forgetContactDrafts() {
+  for (const name of contactDrafts()) {
+    localStorage.removeItem(name);
+  }
+}
+
+document.addEventListener("submit", (event) => {
+  if (event.target.id !== "logout-form") {
+    return;
+  }
+  const unsent =
+    "A contact saved on this phone without signal has not been sent yet. Logging out " +
+    "deletes it: open that young person's contact form with signal first to send it. " +
+    "Log out anyway?";
+  if (contactDrafts().length && !window.confirm(unsent)) {
+    event.preventDefault();
+    return;
+  }
+  forgetContactDrafts();
+});
+
+if (document.getElementById("login-form")) {
+  forgetContactDrafts();
+}

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.services import CONTACT_DRAFT_KEY, new_contact_draft_key
 from audit.models import AuditAction, AuditEvent
 from clients.models import Contact, ContactDraft
 from tests.factories import CareTeamFactory, ContactFactory, UserFactory
@@ -162,6 +163,40 @@ def test_a_double_submission_records_one_contact(logged_in, own_young_person):
 
     assert first.status_code == second.status_code == 302
     assert Contact.objects.count() == 1
+
+
+def test_a_contact_sent_again_after_a_lost_answer_goes_to_the_timeline_and_is_recorded_once(
+    logged_in, own_young_person
+):
+    """What the contact form's script relies on when it sends a contact kept without signal
+    whose first sending did reach the server."""
+    data = contact_data(notes="Typed on the train platform")
+
+    first = logged_in.post(contact_url(own_young_person), data)
+    again = logged_in.post(contact_url(own_young_person), data, headers={"Sec-Fetch-Mode": "cors"})
+
+    timeline = reverse("clients:timeline", args=[own_young_person.pk])
+    assert (first.status_code, first.url) == (again.status_code, again.url) == (302, timeline)
+    assert Contact.objects.get().notes == "Typed on the train platform"
+    created = AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="clients.contact")
+    assert created.count() == 1
+
+
+def test_the_contact_form_hands_the_session_draft_key_to_its_script_and_is_never_cached(
+    logged_in, case_manager, own_young_person
+):
+    session = logged_in.session
+    session[CONTACT_DRAFT_KEY] = key = new_contact_draft_key()
+    session.save()
+
+    form = logged_in.get(contact_url(own_young_person))
+
+    assert f'data-draft-key="{key}"' in form.text
+    assert "js/offline-contact.js" in form.text
+    assert "no-store" in form["Cache-Control"]
+    contact = ContactFactory(young_person=own_young_person, recorded_by=case_manager)
+    edit = logged_in.get(reverse("clients:contact-edit", args=[own_young_person.pk, contact.pk]))
+    assert "data-draft-key" not in edit.text
 
 
 def test_a_contact_made_together_names_every_worker(
