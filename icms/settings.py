@@ -294,7 +294,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0) or None
+# Behind proxies the client's address is in X-Forwarded-For, counted from its end: the farthest
+# of the trusted proxies appended it (REMOTE_ADDR is the nearest one's). Addresses before it may
+# be made up by the client, so the header may be longer than the count (not "strict"). ipware
+# counts the proxies listed in the header, which leaves out the nearest one.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR"]
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    IPWARE_STRICT = False
 
 # Sessions end after inactivity and when the browser closes. They live in Redis only: a page
 # view renews the idle timer, and renewing it in PostgreSQL cost a committed write (an fsync)
