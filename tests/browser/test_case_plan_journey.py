@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from caseplans.models import CasePlan
-from tests.browser.conftest import go_to, screenshot, switch_to
+from tests.browser.conftest import add_goal, add_task, go_to, screenshot, switch_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,30 +27,6 @@ GOALS = [
     ]),
 ]  # fmt: skip
 TASKS = [description for _, _, tasks in GOALS for description, _ in tasks]
-
-
-def add_goal(page, domain: str, words: str) -> None:
-    page.get_by_role("link", name="Add a goal").click()
-    page.get_by_label("Life domain").select_option(label=domain)
-    page.get_by_label("The goal, in the young person's words").fill(words)
-    page.get_by_label("Strengths it builds on").fill("Turns up when it matters to him.")
-    page.get_by_role("button", name="Save the goal").click()
-
-
-def add_task(page, goal: str, description: str, who: str, due: str) -> None:
-    """Fill in the empty row under the goal and add it: the page is not reloaded."""
-    card = page.locator("article").filter(has=page.get_by_role("heading", name=f"“{goal}”"))
-    row = card.locator("tr[id^=add-task]")
-    row.get_by_label("What (new task)").fill(description)
-    row.get_by_label("Who", exact=True).select_option(label=who)
-    if who == "Family member or significant other":
-        row.get_by_label("Family member or significant other").select_option(label="Joe Brown")
-    if who == "Another agency":
-        row.get_by_label("Agency").fill("Northside Youth Centre")
-    row.get_by_label("By when").fill(due)
-    row.get_by_role("button", name="Add task").click()
-    expect(card.locator("tbody[id^=tasks] tr").filter(has_text=description)).to_be_visible()
-    expect(card.locator("tr[id^=add-task]").get_by_label("What (new task)")).to_have_value("")
 
 
 def test_a_plan_is_made_inline_approved_and_read_by_child_protection(desktop, phone, demo):

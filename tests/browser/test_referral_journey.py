@@ -7,41 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from referrals.models import Referral
-from tests.browser.conftest import go_to, screenshot, switch_to
+from tests.browser.conftest import go_to, open_from_queue, refer, screenshot, switch_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def refer(page, given_name: str, family_name: str, number: str) -> None:
-    """cp.demo fills in and submits a referral."""
-    page.get_by_role("link", name="Make a referral").first.click()
-    page.get_by_label("Urgency").select_option(label="Urgent (within two days)")
-    page.get_by_label("Given name").fill(given_name)
-    page.get_by_label("Family name").fill(family_name)
-    page.get_by_label("Date of birth").fill("2011-03-04")
-    page.get_by_label("Child protection client number").fill(number)
-    page.get_by_label("Housing", exact=True).fill("Sleeping at friends' places; left residential.")
-    page.get_by_label("Safety", exact=True).fill("Seen with older men known to police.")
-    page.get_by_label("Sexual exploitation").check()
-    page.get_by_label("Absconding").check()
-    page.get_by_label(re.compile("what has been tried", re.IGNORECASE)).fill(
-        "Weekly CP visits and a youth worker; absconds before appointments."
-    )
-    page.get_by_label("Listed on the divisional high-risk youth register").check()
-    page.get_by_label("Listed on", exact=True).fill("2026-11-02")
-    page.get_by_label("The young person and the referral").select_option("consents")
-    page.get_by_role("button", name="Submit to ICMS").click()
-    expect(
-        page.get_by_role("heading", name=f"Referral of {given_name} {family_name}")
-    ).to_be_visible()
-    expect(page.locator(".badge").filter(has_text="Submitted")).to_be_visible()
-
-
-def open_from_queue(page, name: str) -> None:
-    go_to(page, "Referrals")
-    page.get_by_role("row").filter(has_text=name).get_by_role("link", name=name).click()
-    page.get_by_role("button", name="Start considering").click()
-    expect(page.locator(".badge").filter(has_text="Under consideration")).to_be_visible()
 
 
 def test_a_referral_is_accepted_and_another_declined_with_advice(desktop, phone, demo):
