@@ -11,10 +11,9 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -39,7 +38,7 @@ from accounts.services import (
 )
 from audit.models import AuditAction
 from audit.services import record
-from icms.access import require_permission
+from icms.access import find_or_404, require_permission
 from icms.forms import add_service_error, submitted
 
 PENDING_USER = "pending_user_id"
@@ -81,7 +80,6 @@ def _complete_login(request: HttpRequest, user: User, device: object) -> str:
 @login_not_required
 @sensitive_post_parameters("password")
 @csrf_protect
-@never_cache
 @require_http_methods(["GET", "POST"])
 def login_password(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -104,7 +102,6 @@ def login_password(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @csrf_protect
-@never_cache
 @require_http_methods(["GET", "POST"])
 def login_code(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
@@ -137,7 +134,6 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @csrf_protect
-@never_cache
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """First login: connect an authenticator app by scanning a QR code, then confirm a code."""
@@ -169,7 +165,6 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """Show fresh recovery codes once, or how many are left; make new ones on request."""
@@ -212,7 +207,7 @@ def cover(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def cover_end(request: HttpRequest, pk: int) -> HttpResponse:
-    cover = get_object_or_404(covers_visible_to(request.user), pk=pk)
+    cover = find_or_404(request, covers_visible_to(request.user), pk=pk)
     require_permission(request, "accounts.end_cover", cover)
     end_cover(cover, by=request.user)
     messages.success(request, f"The cover by {cover.covered_by} has ended.")

@@ -1,20 +1,22 @@
 from collections.abc import Callable
-from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
-# The request being served, so that audit entries written deep in a service still know the
-# address and page they came from.
-current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
+from audit.services import current_request, record_answer
 
 
 class AuditContextMiddleware:
+    """Serves each request with `current_request` set, and records in the audit trail what its
+    answer showed or refused (audit.services.record_answer, from icms.access's note)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = current_request.set(request)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            record_answer(request, response)
+            return response
         finally:
             current_request.reset(token)

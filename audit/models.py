@@ -14,6 +14,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", "Failed login"
     BREAK_GLASS = "break_glass", "After-hours access"
     SEARCH = "search", "Searched"
+    REFUSED = "refused", "Refused"
 
 
 class AuditEvent(models.Model):

@@ -1,15 +1,21 @@
-"""Writing the audit trail. Every other module records through these two functions."""
+"""Writing the audit trail. Every other module records through `record`; the reads and refusals
+of each answer are recorded by audit.middleware through `record_answer`."""
 
+from contextvars import ContextVar
 from datetime import UTC
 
 from axes.helpers import get_client_ip_address
-from django.db import IntegrityError, models, transaction
-from django.http import HttpRequest
+from django.db import IntegrityError, connection, models, transaction
+from django.http import HttpRequest, HttpResponse
 
 from accounts.models import User
-from audit.middleware import current_request
 from audit.models import AuditAction, AuditEvent
 from audit.partitions import create_partition, first_of_month
+from icms.access import AuditNote, audit_note
+
+# The request being served (audit.middleware sets it), so that entries written deep in a
+# service still know the address and page they came from.
+current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
 
 
 def _young_person_id(obj: models.Model | None) -> int | None:
@@ -20,6 +26,10 @@ def _young_person_id(obj: models.Model | None) -> int | None:
     return getattr(obj, "young_person_id", None)
 
 
+def _key(obj: models.Model | None) -> tuple[str, str]:
+    return (obj._meta.label_lower, str(obj.pk)) if obj is not None else ("", "")
+
+
 def record(
     action: AuditAction,
     *,
@@ -28,28 +38,32 @@ def record(
     obj: models.Model | None = None,
     request: HttpRequest | None = None,
     detail: dict | None = None,
+    young_person_id: int | None = None,
+    named: bool = True,
 ) -> AuditEvent:
     """Append one entry: who (`actor`, or the name typed at a failed login), what (`action` on
     `obj`, and the young person it belongs to), when, and from where (`request`, by default
-    the request being served)."""
+    the request being served). `young_person_id` when `obj` is a part of a part (a task of a
+    plan) and does not know it. `named=False` leaves out the record's name (a refused attempt
+    on a record the actor may not see: the trail's readers may not see it either)."""
     request = request or current_request.get()
     if actor is not None and not actor.is_authenticated:
         actor = None
+    young_person_id = young_person_id or _young_person_id(obj)
     event = AuditEvent(
         action=action,
         actor=actor,
         actor_username=(actor.get_username() if actor else actor_username)[:150],
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
-        young_person_id=_young_person_id(obj),
+        object_repr=str(obj)[:200] if obj is not None and named else "",
+        young_person_id=young_person_id,
         ip_address=get_client_ip_address(request) if request else None,
         path=request.path[:500] if request else "",
         detail=detail or {},
     )
     try:
-        with transaction.atomic():
-            event.save(force_insert=True)
+        _insert(event)
     except IntegrityError as error:
         if "no partition" not in str(error):
             raise
@@ -57,11 +71,70 @@ def record(
         with transaction.atomic():
             create_partition(first_of_month(event.occurred_at.astimezone(UTC).date()))
             event.save(force_insert=True)
+    if request is not None:
+        audit_note(request).written.add(_key(obj))
     return event
 
 
-def record_view(request: HttpRequest, obj: models.Model, **detail: object) -> AuditEvent:
-    """Record that the requesting user looked at `obj` (a young person or part of their record)."""
+def _insert(event: AuditEvent) -> None:
+    if connection.in_atomic_block:  # a refused insert must not spoil the caller's transaction
+        with transaction.atomic():
+            event.save(force_insert=True)
+    else:  # one statement, no BEGIN and COMMIT around it: the most common write of all
+        event.save(force_insert=True)
+
+
+def record_answer(request: HttpRequest, response: HttpResponse) -> AuditEvent | None:
+    """What the answer to `request` showed or refused, from the note the view's lookups left
+    (icms.access): a page showing a record is a read of it, a list of records a read (or a
+    search) of the list; a 403, or a 404 on a record that exists, is a refused attempt. A
+    record the view already wrote a row about (a change, an export) is not read again."""
+    note: AuditNote | None = getattr(request, "audit_note", None)
+    user = getattr(request, "user", None)
+    if note is None or user is None or not user.is_authenticated:
+        return None
+    status = response.status_code
+    if status == 404 and note.refused is not None:
+        return _refused(request, note.refused, status=status, named=False)
+    if status == 403 and note.found:
+        return _refused(request, note.found[-1], status=status, named=True)
+    if status == 403 and note.refused is not None:
+        return _refused(request, note.refused, status=status, named=False)
+    if status != 200 or note.shows_no_record or ("", "") in note.written:
+        return None
+    if note.found:
+        subject = note.found[-1]
+        if _key(subject) in note.written:
+            return None
+        young_person_id = next(
+            (_young_person_id(obj) for obj in reversed(note.found) if _young_person_id(obj)),
+            None,
+        )
+        return record(
+            AuditAction.VIEW,
+            actor=user,
+            obj=subject,
+            request=request,
+            detail=note.detail or None,
+            young_person_id=young_person_id,
+        )
+    if note.listing:
+        filters = {key: value for key, value in request.GET.items() if value}
+        return record(
+            AuditAction.SEARCH if filters.get("q") else AuditAction.VIEW,
+            actor=user,
+            request=request,
+            detail={"list": note.listing, "filters": filters, **note.detail},
+        )
+    return None
+
+
+def _refused(request: HttpRequest, obj: models.Model, *, status: int, named: bool) -> AuditEvent:
     return record(
-        AuditAction.VIEW, actor=request.user, obj=obj, request=request, detail=detail or None
+        AuditAction.REFUSED,
+        actor=request.user,
+        obj=obj,
+        request=request,
+        detail={"status": status},
+        named=named,
     )

@@ -4,15 +4,27 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.filters import AuditEventFilter
-from audit.models import AuditAction
+from audit.models import AuditAction, AuditEvent
 from audit.queries import page_of_events
 from audit.rules import audit_events_visible_to
 from audit.services import record
+from clients.rules import young_people_visible_to
 from icms.access import require_permission
 
 PAGE_SIZE = 50
+
+
+def _unseen_young_people(user: User, events: list[AuditEvent]) -> set[int]:
+    """The young people of these rows whom the reader may not see (a worker's refused attempt
+    on another team's record): their rows name neither them nor the record."""
+    if user.has_role(Role.ADMINISTRATOR):
+        return set()
+    named = {event.young_person_id for event in events if event.young_person_id}
+    return named - set(
+        young_people_visible_to(user).filter(pk__in=named).values_list("pk", flat=True)
+    )
 
 
 def _page_key(value: str) -> tuple[str, int] | None:
@@ -48,5 +60,6 @@ def trail(request: HttpRequest) -> HttpResponse:
             "next_key": f"{next_key[0]},{next_key[1]}" if next_key else None,
             "query": query.urlencode(),
             "whole_trail": request.user.has_role(Role.ADMINISTRATOR),
+            "unseen": _unseen_young_people(request.user, events),
         },
     )

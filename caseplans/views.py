@@ -8,13 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from audit.services import record_view
 from caseplans import services
 from caseplans.forms import (
     CrisisPlanForm,
@@ -36,13 +35,14 @@ from caseplans.rules import case_plans_visible_to
 from clients.models import KeyPerson, YoungPerson
 from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
-from icms.access import require_permission
+from icms.access import audit_detail, find_or_404, found_record, require_permission
 from icms.forms import add_service_error, submitted
 
 
 def _plan_or_404(request: HttpRequest, pk: int) -> CasePlan:
     """A plan the user sees, with the young person's safety alerts (shown on every page)."""
-    return get_object_or_404(
+    return find_or_404(
+        request,
         case_plans_visible_to(request.user)
         .select_related("young_person__team__supervisor", "created_by", "approved_by")
         .prefetch_related(
@@ -57,7 +57,8 @@ def _plan_or_404(request: HttpRequest, pk: int) -> CasePlan:
 
 
 def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
-    return get_object_or_404(
+    return find_or_404(
+        request,
         young_people_visible_to(request.user)
         .select_related("team__supervisor")
         .prefetch_related(active_alerts()),
@@ -71,9 +72,9 @@ def _goals_with_tasks(plan: CasePlan) -> QuerySet[Goal]:
     )
 
 
-def _task_or_404(plan: CasePlan, task_pk: int) -> Task:
-    return get_object_or_404(
-        Task.objects.filter(goal__plan=plan).select_related("goal"), pk=task_pk
+def _task_or_404(request: HttpRequest, plan: CasePlan, task_pk: int) -> Task:
+    return find_or_404(
+        request, Task.objects.filter(goal__plan=plan).select_related("goal"), pk=task_pk
     )
 
 
@@ -188,7 +189,6 @@ def _plan_context(request: HttpRequest, plan: CasePlan) -> dict:
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
-    record_view(request, plan)
     return render(request, "caseplans/plan_detail.html", _plan_context(request, plan))
 
 
@@ -265,6 +265,8 @@ def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
     earlier = (chosen.isdigit() and others.filter(pk=chosen).first()) or others.filter(
         number__lt=plan.number
     ).first()
+    if earlier:
+        audit_detail(request, compared_with=earlier.pk)
     return render(
         request,
         "caseplans/plan_compare.html",
@@ -280,14 +282,14 @@ def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
-    record_view(request, plan, printed=True)
+    audit_detail(request, printed=True)
     return render(request, "caseplans/plan_print.html", _plan_context(request, plan))
 
 
 @require_GET
 def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
-    record_view(request, plan, pdf=True)
+    audit_detail(request, pdf=True)
     context = _plan_context(request, plan) | {"pdf": True}
     name = f"case-plan-{plan.young_person.family_name.lower()}-v{plan.number}.pdf"
     return render_pdf(request, "caseplans/plan_print.html", context, filename=name)
@@ -300,7 +302,7 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def goal_form(request: HttpRequest, pk: int, goal_pk: int | None = None) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     require_permission(request, "caseplans.change_caseplan", plan)
-    goal = get_object_or_404(plan.goals, pk=goal_pk) if goal_pk else None
+    goal = find_or_404(request, plan.goals, pk=goal_pk) if goal_pk else None
     form = GoalForm(submitted(request), instance=goal)
     if request.method == "POST" and form.is_valid():
         if goal is None:
@@ -319,7 +321,7 @@ def goal_form(request: HttpRequest, pk: int, goal_pk: int | None = None) -> Http
 def goal_status(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     require_permission(request, "caseplans.change_caseplan", plan)
-    goal = get_object_or_404(plan.goals, pk=goal_pk)
+    goal = find_or_404(request, plan.goals, pk=goal_pk)
     form = GoalStatusForm(request.POST)
     if form.is_valid() and _save(request, form, services.update_goal, goal) is not None:
         messages.success(request, f"The goal is now {goal.get_status_display().lower()}.")
@@ -332,7 +334,7 @@ def goal_status(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 def goal_note(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     require_permission(request, "caseplans.change_caseplan", plan)
-    goal = get_object_or_404(plan.goals, pk=goal_pk)
+    goal = find_or_404(request, plan.goals, pk=goal_pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Write the progress before saving it.")
@@ -393,10 +395,10 @@ def task_form(
     plan = _plan_or_404(request, pk)
     require_permission(request, "caseplans.change_caseplan", plan)
     if task_pk:
-        task = _task_or_404(plan, task_pk)
+        task = _task_or_404(request, plan, task_pk)
         goal = task.goal
     else:
-        task, goal = None, get_object_or_404(plan.goals, pk=goal_pk)
+        task, goal = None, find_or_404(request, plan.goals, pk=goal_pk)
     form = _task_form(plan, goal, task, submitted(request))
     if request.method == "POST" and form.is_valid():
         if task is None:
@@ -428,7 +430,7 @@ def task_row(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     """A task as a row of the table (htmx: editing cancelled)."""
     plan = _plan_or_404(request, pk)
     require_permission(request, "caseplans.change_caseplan", plan)
-    task = _task_or_404(plan, task_pk)
+    task = _task_or_404(request, plan, task_pk)
     return _row(request, plan, task)
 
 
@@ -436,7 +438,7 @@ def task_row(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 def task_done(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     require_permission(request, "caseplans.change_caseplan", plan)
-    task = _task_or_404(plan, task_pk)
+    task = _task_or_404(request, plan, task_pk)
     form = TaskStatusForm(request.POST)
     problem = ""
     if not form.is_valid():
@@ -457,7 +459,7 @@ def task_done(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 def task_move(request: HttpRequest, pk: int, task_pk: int, direction: str) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     require_permission(request, "caseplans.change_caseplan", plan)
-    task = _task_or_404(plan, task_pk)
+    task = _task_or_404(request, plan, task_pk)
     if direction not in {"up", "down"}:
         raise Http404
     try:
@@ -516,6 +518,8 @@ def _one_plan_form(
     existing = getattr(
         young_person, model._meta.get_field("young_person").remote_field.related_name, None
     )
+    if existing is not None:
+        found_record(request, existing)
     form = form_class(submitted(request), instance=existing)
     if (
         request.method == "POST"

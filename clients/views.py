@@ -7,14 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import CONTACT_DRAFT_KEY
 from audit.queries import recent_views_of
-from audit.services import record_view
 from caseplans.queries import (
     advanced_by,
     goals_to_advance,
@@ -84,7 +82,14 @@ from clients.services import (
     transfer_caseload,
     update_young_person,
 )
-from icms.access import require_permission
+from icms.access import (
+    audit_detail,
+    find_or_404,
+    found_record,
+    lists_client_records,
+    require_permission,
+    shows_no_record,
+)
 from icms.exports import csv_download
 from icms.forms import add_service_error, submitted
 from register.queries import with_register_review
@@ -95,7 +100,8 @@ CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
 
 def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
     """A young person the user sees, with the alerts shown on every page about them."""
-    return get_object_or_404(
+    return find_or_404(
+        request,
         young_people_visible_to(request.user)
         .select_related("team")
         .prefetch_related(active_alerts()),
@@ -124,6 +130,7 @@ def _caseload(request: HttpRequest) -> tuple[CaseloadFilter, QuerySet[YoungPerso
 
 
 @require_GET
+@lists_client_records
 def caseload(request: HttpRequest) -> HttpResponse:
     """My caseload (a supervisor: the team's), with last contact against what the intensity
     expects; searchable, filterable, sortable, exportable."""
@@ -203,10 +210,11 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
 
 @require_GET
 def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    young_person = get_object_or_404(
-        with_register_review(young_person_record(young_people_visible_to(request.user))), pk=pk
+    young_person = find_or_404(
+        request,
+        with_register_review(young_person_record(young_people_visible_to(request.user))),
+        pk=pk,
     )
-    record_view(request, young_person)
     user = request.user
     return render(
         request,
@@ -287,7 +295,7 @@ def key_person_form(
     young_person = _young_person_or_404(request, pk)
     require_permission(request, "clients.add_keyperson", young_person)
     key_person = (
-        get_object_or_404(young_person.key_people, pk=key_person_pk) if key_person_pk else None
+        find_or_404(request, young_person.key_people, pk=key_person_pk) if key_person_pk else None
     )
     form = KeyPersonForm(submitted(request), instance=copy(key_person))
     if request.method == "POST" and form.is_valid():
@@ -315,7 +323,7 @@ def professional_form(
     young_person = _young_person_or_404(request, pk)
     require_permission(request, "clients.add_professionalcontact", young_person)
     professional = (
-        get_object_or_404(young_person.professionals, pk=professional_pk)
+        find_or_404(request, young_person.professionals, pk=professional_pk)
         if professional_pk
         else None
     )
@@ -362,7 +370,7 @@ def alert_create(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_end(request: HttpRequest, pk: int, alert_pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
     require_permission(request, "clients.add_workersafetyalert", young_person)
-    alert = get_object_or_404(young_person.alerts, pk=alert_pk)
+    alert = find_or_404(request, young_person.alerts, pk=alert_pk)
     if EmptyForm(request.POST).is_valid():
         end_alert(alert, by=request.user)
         messages.success(request, f"Alert ended: {alert}.")
@@ -394,7 +402,8 @@ def disclosure_create(request: HttpRequest, pk: int) -> HttpResponse:
 def allocation(request: HttpRequest, pk: int) -> HttpResponse:
     """The supervisor allocates the primary case manager (a transfer if one holds the case)
     and the care team."""
-    young_person = get_object_or_404(
+    young_person = find_or_404(
+        request,
         young_people_visible_to(request.user)
         .select_related("team", "primary_case_manager")
         .prefetch_related(active_alerts(), current_allocations()),
@@ -449,7 +458,9 @@ def status_change(request: HttpRequest, pk: int) -> HttpResponse:
 def allocation_end(request: HttpRequest, pk: int, allocation_pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
     require_permission(request, "clients.add_allocation", young_person)
-    current = get_object_or_404(young_person.allocations, pk=allocation_pk, ended_on__isnull=True)
+    current = find_or_404(
+        request, young_person.allocations, pk=allocation_pk, ended_on__isnull=True
+    )
     try:
         end_care_team_allocation(current, by=request.user)
     except ValidationError as error:
@@ -502,7 +513,8 @@ def transfer(request: HttpRequest) -> HttpResponse:
 
 def _contact_or_404(request: HttpRequest, pk: int, contact_pk: int) -> tuple:
     young_person = _young_person_or_404(request, pk)
-    contact = get_object_or_404(
+    contact = find_or_404(
+        request,
         contacts_visible_to(request.user)
         .filter(young_person=young_person)
         .select_related("recorded_by", "entered_in_error_by", "young_person__team")
@@ -512,7 +524,6 @@ def _contact_or_404(request: HttpRequest, pk: int, contact_pk: int) -> tuple:
     return young_person, contact
 
 
-@never_cache  # the page holds the session's draft key: no copy of it may stay in a cache
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Log a contact in under a minute on a phone. What is typed is kept as a draft every few
@@ -563,6 +574,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@shows_no_record
 def contact_draft(request: HttpRequest, pk: int) -> HttpResponse:
     """Called by the contact form every few seconds while typing (htmx): keep the draft."""
     young_person = _young_person_or_404(request, pk)
@@ -579,7 +591,6 @@ def contact_draft(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def contact_detail(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     young_person, contact = _contact_or_404(request, pk, contact_pk)
-    record_view(request, contact)
     earlier = (
         contact.events.order_by("-pgh_id")[1:] if contact.amended_at else []
     )  # the versions before this one, newest first
@@ -677,7 +688,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The young person's chronology, newest first, filterable by kind; "older" pages come in
     with htmx (or as plain links without JavaScript)."""
     young_person = _young_person_or_404(request, pk)
-    record_view(request, young_person, timeline=True)
+    audit_detail(request, timeline=True)
     kinds = [kind for kind in request.GET.getlist("kind") if kind in TIMELINE_KINDS]
     entries, next_key = timeline_page(
         young_person,
@@ -704,6 +715,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@lists_client_records
 def break_glass_request(request: HttpRequest) -> HttpResponse:
     """After hours: open the safety information of a young person not on one's caseload."""
     require_permission(request, "clients.add_breakglassaccess")
@@ -739,14 +751,16 @@ def break_glass_request(request: HttpRequest) -> HttpResponse:
 @require_GET
 def break_glass_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The young person's alerts and crisis plan, while the worker's access lasts."""
-    access = get_object_or_404(
+    access = find_or_404(
+        request,
         active_break_glass_for(request.user).select_related(
             "young_person__crisis_plan", "young_person__team__supervisor"
         ),
         pk=pk,
     )
     young_person = access.young_person
-    record_view(request, young_person, break_glass=access.pk)
+    found_record(request, young_person)
+    audit_detail(request, break_glass=access.pk)
     return render(
         request,
         "clients/break_glass_detail.html",
@@ -760,8 +774,10 @@ def break_glass_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
-    access = get_object_or_404(
-        break_glass_accesses_visible_to(request.user).select_related("young_person__team"), pk=pk
+    access = find_or_404(
+        request,
+        break_glass_accesses_visible_to(request.user).select_related("young_person__team"),
+        pk=pk,
     )
     require_permission(request, "clients.review_breakglassaccess", access)
     if EmptyForm(request.POST).is_valid():

@@ -5,11 +5,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.services import record_view
 from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
 from crises import services
@@ -17,20 +16,21 @@ from crises.forms import CrisisForm, CrisisLogFilter, InErrorForm
 from crises.models import CrisisEvent
 from crises.queries import crisis_record
 from crises.rules import crisis_events_visible_to
-from icms.access import require_permission
+from icms.access import find_or_404, lists_client_records, require_permission
 from icms.forms import add_service_error, submitted
 
 LOG_PAGE = 25
 
 
 def _crisis_or_404(request: HttpRequest, pk: int) -> CrisisEvent:
-    return get_object_or_404(crisis_record(crisis_events_visible_to(request.user)), pk=pk)
+    return find_or_404(request, crisis_record(crisis_events_visible_to(request.user)), pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
 def crisis_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a crisis for a young person, with their crisis plan at hand."""
-    young_person = get_object_or_404(
+    young_person = find_or_404(
+        request,
         young_people_visible_to(request.user)
         .select_related("team", "crisis_plan")
         .prefetch_related(active_alerts()),
@@ -55,7 +55,6 @@ def crisis_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
     crisis = _crisis_or_404(request, pk)
-    record_view(request, crisis)
     return render(
         request,
         "crises/crisis_detail.html",
@@ -88,6 +87,7 @@ def crisis_mark_in_error(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@lists_client_records
 def crisis_log(request: HttpRequest) -> HttpResponse:
     """The supervisor's log of the team's crises, newest first, by period and after hours; the
     morning summary links here."""

@@ -1,11 +1,104 @@
-"""The one way a view refuses an action: the permission comes from the app's rules.py."""
+"""How a view finds a record, refuses an action, and says what its answer shows.
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+A view finds records only through `find_or_404` on the app's visibility queryset (rules.py):
+outside it, 404. Whatever a view finds, or is refused, is noted on the request, and
+audit.middleware writes the audit trail from the note when the answer leaves: a page shown is
+a read of the record it found; a 403, or a 404 on a record that exists, is a refused attempt.
+So a new page cannot forget to audit its reads: it has no other way to reach a record
+(tests/test_policy.py), and the access matrix checks every answer's row.
+"""
+
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+M = TypeVar("M", bound=Model)
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+@dataclass
+class AuditNote:
+    """What one request found and showed, for the audit trail (audit.middleware)."""
+
+    found: list[Model] = field(default_factory=list)  # outermost first: young person, contact
+    refused: Model | None = None  # a record that exists, outside the user's sight
+    listing: str = ""  # a page listing client records: which list
+    shows_no_record: bool = False
+    detail: dict = field(default_factory=dict)
+    written: set[tuple[str, str]] = field(default_factory=set)  # rows the services wrote
+
+
+def audit_note(request: HttpRequest) -> AuditNote:
+    request = getattr(request, "_request", request)  # REST framework's Request wraps Django's
+    note = getattr(request, "audit_note", None)
+    if note is None:
+        note = request.audit_note = AuditNote()
+    return note
+
+
+def find_or_404(request: HttpRequest, records: QuerySet[M], **lookup: object) -> M:
+    """The record of `records` (the user's visibility queryset, or a part of a record already
+    found) matching `lookup`, or 404: the same answer whether it does not exist or is not theirs."""
+    note = audit_note(request)
+    try:
+        found = records.get(**lookup)
+    except records.model.DoesNotExist:
+        note_refused(request, records.model, **lookup)
+        raise Http404("No such record.") from None
+    except (ValueError, TypeError, ValidationError):  # a lookup value of the wrong shape
+        raise Http404("No such record.") from None
+    note.found.append(found)
+    return found
+
+
+def note_refused(request: HttpRequest, model: type[Model], **lookup: object) -> None:
+    """Note the record of `model` matching `lookup`, if there is one, as refused to the user."""
+    with suppress(ValueError, TypeError, ValidationError):
+        audit_note(request).refused = model._base_manager.filter(**lookup).first()
+
+
+def found_record(request: HttpRequest, record: Model) -> None:
+    """Note a record the view reached through one it found (an agreement of a referral)."""
+    audit_note(request).found.append(record)
+
+
+def audit_detail(request: HttpRequest, **detail: object) -> None:
+    """Say more about the read, for the trail (`timeline=True`, `pdf=True`)."""
+    audit_note(request).detail.update(detail)
 
 
 def require_permission(request: HttpRequest, permission: str, obj: object = None) -> None:
     """403 unless the user has `permission` (on `obj`). Records outside a user's sight are
-    refused earlier, with a 404, by the app's visibility querysets."""
+    refused earlier, with a 404, by `find_or_404`."""
     if not request.user.has_perm(permission, obj):
         raise PermissionDenied
+
+
+def lists_client_records(view: V) -> V:
+    """A page listing young people or parts of their records: each answer is a read (a search,
+    when it has `?q=`) of that list, with its filters."""
+
+    @wraps(view)
+    def listing(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        audit_note(request).listing = view.__name__
+        return view(request, *args, **kwargs)
+
+    return listing  # type: ignore[return-value]
+
+
+def shows_no_record(view: V) -> V:
+    """A view that finds a record to act on it but whose answer shows nothing of it (the contact
+    form's autosave answers "draft saved"): no read is recorded; refusals still are."""
+
+    @wraps(view)
+    def quiet(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        audit_note(request).shows_no_record = True
+        return view(request, *args, **kwargs)
+
+    return quiet  # type: ignore[return-value]

@@ -2,6 +2,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -29,3 +30,17 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.headers.get("HX-Request") or request.headers.get("Sec-Fetch-Mode") == "cors":
             return HttpResponse("Your session has ended.", status=401)
         return super().handle_no_permission(request, view_func)
+
+
+class NeverCacheMiddleware:
+    """Nothing ICMS answers may be kept by a browser or a proxy: its pages, downloads and API
+    answers show children's records (the back button of a shared computer, a proxy's disk).
+    Static files never reach here: WhiteNoise, before it, serves them with their own headers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response

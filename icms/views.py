@@ -1,7 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
@@ -17,6 +16,7 @@ from clients.queries import (
 )
 from clients.rules import young_people_visible_to
 from crises.queries import team_crises_since_yesterday_morning
+from icms.access import lists_client_records
 from icms.health import OK, health_report
 from referrals.queries import waiting_for
 from referrals.rules import referrals_visible_to
@@ -26,6 +26,7 @@ from safety.rules import visit_plans_visible_to
 
 
 @require_GET
+@lists_client_records
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on what it works with; a person with several roles sees each part."""
     user = request.user
@@ -61,7 +62,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     report = health_report()

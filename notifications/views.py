@@ -1,8 +1,9 @@
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from icms.access import find_or_404
 from notifications.models import Notification
 from notifications.services import mark_read
 
@@ -18,7 +19,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a notification read and go to what it is about."""
-    notification = get_object_or_404(Notification, recipient=request.user, pk=pk)
+    notification = find_or_404(request, Notification.objects.filter(recipient=request.user), pk=pk)
     mark_read([notification])
     if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
         return redirect(notification.url)

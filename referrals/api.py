@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from accounts.models import Team
 from clients.models import LifeDomain
+from icms.access import audit_detail, audit_note, find_or_404, found_record, note_refused
 from referrals.models import Referral
 from referrals.permissions import IsChildProtectionAccount
 from referrals.rules import referrals_visible_to
@@ -119,6 +120,27 @@ class ReferralViewSet(
             .order_by("-created_at", "-id")
         )
 
+    def permission_denied(
+        self, request: Request, message: str | None = None, code: str | None = None
+    ) -> None:
+        """An account refused before the lookup (without the API's role): still a refused
+        attempt on the referral it asked for, if that exists."""
+        if "pk" in self.kwargs:
+            note_refused(request, Referral, pk=self.kwargs["pk"])
+        super().permission_denied(request, message, code)
+
+    def get_object(self) -> Referral:
+        """Through the policy, as a page finds it: the read, or the refusal, is audited."""
+        referral = find_or_404(self.request, self.get_queryset(), pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, referral)
+        return referral
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        audit_note(request).listing = "referrals-api"
+        response = super().list(request, *args, **kwargs)
+        audit_detail(request, referrals=[referral["id"] for referral in response.data["results"]])
+        return response
+
     def _save(self, serializer: ReferralSerializer, referral: Referral | None) -> Referral:
         data = dict(serializer.validated_data)
         submit = data.pop("submit", False)
@@ -141,6 +163,7 @@ class ReferralViewSet(
         reference = serializer.validated_data.get("client_reference")
         existing = self.get_queryset().filter(client_reference=reference).first()
         if reference and existing is not None:
+            found_record(request, existing)
             return Response(self.get_serializer(existing).data, status=status.HTTP_200_OK)
         referral = self._save(serializer, None)
         return Response(self.get_serializer(referral).data, status=status.HTTP_201_CREATED)

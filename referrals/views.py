@@ -4,18 +4,23 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, Team, User
 from accounts.queries import teams_serving
 from accounts.rules import teams_supervised_by
-from audit.services import record_view
 from caseplans.models import CasePlan
 from caseplans.rules import case_plans_visible_to
 from clients.queries import team_members, team_workers_with_caseload
-from icms.access import require_permission
+from icms.access import (
+    audit_detail,
+    find_or_404,
+    found_record,
+    lists_client_records,
+    require_permission,
+)
 from icms.forms import add_service_error, submitted
 from referrals.forms import (
     AGREEMENT_TERMS,
@@ -55,7 +60,8 @@ URGENCY_ORDER = Case(
 
 
 def _referral_or_404(request: HttpRequest, pk: int) -> Referral:
-    return get_object_or_404(
+    return find_or_404(
+        request,
         referrals_visible_to(request.user).select_related(
             "referred_by",
             "team__supervisor",
@@ -82,6 +88,7 @@ def _practitioner_teams(user: User) -> QuerySet[Team]:
 
 
 @require_GET
+@lists_client_records
 def referral_list(request: HttpRequest) -> HttpResponse:
     """A practitioner's referrals and what became of them."""
     require_permission(request, "referrals.add_referral")
@@ -94,6 +101,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@lists_client_records
 def referral_queue(request: HttpRequest) -> HttpResponse:
     """The supervisor's triage queue: waiting referrals, most urgent and longest waiting first,
     with the team's capacity beside them."""
@@ -179,7 +187,6 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_or_404(request, pk)
-    record_view(request, referral)
     user = request.user
     return render(
         request,
@@ -335,8 +342,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     """A referral's document, for those who see the referral; always as a download."""
     referral = _referral_or_404(request, pk)
-    attachment = get_object_or_404(referral.attachments, pk=attachment_pk)
-    record_view(request, attachment, referral=referral.pk)
+    attachment = find_or_404(request, referral.attachments, pk=attachment_pk)
+    audit_detail(request, referral=referral.pk)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -354,11 +361,12 @@ def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = getattr(referral, "agreement", None)
     if agreement is None:
         return redirect("referrals:detail", pk=referral.pk)
-    record_view(request, agreement)
+    found_record(request, agreement)
     return render(request, "referrals/agreement_print.html", {"agreement": agreement})
 
 
 @require_GET
+@lists_client_records
 def consultation_list(request: HttpRequest) -> HttpResponse:
     require_permission(request, "referrals.add_consultation")
     consultations = consultations_visible_to(request.user).select_related("given_by", "team")[:100]

@@ -5,12 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.services import record_view
-from icms.access import require_permission
+from icms.access import find_or_404, lists_client_records, require_permission
 from icms.forms import add_service_error, submitted
 from register import services
 from register.forms import (
@@ -33,7 +32,8 @@ from register.rules import (
 
 
 def _entry_or_404(request: HttpRequest, pk: int) -> RegisterEntry:
-    return get_object_or_404(
+    return find_or_404(
+        request,
         register_entries_visible_to(request.user).select_related(
             "young_person", "division", "listed_by", "removed_by"
         ),
@@ -42,6 +42,7 @@ def _entry_or_404(request: HttpRequest, pk: int) -> RegisterEntry:
 
 
 @require_GET
+@lists_client_records
 def register_list(request: HttpRequest) -> HttpResponse:
     require_permission(request, "register.view_register")
     entries = with_next_review(
@@ -94,7 +95,6 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry_or_404(request, pk)
-    record_view(request, entry)
     reviews = list(entry.reviews.select_related("reviewed_by"))
     open_review = next((review for review in reviews if review.reviewed_on is None), None)
     user = request.user
@@ -188,6 +188,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@lists_client_records
 def meeting_create(request: HttpRequest) -> HttpResponse:
     """The coordinator records the division's liaison meeting, holding the register reviews
     it discussed in one go."""
@@ -230,7 +231,8 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_object_or_404(
+    meeting = find_or_404(
+        request,
         liaison_meetings_visible_to(request.user).select_related("division", "recorded_by"),
         pk=pk,
     )

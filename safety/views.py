@@ -6,15 +6,14 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.services import record_view
 from clients.models import YoungPerson
 from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
-from icms.access import require_permission
+from icms.access import find_or_404, found_record, lists_client_records, require_permission
 from icms.forms import add_service_error, submitted
 from safety import services
 from safety.forms import CheckInForm, ExtendForm, VisitPlanForm
@@ -27,7 +26,8 @@ EXTEND_BY = timedelta(minutes=30)
 
 
 def _plan_or_404(request: HttpRequest, pk: int) -> VisitPlan:
-    return get_object_or_404(
+    return find_or_404(
+        request,
         visit_plans_visible_to(request.user).select_related(
             "worker__team", "checked_in_by", "young_person"
         ),
@@ -44,6 +44,7 @@ def _young_person_with_alerts(request: HttpRequest, pk: object) -> YoungPerson |
 
 
 @require_GET
+@lists_client_records
 def visit_list(request: HttpRequest) -> HttpResponse:
     require_permission(request, "safety.view_visits")
     return render(
@@ -54,6 +55,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@lists_client_records
 def visit_create(request: HttpRequest) -> HttpResponse:
     """Going out: where, and when the worker expects to be back."""
     require_permission(request, "safety.add_visitplan")
@@ -66,6 +68,8 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         young_people_visible_to(request.user).open().order_by("family_name", "given_name")
     )
     chosen = _young_person_with_alerts(request, request.GET.get("young_person", ""))
+    if chosen is not None:
+        found_record(request, chosen)
     now = timezone.localtime().replace(second=0, microsecond=0)
     form = VisitPlanForm(
         submitted(request),
@@ -116,7 +120,6 @@ def _plan_page(
 @require_GET
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
-    record_view(request, plan)
     return _plan_page(request, plan)
 
 

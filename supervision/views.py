@@ -5,15 +5,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Team, User
 from accounts.rules import teams_supervised_by
-from audit.services import record_view
 from clients.rules import young_people_visible_to
-from icms.access import require_permission
+from icms.access import find_or_404, require_permission
 from icms.exports import csv_download
 from icms.forms import add_service_error, submitted
 from supervision import sessions as session_services
@@ -41,7 +40,7 @@ from supervision.rules import (
 
 
 def _team_or_404(request: HttpRequest, pk: int) -> Team:
-    team = get_object_or_404(teams_supervised_by(request.user).select_related("division"), pk=pk)
+    team = find_or_404(request, teams_supervised_by(request.user).select_related("division"), pk=pk)
     require_permission(request, "supervision.review_team", team)
     return team
 
@@ -218,8 +217,8 @@ def session_create(request: HttpRequest) -> HttpResponse:
         return redirect("supervision:sessions")
     if not worker_pk.isdigit():
         raise Http404
-    worker = get_object_or_404(
-        workers_supervised_by(request.user).select_related("team"), pk=worker_pk
+    worker = find_or_404(
+        request, workers_supervised_by(request.user).select_related("team"), pk=worker_pk
     )
     require_permission(request, "supervision.add_supervisionsession", worker)
     visible = young_people_visible_to(request.user)
@@ -278,11 +277,11 @@ def session_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(
+    session = find_or_404(
+        request,
         supervision_sessions_visible_to(request.user).select_related("supervisor", "worker"),
         pk=pk,
     )
-    record_view(request, session)
     actions = list(actions_at(session, actions=supervision_actions_visible_to(request.user)))
     user = request.user
     return render(
@@ -305,8 +304,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_object_or_404(
-        supervision_actions_visible_to(request.user).select_related("session"), pk=pk
+    action = find_or_404(
+        request, supervision_actions_visible_to(request.user).select_related("session"), pk=pk
     )
     require_permission(request, "supervision.change_supervisionaction", action)
     try:

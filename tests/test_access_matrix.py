@@ -4,12 +4,17 @@ fails `test_every_url_pattern_has_an_entry`; the matrix size is printed at the e
 
 Statuses: 200 shown, 302 redirected (to the login page for the anonymous), 403 action not
 allowed on a visible object, 404 object outside the user's visibility, 405 wrong method.
+
+Each answer is also checked against the audit trail: a page showing one of a young person's
+records adds one read of it, a 403 or 404 on one adds one refusal, and any answer showing the
+name of a young person, a referred young person or a family member adds a row.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import Max
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from knox.models import AuthToken
@@ -61,7 +66,6 @@ class Entry:
     # Name of the World attribute holding the own and the other URL arguments, if any.
     kwargs: str = ""
     method: str = "get"
-    audited_view: bool = False  # a successful GET must add exactly one "view" audit row
 
 
 def same(status: int, *roles: str) -> dict[str, tuple[int, int]]:
@@ -131,6 +135,44 @@ REPORTS_PAGE = (
 )
 
 
+# The World's records that are a young person's, or about one: showing one is a read of it, and
+# a 403 or 404 on one is a refused attempt, both in the audit trail.
+CLIENT_RECORDS = {
+    "young_people",
+    "key_people",
+    "professionals",
+    "alerts",
+    "care_team_allocations",
+    "contacts",
+    "referrals",
+    "referral_moves",
+    "draft_referrals",
+    "considering_referrals",
+    "accepted_referrals",
+    "attachments",
+    "break_glass_accesses",
+    "accesses_to_review",
+    "current_plans",
+    "draft_plans",
+    "draft_goals",
+    "draft_tasks",
+    "task_moves",
+    "register_entries",
+    "liaison_meetings",
+    "visit_plans",
+    "crisis_events",
+    "supervision_sessions",
+    "supervision_actions",
+}
+# The family names the World gives its young people, referred young people and family members:
+# an answer that shows one shows client information.
+CLIENT_NAMES = {
+    "young_people": ("Marrowby", "Quenneville"),
+    "referrals": ("Tellwright", "Ashcombe"),
+    "key_people": ("Pennyfeather", "Ravensworth"),
+}
+
+
 MATRIX: dict[str, Entry] = {
     "home": Entry(everyone(302, 200)),
     "healthz": Entry(same(200)),
@@ -152,9 +194,9 @@ MATRIX: dict[str, Entry] = {
     "clients:caseload-export": Entry(ICMS_WORKERS_ONLY),
     "clients:create": Entry(SUPERVISORS_ONLY),
     "clients:transfer": Entry(SUPERVISORS_ONLY),
-    "clients:detail": Entry(YOUNG_PERSON_PAGE, kwargs="young_people", audited_view=True),
+    "clients:detail": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:edit": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
-    "clients:timeline": Entry(YOUNG_PERSON_PAGE, kwargs="young_people", audited_view=True),
+    "clients:timeline": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:disclosure-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:key-person-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:key-person-edit": Entry(YOUNG_PERSON_PAGE, kwargs="key_people"),
@@ -188,7 +230,7 @@ MATRIX: dict[str, Entry] = {
     "clients:contact-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:contact-draft": Entry(YOUNG_PERSON_PAGE, kwargs="young_people", method="post"),
     # own: a contact the first team's case manager made; other: one the other team's made.
-    "clients:contact-detail": Entry(YOUNG_PERSON_PAGE, kwargs="contacts", audited_view=True),
+    "clients:contact-detail": Entry(YOUNG_PERSON_PAGE, kwargs="contacts"),
     "clients:contact-edit": Entry(
         YOUNG_PERSON_PAGE | {"supervisor": (403, 404)}, kwargs="contacts"
     ),
@@ -203,7 +245,6 @@ MATRIX: dict[str, Entry] = {
             "other_team_case_manager": (404, 200),
         },
         kwargs="break_glass_accesses",
-        audited_view=True,
     ),
     # own: an access to the first team's young person (by the other team's case manager);
     # other: an access to the other team's young person (by the first team's case manager).
@@ -224,9 +265,9 @@ MATRIX: dict[str, Entry] = {
     "caseplans:crisis": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "caseplans:exit": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     # The practitioner whose referral the young person became sees the current action table.
-    "caseplans:plan": Entry(CURRENT_PLAN_PAGE, kwargs="current_plans", audited_view=True),
-    "caseplans:print": Entry(CURRENT_PLAN_PAGE, kwargs="current_plans", audited_view=True),
-    "caseplans:pdf": Entry(CURRENT_PLAN_PAGE, kwargs="current_plans", audited_view=True),
+    "caseplans:plan": Entry(CURRENT_PLAN_PAGE, kwargs="current_plans"),
+    "caseplans:print": Entry(CURRENT_PLAN_PAGE, kwargs="current_plans"),
+    "caseplans:pdf": Entry(CURRENT_PLAN_PAGE, kwargs="current_plans"),
     "caseplans:review": Entry(
         CURRENT_PLAN_PAGE | {"practitioner": (403, 404)}, kwargs="current_plans"
     ),
@@ -252,7 +293,7 @@ MATRIX: dict[str, Entry] = {
     "referrals:list": Entry(PRACTITIONERS_ONLY),
     "referrals:create": Entry(PRACTITIONERS_ONLY),
     "referrals:queue": Entry(SUPERVISORS_ONLY),
-    "referrals:detail": Entry(SUBMITTED_REFERRAL_PAGE, kwargs="referrals", audited_view=True),
+    "referrals:detail": Entry(SUBMITTED_REFERRAL_PAGE, kwargs="referrals"),
     "referrals:edit": Entry(DRAFT_ONLY_FOR_ITS_AUTHOR, kwargs="draft_referrals"),
     "referrals:submit": Entry(
         as_action(DRAFT_ONLY_FOR_ITS_AUTHOR), kwargs="draft_referrals", method="post"
@@ -330,7 +371,7 @@ MATRIX: dict[str, Entry] = {
     "register:create": Entry(
         same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "register_coordinator")
     ),
-    "register:entry": Entry(REGISTER_ENTRY_PAGE, kwargs="register_entries", audited_view=True),
+    "register:entry": Entry(REGISTER_ENTRY_PAGE, kwargs="register_entries"),
     # An empty review is shown again with what it lacks; an empty removal redirects, saying so.
     "register:review": Entry(
         REGISTER_ENTRY_PAGE
@@ -393,9 +434,7 @@ MATRIX: dict[str, Entry] = {
     ),
     # own: the supervisor's session with the case manager; other: the other team's case
     # manager's session with their supervisor. Private to the two; the administrator too: 404.
-    "supervision:session": Entry(
-        YOUNG_PERSON_PAGE, kwargs="supervision_sessions", audited_view=True
-    ),
+    "supervision:session": Entry(YOUNG_PERSON_PAGE, kwargs="supervision_sessions"),
     # own: the case manager's own action at that session; other: the other team's.
     "supervision:action-done": Entry(
         YOUNG_PERSON_ACTION, kwargs="supervision_actions", method="post"
@@ -403,7 +442,7 @@ MATRIX: dict[str, Entry] = {
     # --- outreach visits: own = the case manager's plan, other = the other team's case manager's
     "safety:list": Entry(ICMS_WORKERS_ONLY),
     "safety:create": Entry(ICMS_WORKERS_ONLY),
-    "safety:plan": Entry(YOUNG_PERSON_PAGE, kwargs="visit_plans", audited_view=True),
+    "safety:plan": Entry(YOUNG_PERSON_PAGE, kwargs="visit_plans"),
     "safety:check-in": Entry(YOUNG_PERSON_ACTION, kwargs="visit_plans", method="post"),
     # An empty extension is shown again with what it lacks.
     "safety:extend": Entry(YOUNG_PERSON_PAGE, kwargs="visit_plans", method="post"),
@@ -411,7 +450,7 @@ MATRIX: dict[str, Entry] = {
     # of the other team's
     "crises:list": Entry(SUPERVISORS_ONLY),
     "crises:create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
-    "crises:detail": Entry(YOUNG_PERSON_PAGE, kwargs="crisis_events", audited_view=True),
+    "crises:detail": Entry(YOUNG_PERSON_PAGE, kwargs="crisis_events"),
     "crises:in-error": Entry(YOUNG_PERSON_ACTION, kwargs="crisis_events", method="post"),
     "admin-login": Entry(same(302)),
 }
@@ -552,12 +591,24 @@ def world(
     window = {"granted_at": now - timedelta(minutes=5), "expires_at": now + timedelta(hours=1)}
     heartbeat()
     own, other = own_young_person, other_young_person
+    for young_person, family_name in zip((own, other), CLIENT_NAMES["young_people"], strict=True):
+        young_person.family_name = family_name
+        young_person.save(update_fields=["family_name"])
     other_practitioner = UserFactory(role=Role.PRACTITIONER, division=other.division)
+    own_referred, other_referred = CLIENT_NAMES["referrals"]
+    own_family, other_family = CLIENT_NAMES["key_people"]
 
     def referral_pair(**fields):
         return (
-            ReferralFactory(referred_by=practitioner, team=own.team, **fields),
-            ReferralFactory(referred_by=other_practitioner, team=other.team, **fields),
+            ReferralFactory(
+                referred_by=practitioner, team=own.team, family_name=own_referred, **fields
+            ),
+            ReferralFactory(
+                referred_by=other_practitioner,
+                team=other.team,
+                family_name=other_referred,
+                **fields,
+            ),
         )
 
     submitted = referral_pair()
@@ -581,7 +632,16 @@ def world(
             NotificationFactory(recipient=other_team_case_manager),
         ),
         young_people=(own, other),
-        key_people=own_and_other(KeyPersonFactory, "key_person_pk", own, other),
+        key_people=(
+            under(
+                own, "key_person_pk", KeyPersonFactory(young_person=own, name=f"Ann {own_family}")
+            ),
+            under(
+                other,
+                "key_person_pk",
+                KeyPersonFactory(young_person=other, name=f"Bea {other_family}"),
+            ),
+        ),
         professionals=own_and_other(ProfessionalFactory, "professional_pk", own, other),
         alerts=own_and_other(WorkerSafetyAlertFactory, "alert_pk", own, other),
         care_team_allocations=(
@@ -670,17 +730,37 @@ def test_access_matrix(client, log_in, world, name, role, which):
         headers["HTTP_AUTHORIZATION"] = f"Token {AuthToken.objects.create(world.users[role])[1]}"
     elif role != "anonymous":
         log_in(world.users[role])
-    views_before = AuditEvent.objects.filter(action=AuditAction.VIEW).count()
+    last_row = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
 
     response = getattr(client, entry.method)(reverse(name, kwargs=kwargs), **headers)
 
     expected = entry.expect[role][0 if which == "own" else 1]
     assert response.status_code == expected
+    assert "no-store" in response["Cache-Control"], "no answer may stay in a cache"
     if role == "anonymous" and expected == 302 and name != "admin-login":
         assert response.url.startswith(reverse("accounts:login"))
-    if entry.audited_view:
-        views_added = AuditEvent.objects.filter(action=AuditAction.VIEW).count() - views_before
-        assert views_added == (1 if expected == 200 else 0)
+    rows = list(AuditEvent.objects.filter(id__gt=last_row))
+    reads = [row for row in rows if row.action in READS]
+    refusals = [row for row in rows if row.action == AuditAction.REFUSED]
+    if entry.kwargs in CLIENT_RECORDS and expected in (403, 404):
+        assert (len(refusals), reads) == (1, []), "a refused attempt is audited, once"
+    if entry.kwargs in CLIENT_RECORDS and expected == 200 and entry.method == "get":
+        assert (len(reads), refusals) == (1, []), "a page showing a record is audited, once"
+    if expected == 200 and shows_a_client_name(response):
+        # read, or changed (an API action answers with the record it changed)
+        assert rows != refusals, "an answer showing client information is audited"
+    if expected in (302, 405) or role == "anonymous":
+        assert reads + refusals == []
+
+
+READS = {AuditAction.VIEW, AuditAction.SEARCH, AuditAction.EXPORT}
+
+
+def shows_a_client_name(response) -> bool:
+    content = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    ).decode(errors="replace")
+    return any(name in content for names in CLIENT_NAMES.values() for name in names)
 
 
 ADMIN_CASES = [

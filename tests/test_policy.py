@@ -122,3 +122,30 @@ def test_the_check_itself_catches_a_raw_query():
     source = "def view(request, pk):\n    return YoungPerson.objects.get(pk=pk)\n"
 
     assert raw_queries_in(source, "views.py") == ["views.py:2 YoungPerson.objects"]
+
+
+def lookups_around_the_policy(source: str, filename: str) -> list[str]:
+    """Django's shortcuts find a record without telling the audit trail (icms.access does)."""
+    return [
+        f"{filename}:{node.lineno} {node.id}"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Name) and node.id in {"get_object_or_404", "get_list_or_404"}
+    ]
+
+
+def test_views_find_records_only_through_icms_access():
+    modules = sorted([*ROOT.glob("*/views.py"), *ROOT.glob("*/api.py")])
+
+    offending = [
+        line
+        for path in modules
+        for line in lookups_around_the_policy(path.read_text(), str(path.relative_to(ROOT)))
+    ]
+
+    assert offending == [], "find records with icms.access.find_or_404, which audits the read"
+
+
+def test_the_lookup_check_catches_a_shortcut():
+    source = "def view(request, pk):\n    return get_object_or_404(Contact, pk=pk)\n"
+
+    assert lookups_around_the_policy(source, "views.py") == ["views.py:2 get_object_or_404"]

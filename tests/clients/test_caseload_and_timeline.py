@@ -166,8 +166,9 @@ def test_the_caseload_runs_a_constant_number_of_queries(
 
     # user, OTP device, groups; the user's and their groups' database permissions (Django's
     # model backend, asked once a rule says no: may they transfer caseloads?); the caseload with
-    # its contact figures; unread notifications; the session saved (savepoint, update, release)
-    with django_assert_num_queries(8):
+    # its contact figures; unread notifications; the list read recorded in the audit trail
+    # (savepoint, insert, release)
+    with django_assert_num_queries(11):
         response = client.get(CASELOAD)
     assert len(response.context["young_people"]) == item_count
 
@@ -291,8 +292,7 @@ def test_the_timeline_runs_a_constant_number_of_queries(
 
     # user, OTP device, groups; the young person with active alerts (2); the view recorded
     # (savepoint, insert, release); the page of entries; contacts and their workers (2),
-    # alerts, disclosures; may the user add a contact (visible?); unread notifications; the
-    # session saved (3)
+    # alerts, disclosures; may the user add a contact (visible?); unread notifications
     with django_assert_num_queries(15):
         response = timeline(client, own_young_person)
     assert len(response.context["entries"]) == min(25, item_count + 6)

@@ -149,13 +149,11 @@ def test_the_register_and_the_meeting_form_run_the_same_queries_however_long(
     for n in range(count):
         listed(YoungPersonFactory(team=team, family_name=f"Listed{n}"), register_coordinator, n)
 
-    # session user, OTP device, groups; the entries (with their next review); unread
-    # notifications; the session saved (savepoint, update, release)
     # session user, OTP device, groups; unread notifications; the entries (with their next
-    # review); the divisions to filter by; the coordinator's division (its interval); the
-    # session saved (savepoint, update, release)
-    with django_assert_num_queries(7):
+    # review); the divisions to filter by; the coordinator's division (its interval); the list
+    # read recorded in the audit trail (savepoint, insert, release)
+    with django_assert_num_queries(10):
         coordinator_client.get(reverse("register:list"))
     # as above, with the division's open reviews in place of the entries and the divisions
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         coordinator_client.get(reverse("register:meeting-create"))

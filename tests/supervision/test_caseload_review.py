@@ -152,6 +152,7 @@ def test_the_review_runs_the_same_queries_whatever_the_teams_size(
         overdue_plan_with_task(young_person, worker)
 
     # user, OTP device, groups, team, workers, cases with their figures, contacts made,
-    # unread notifications; the session saved: savepoint, update, release
-    with django_assert_num_queries(8):
+    # unread notifications; the team's review read, in the audit trail: savepoint, insert,
+    # release
+    with django_assert_num_queries(11):
         supervisor_client.get(reverse("supervision:review", args=[team.pk]))

@@ -285,14 +285,15 @@ def test_the_session_pages_run_the_same_queries_however_much_there_is(
 
     # session user, OTP device, groups; the worker; whether the supervisor leads their team;
     # the caseload review (team members, cases, contacts made); the cases to tick; the open
-    # actions; unread notifications; the session saved (savepoint, update, release)
-    with django_assert_num_queries(11):
+    # actions; unread notifications; the worker's page read, in the audit trail (savepoint,
+    # insert, release)
+    with django_assert_num_queries(14):
         supervisor_client.get(new_session_url(case_manager))
     # session user, OTP device; the session; the audit row (savepoint, insert, release); the
-    # actions; groups; unread notifications; the young people discussed; the session saved
+    # actions; groups; unread notifications; the young people discussed
     with django_assert_num_queries(10):
         supervisor_client.get(reverse("supervision:session", args=[sessions[-1].pk]))
     # session user, OTP device, groups; the count; the workers to start a session with; unread
-    # notifications; the workers to filter by; the page of sessions; the session saved
+    # notifications; the workers to filter by; the page of sessions
     with django_assert_num_queries(8):
         supervisor_client.get(reverse("supervision:sessions"))
