@@ -14,6 +14,8 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", "Failed login"
     BREAK_GLASS = "break_glass", "After-hours access"
     SEARCH = "search", "Searched"
+    # Of an account's roles, team, division or flags, or of a team's supervisor: who may read what.
+    ACCESS = "access", "Changed access"
 
 
 class AuditEvent(models.Model):
