@@ -34,6 +34,8 @@ ADMINISTRATOR_PERMISSIONS = (
     # Resetting a lost authenticator: see and remove devices, never read their secrets.
     | Q(content_type__app_label__in=["otp_totp", "otp_static"], codename__startswith="view_")
     | Q(content_type__app_label__in=["otp_totp", "otp_static"], codename__startswith="delete_")
+    # Revoking a child protection system's API token (they are made on the server).
+    | Q(content_type__app_label="knox", codename__in=["view_authtoken", "delete_authtoken"])
 )
 
 

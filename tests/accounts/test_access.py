@@ -253,6 +253,7 @@ def test_the_admin_site_refuses_a_client_reading_role_for_another_administrator(
 
 def test_the_admin_site_records_a_new_account(client, log_in, administrator):
     log_in(administrator)
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 200
 
     response = client.post(
         reverse("admin:accounts_user_add"),
@@ -461,6 +462,9 @@ def test_not_even_a_superuser_renames_or_makes_roles_in_the_admin_site(client, l
 
     assert response.status_code == 403
     assert client.get(reverse("admin:auth_group_add")).status_code == 403
+    assert (
+        client.get(reverse("admin:auth_group_change", args=[administrators.pk])).status_code == 200
+    )
     administrators.refresh_from_db()
     assert administrators.name == Role.ADMINISTRATOR
 
@@ -474,6 +478,20 @@ def test_not_even_a_superuser_makes_an_api_token_in_the_admin_site(
     response = client.post(reverse("admin:knox_authtoken_add"), {"user": practitioner.pk})
 
     assert response.status_code == 403
+    assert not practitioner.auth_token_set.exists()
+
+
+def test_the_administrator_revokes_an_api_token_in_the_admin_site(
+    client, log_in, administrator, practitioner
+):
+    from knox.models import AuthToken
+
+    token, _ = AuthToken.objects.create(user=practitioner)
+    log_in(administrator)
+
+    response = client.post(reverse("admin:knox_authtoken_delete", args=[token.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
     assert not practitioner.auth_token_set.exists()
 
 
