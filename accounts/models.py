@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pghistory
 import rules
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -125,6 +126,9 @@ class User(AbstractUser):
         if rules.perm_exists(perm):
             return rules.has_perm(perm, self, obj)
         return super().has_perm(perm, obj)
+
+    async def ahas_perm(self, perm: str, obj: object = None) -> bool:
+        return await sync_to_async(self.has_perm)(perm, obj)
 
 
 LONGEST_COVER = timedelta(weeks=12)

@@ -4,6 +4,7 @@ changes their own, and an account that administers ICMS never reads client recor
 the administrator reads them only through the audited trail)."""
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -413,6 +414,7 @@ def test_a_superuser_gets_nothing_of_a_client_record(client, log_in, superuser, 
     assert client.get(reverse("clients:caseload")).status_code == 403
     assert client.get(reverse("audit:trail")).status_code == 403
     assert not superuser.has_perm("clients.view_youngperson", own_young_person)
+    assert not async_to_sync(superuser.ahas_perm)("clients.view_caseload")
 
 
 def answer(user: User, permission: str, obj: object) -> bool | type[Exception]:
