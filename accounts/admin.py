@@ -62,7 +62,9 @@ class AccountCreationForm(AccountForm, AdminUserCreationForm):
 class WithRequestUser:
     """Hands the requesting user to the form (a class made for this request by get_form)."""
 
-    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: object):
+    def get_form(
+        self, request: HttpRequest, obj: Model | None = None, **kwargs: object
+    ) -> type[forms.ModelForm]:
         form = super().get_form(request, obj, **kwargs)
         form.by = request.user
         return form

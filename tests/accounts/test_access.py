@@ -8,6 +8,7 @@ from asgiref.sync import async_to_sync
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
@@ -47,7 +48,7 @@ def change_form(account: User, **changes: object) -> dict[str, object]:
         "discipline": account.discipline,
         "team": account.team_id,
         "division": account.division_id,
-        "date_joined": account.date_joined,
+        "date_joined": timezone.localtime(account.date_joined),
     } | changes
     data = {
         key: values[key] for key in ("username", "first_name", "last_name", "email", "discipline")
