@@ -20,7 +20,7 @@ LARGER = scale.Sizes(young_people=90, workers=20, contacts=3000, tasks=600, regi
 # Queries per page, whatever the size of the data. A timeline page runs one more for each kind
 # of entry on it (contacts, plans, allocations, ...): those are counted apart.
 QUERIES = {
-    "My caseload": 8,
+    "My caseload": 6,
     "young person's record": 16,
     "timeline (first page)": 12,
     "timeline (page 8)": 12,
