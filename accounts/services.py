@@ -1,5 +1,7 @@
 import secrets
 from base64 import b32encode, b64encode
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.apps import AppConfig
@@ -14,7 +16,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import LONGEST_COVER, Cover, Role, Team, User
+from accounts.models import LONGEST_COVER, Cover, Division, Role, Team, User
 from accounts.rules import teams_supervised_by
 from audit.models import AuditAction
 from audit.services import record
@@ -32,6 +34,8 @@ ADMINISTRATOR_PERMISSIONS = (
     # Resetting a lost authenticator: see and remove devices, never read their secrets.
     | Q(content_type__app_label__in=["otp_totp", "otp_static"], codename__startswith="view_")
     | Q(content_type__app_label__in=["otp_totp", "otp_static"], codename__startswith="delete_")
+    # Revoking a child protection system's API token (they are made on the server).
+    | Q(content_type__app_label="knox", codename__in=["view_authtoken", "delete_authtoken"])
 )
 
 
@@ -235,3 +239,190 @@ def end_cover(cover: Cover, *, by: User) -> Cover:
         cover.save(update_fields=["ended_early_at", "ended_early_by"])
         record(AuditAction.CHANGE, actor=by, obj=cover, detail={"ended_early": True})
     return cover
+
+
+# --- Access: who may read what ----------------------------------------------------------------
+
+# The roles that read client records (each app's rules.py). The administrator's role reads none:
+# DOMAIN.md, the administrator reads client records only through the audited trail.
+CLIENT_READING_ROLES = frozenset(
+    {Role.CASE_MANAGER, Role.SUPERVISOR, Role.PRACTITIONER, Role.REGISTER_COORDINATOR}
+)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What decides which records an account reaches (its roles, team and division) and what
+    else it may do: log in at all, use the admin site, hold every model permission there."""
+
+    roles: frozenset[str] = frozenset()
+    team: Team | None = None
+    division: Division | None = None
+    is_active: bool = False
+    is_staff: bool = False
+    is_superuser: bool = False
+
+    @classmethod
+    def of(cls, account: User, *, roles: Iterable[str] | None = None) -> "Access":
+        """The account as it stands (fields perhaps changed, not yet saved), with `roles`, or
+        its saved roles if None."""
+        return cls(
+            roles=frozenset(roles) if roles is not None else cls.saved(account).roles,
+            team=account.team,
+            division=account.division,
+            is_active=account.is_active,
+            is_staff=account.is_staff,
+            is_superuser=account.is_superuser,
+        )
+
+    @classmethod
+    def saved(cls, account: User) -> "Access":
+        """As the database holds it; none at all for an account not yet saved."""
+        if account.pk is None:
+            return cls()
+        saved = User.objects.select_related("team", "division").get(pk=account.pk)
+        return cls.of(saved, roles=saved.groups.values_list("name", flat=True))
+
+    def administers(self) -> bool:
+        return Role.ADMINISTRATOR in self.roles or self.is_staff or self.is_superuser
+
+    def client_reading_roles(self) -> list[str]:
+        return sorted(self.roles & CLIENT_READING_ROLES)
+
+    def described(self) -> dict[str, str]:
+        """In the words the audit trail shows."""
+        return {
+            "roles": ", ".join(sorted(self.roles)) or "none",
+            "team": str(self.team or "none"),
+            "division": str(self.division or "none"),
+            "active": _yes_no(self.is_active),
+            "staff status": _yes_no(self.is_staff),
+            "superuser status": _yes_no(self.is_superuser),
+        }
+
+    def changes_from(self, before: "Access") -> dict[str, dict[str, str]]:
+        was, now = before.described(), self.described()
+        return {
+            what: {"from": was[what], "to": now[what]} for what in now if was[what] != now[what]
+        }
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _refuse_access(account: User, access: Access, *, before: Access, by: User) -> None:
+    if account.pk is not None and account.pk == by.pk and access != before:
+        raise ValidationError(
+            "You cannot change your own roles, team, division, or active, staff or superuser "
+            "status: another administrator makes such changes.",
+            code="own_access",
+        )
+    reading = access.client_reading_roles()
+    if access.administers() and reading:
+        raise ValidationError(
+            f"{account} cannot both administer ICMS (the Administrator role, staff or "
+            f"superuser status) and hold a role that reads client records "
+            f"({', '.join(reading)}): the administrator reads client records only through the "
+            "audit trail. Use a separate account for each.",
+            code="administers_and_reads",
+        )
+
+
+def check_access_change(account: User, *, by: User, roles: Iterable[str] | None = None) -> None:
+    """Raise ValidationError, saying why, if `by` may not give `account` the access it now has
+    (its fields as they stand) with `roles` (None: its saved roles). Nobody changes their own;
+    and an account that administers ICMS never holds a role that reads client records."""
+    _refuse_access(account, Access.of(account, roles=roles), before=Access.saved(account), by=by)
+
+
+@transaction.atomic
+def save_account(account: User, *, by: User, roles: Iterable[str] | None = None) -> User:
+    """Save `account` as it stands (new, or with fields a form has changed) with `roles` (None:
+    keep its roles), if `by` may give it that access (check_access_change). What changed of its
+    access is recorded in the audit trail: who, whose account, from what to what."""
+    if account.pk is not None:
+        # Locked, so that two changes made at once are each recorded from what the other left.
+        User.objects.select_for_update().filter(pk=account.pk).first()
+    access = Access.of(account, roles=roles)
+    before = Access.saved(account)
+    _refuse_access(account, access, before=before, by=by)
+    account.save()
+    account.groups.set(Group.objects.filter(name__in=access.roles))
+    account.__dict__.pop("roles", None)  # User.roles, cached
+    if changes := access.changes_from(before):
+        _record_access(account, changes, by=by)
+    return account
+
+
+def _record_access(account: User, changes: dict[str, dict[str, str]], *, by: User) -> None:
+    record(
+        AuditAction.ACCESS,
+        actor=by,
+        obj=account,
+        detail={"account": account.get_username(), "access": changes},
+    )
+
+
+# Whoever sets someone's password and removes their authenticator can log in as them: both are
+# recorded as changes of that person's access.
+
+
+def record_password_set(account: User, *, by: User, had_one: bool) -> None:
+    """Record that `by` has set a new password for `account`, or disabled password login."""
+    was, now = "old" if had_one else "none", "new" if account.has_usable_password() else "none"
+    _record_access(account, {"password": {"from": was, "to": now}}, by=by)
+
+
+@transaction.atomic
+def remove_second_factor(device: Device, *, by: User) -> None:
+    """Remove a lost authenticator or a set of recovery codes; its owner sets up a new one at
+    their next login."""
+    kind = "recovery codes" if isinstance(device, StaticDevice) else "authenticator"
+    account = device.user
+    device.delete()
+    _record_access(account, {kind: {"from": device.name, "to": "none"}}, by=by)
+
+
+def check_team_supervisor(team: Team, *, by: User) -> None:
+    """Raise ValidationError if `by` may not make `team.supervisor` the team's supervisor: a
+    team's supervisor sees its young people, so nobody makes themselves one, and an account
+    that administers ICMS is not one."""
+    supervisor = team.supervisor
+    if supervisor is None:
+        return
+    if supervisor.pk == by.pk:
+        raise ValidationError(
+            "You cannot make yourself the supervisor of a team: another administrator does it.",
+            code="own_access",
+        )
+    if Access.saved(supervisor).administers():
+        raise ValidationError(
+            f"{supervisor} administers ICMS and so cannot supervise a team: the administrator "
+            "reads client records only through the audit trail.",
+            code="administers_and_reads",
+        )
+
+
+@transaction.atomic
+def save_team(team: Team, *, by: User) -> Team:
+    """Save `team` as it stands, if `by` may give it that supervisor (check_team_supervisor);
+    a change of supervisor is recorded in the audit trail."""
+    check_team_supervisor(team, by=by)
+    locked = Team.objects.select_for_update().filter(pk=team.pk)
+    was_id = locked.values_list("supervisor", flat=True).first() if team.pk else None
+    team.save()
+    if was_id != team.supervisor_id:
+        was = User.objects.filter(pk=was_id).first()
+        record(
+            AuditAction.ACCESS,
+            actor=by,
+            obj=team,
+            detail={
+                "team": team.name,
+                "access": {
+                    "supervisor": {"from": str(was or "none"), "to": str(team.supervisor or "none")}
+                },
+            },
+        )
+    return team

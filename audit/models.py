@@ -15,6 +15,8 @@ class AuditAction(models.TextChoices):
     BREAK_GLASS = "break_glass", "After-hours access"
     SEARCH = "search", "Searched"
     REFUSED = "refused", "Refused"
+    # Of an account's roles, team, division or flags, or of a team's supervisor: who may read what.
+    ACCESS = "access", "Changed access"
 
 
 class AuditEvent(models.Model):

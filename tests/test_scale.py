@@ -22,7 +22,7 @@ LARGER = scale.Sizes(young_people=90, workers=20, contacts=3000, tasks=600, regi
 # Every page but the login page reads client information, so each counts its audit row: three
 # queries here (savepoint, insert, release, inside the test's transaction), one when served.
 QUERIES = {
-    "My caseload": 11,
+    "My caseload": 9,
     "young person's record": 16,
     "timeline (first page)": 12,
     "timeline (page 8)": 12,
