@@ -806,6 +806,7 @@ ADMINISTRATOR_SEES = [
     "otp_static_staticdevice",
     "axes_accessattempt",
     "axes_accesslog",
+    "knox_authtoken",
 ]
 MATRIX_SIZE += len(ADMINISTRATOR_SEES)
 
