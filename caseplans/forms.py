@@ -91,8 +91,12 @@ class TaskForm(VersionedForm, forms.ModelForm):
                 form_field.widget.attrs["class"] = (
                     "form-select form-select-sm" if select else "form-control form-control-sm"
                 )
-        # Any key person may be posted: the service names one of another young person.
-        self.fields["key_person"].queryset = KeyPerson.objects.all()
+        # Only this young person's key people (and the one the task names already) are
+        # accepted: an id of anyone else's is refused as any unknown choice, naming no one.
+        accepted = [person.pk for person in key_people]
+        if self.instance.key_person_id:
+            accepted.append(self.instance.key_person_id)
+        self.fields["key_person"].queryset = KeyPerson.objects.filter(pk__in=accepted)
         self.fields["key_person"].choices = [("", "—")] + [
             (person.pk, person.name) for person in key_people
         ]

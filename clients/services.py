@@ -212,7 +212,7 @@ def _check_allocatable(young_person: YoungPerson, worker: User, on: date) -> Non
     if not worker.is_active or not worker.has_role(Role.CASE_MANAGER):
         raise ValidationError(f"{worker} is not an active case manager.")
     if worker.team_id != young_person.team_id:
-        raise ValidationError(f"{worker} is not a member of {young_person.team}.")
+        raise ValidationError("Choose a worker of the young person's team.")
     if on > timezone.localdate() + timedelta(days=31):
         raise ValidationError("An allocation can start at most a month ahead.")
 
@@ -366,7 +366,7 @@ def _co_workers_allowed(contact: Contact, co_workers: Iterable[User]) -> list[Us
     outsiders = [worker for worker in co_workers if worker.team_id != team]
     if outsiders:
         raise ValidationError(
-            {"co_workers": f"{outsiders[0]} is not in {contact.young_person.team}."}
+            {"co_workers": "Only workers of the young person's team can be named."}
         )
     return co_workers
 

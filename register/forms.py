@@ -17,7 +17,7 @@ class RegisterFilter(django_filters.FilterSet):
         choices=RegisterEntry.Status.choices, empty_label="Listed and removed"
     )
     division = django_filters.ModelChoiceFilter(
-        queryset=Division.objects.all(), empty_label="Every division"
+        queryset=Division.objects.none(), empty_label="Every division"
     )
     review = django_filters.ChoiceFilter(
         label="Review",
@@ -29,6 +29,13 @@ class RegisterFilter(django_filters.FilterSet):
     class Meta:
         model = RegisterEntry
         fields = ["status", "division", "review"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The divisions of the entries the user sees (a coordinator: their own), not every one.
+        self.filters["division"].queryset = Division.objects.filter(
+            pk__in=self.queryset.values("division")
+        )
 
     def by_review(self, entries: object, name: str, value: str) -> object:
         return entries.filter(**{f"review_{value}": True})
