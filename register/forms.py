@@ -4,6 +4,7 @@ from django import forms
 from accounts.models import Division
 from clients.models import YoungPerson
 from icms.forms import DateInput
+from icms.validators import validate_past_day
 from referrals.models import Referral
 from register.models import LiaisonMeeting, MeetingAction, RegisterEntry, RegisterReview
 
@@ -82,7 +83,9 @@ class ReviewForm(forms.ModelForm):
 
 
 class RemovalForm(forms.Form):
-    removed_on = forms.DateField(label="Removed on", widget=DateInput())
+    removed_on = forms.DateField(
+        label="Removed on", widget=DateInput(), validators=[validate_past_day]
+    )
     reason = forms.CharField(max_length=2000, label="Why", widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -145,5 +148,9 @@ ActionFormSet = forms.inlineformset_factory(
     fields=["description", "owner", "due_on"],
     widgets={"due_on": DateInput()},
     extra=3,
+    # However many rows a request claims (its TOTAL_FORMS), at most these are built.
+    max_num=20,
+    absolute_max=20,
+    validate_max=True,
     can_delete=False,
 )
