@@ -13,11 +13,13 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django import forms
 from django.urls import reverse
 
 from audit.models import AuditAction, AuditEvent
 from caseplans.models import CrisisPlan
 from tests.test_access_matrix import MATRIX, world  # noqa: F401 (the fixture)
+from tests.test_form_choices import _project_modules
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +191,42 @@ def test_a_version_too_large_for_its_column_is_refused_with_a_message(
     assert response.status_code == 200
     assert "This form does not match the record: reload the page and try again." in response.text
     assert not CrisisPlan.objects.exists()
+
+
+def test_every_number_taken_in_has_a_bound():
+    """A number is bounded by its form field (max_value), or comes from a model field whose
+    range Django checks when the form validates the model."""
+    from django_filters import FilterSet
+    from rest_framework import serializers
+
+    unbounded = []
+    for module in _project_modules():
+        for name, value in vars(module).items():
+            if not isinstance(value, type) or value.__module__ != module.__name__:
+                continue
+            fields = {}
+            if issubclass(value, forms.BaseForm):
+                model_fields = set(getattr(getattr(value, "_meta", None), "fields", None) or [])
+                fields = {
+                    field_name: field.max_value
+                    for field_name, field in value.base_fields.items()
+                    if isinstance(field, forms.IntegerField | forms.DecimalField)
+                    and not (field_name in model_fields and field_name not in value.declared_fields)
+                }
+            elif issubclass(value, FilterSet):
+                fields = {
+                    field_name: number.extra.get("max_value")
+                    for field_name, number in value.base_filters.items()
+                    if issubclass(number.field_class, forms.IntegerField | forms.DecimalField)
+                }
+            elif issubclass(value, serializers.Serializer):
+                fields = {
+                    field_name: field.max_value
+                    for field_name, field in value().fields.items()
+                    if isinstance(field, serializers.IntegerField) and not field.read_only
+                }
+            unbounded += [
+                f"{module.__name__}.{name}.{f}" for f, top in fields.items() if top is None
+            ]
+
+    assert unbounded == []
