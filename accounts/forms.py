@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Team, User
 from icms.forms import DateInput
+from icms.validators import validate_plausible_day
 
 
 class LoginForm(AuthenticationForm):
@@ -47,8 +48,12 @@ class CoverForm(forms.Form):
     covered_by = forms.ModelChoiceField(
         label="Covered by", queryset=User.objects.none(), empty_label="Choose a colleague"
     )
-    starts_on = forms.DateField(label="From", widget=DateInput())
-    ends_on = forms.DateField(label="Until (the last day)", widget=DateInput())
+    starts_on = forms.DateField(
+        label="From", widget=DateInput(), validators=[validate_plausible_day]
+    )
+    ends_on = forms.DateField(
+        label="Until (the last day)", widget=DateInput(), validators=[validate_plausible_day]
+    )
     reason = forms.CharField(label="Reason", max_length=200, help_text="For example: annual leave.")
 
     def __init__(

@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from icms.validators import validate_plausible_day
+
 
 class Role(models.TextChoices):
     """The roles of DOMAIN.md. Each is a Django group of the same name."""
@@ -165,8 +167,10 @@ class Cover(models.Model):
     covered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="covers_given"
     )
-    starts_on = models.DateField("from")
-    ends_on = models.DateField("until", help_text="The last day of the cover.")
+    starts_on = models.DateField("from", validators=[validate_plausible_day])
+    ends_on = models.DateField(
+        "until", help_text="The last day of the cover.", validators=[validate_plausible_day]
+    )
     reason = models.CharField(max_length=200)
     arranged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

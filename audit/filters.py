@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from icms.forms import DateInput
+from icms.validators import MAX_ID, validate_plausible_day
 
 
 def _start_of(day: date) -> datetime:
@@ -29,11 +30,19 @@ class AuditEventFilter(django_filters.FilterSet):
         field_name="actor_username", lookup_expr="iexact", label="Username"
     )
     young_person = django_filters.NumberFilter(
-        field_name="young_person_id", label="Young person (record number)"
+        field_name="young_person_id",
+        label="Young person (record number)",
+        min_value=1,
+        max_value=MAX_ID,
+        decimal_places=0,
     )
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, empty_label="Any action")
-    since = django_filters.DateFilter(method="filter_since", label="From", widget=DateInput())
-    until = django_filters.DateFilter(method="filter_until", label="To", widget=DateInput())
+    since = django_filters.DateFilter(
+        method="filter_since", label="From", widget=DateInput(), validators=[validate_plausible_day]
+    )
+    until = django_filters.DateFilter(
+        method="filter_until", label="To", widget=DateInput(), validators=[validate_plausible_day]
+    )
 
     class Meta:
         model = AuditEvent

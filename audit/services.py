@@ -30,6 +30,18 @@ def _key(obj: models.Model | None) -> tuple[str, str]:
     return (obj._meta.label_lower, str(obj.pk)) if obj is not None else ("", "")
 
 
+def _storable(value: object) -> object:
+    """`value` with each NUL character written out as `\\x00`: PostgreSQL refuses NUL in text
+    and in jsonb, and a request may carry one (`?q=%00`); the trail keeps what was sent."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00")
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    return value
+
+
 def record(
     action: AuditAction,
     *,
@@ -53,14 +65,14 @@ def record(
     event = AuditEvent(
         action=action,
         actor=actor,
-        actor_username=(actor.get_username() if actor else actor_username)[:150],
+        actor_username=_storable(actor.get_username() if actor else actor_username)[:150],
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None and named else "",
+        object_repr=_storable(str(obj))[:200] if obj is not None and named else "",
         young_person_id=young_person_id,
         ip_address=get_client_ip_address(request) if request else None,
-        path=request.path[:500] if request else "",
-        detail=detail or {},
+        path=_storable(request.path)[:500] if request else "",
+        detail=_storable(detail or {}),
     )
     try:
         _insert(event)

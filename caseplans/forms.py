@@ -4,13 +4,20 @@ from django.utils import timezone
 from caseplans.models import CasePlan, CrisisPlan, ExitPlan, Goal, Task
 from clients.models import KeyPerson
 from icms.forms import DateInput
+from icms.validators import MAX_ID, VERSION_ERRORS, validate_past_day, validate_plausible_day
 
 
 class VersionedForm(forms.Form):
     """Carries the version of the record the worker saw, so a save over someone else's
     change is refused (caseplans.services.Conflict)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=0,
+        max_value=MAX_ID,  # the versions are bigints (django-concurrency)
+        error_messages=VERSION_ERRORS,
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -91,8 +98,12 @@ class TaskForm(VersionedForm, forms.ModelForm):
                 form_field.widget.attrs["class"] = (
                     "form-select form-select-sm" if select else "form-control form-control-sm"
                 )
-        # Any key person may be posted: the service names one of another young person.
-        self.fields["key_person"].queryset = KeyPerson.objects.all()
+        # Only this young person's key people (and the one the task names already) are
+        # accepted: an id of anyone else's is refused as any unknown choice, naming no one.
+        accepted = [person.pk for person in key_people]
+        if self.instance.key_person_id:
+            accepted.append(self.instance.key_person_id)
+        self.fields["key_person"].queryset = KeyPerson.objects.filter(pk__in=accepted)
         self.fields["key_person"].choices = [("", "—")] + [
             (person.pk, person.name) for person in key_people
         ]
@@ -116,11 +127,15 @@ class ReturnForm(VersionedForm):
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(initial=timezone.localdate, widget=DateInput())
+    reviewed_on = forms.DateField(
+        initial=timezone.localdate, widget=DateInput(), validators=[validate_past_day]
+    )
     summary = forms.CharField(
         label="What the review found", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    next_review_on = forms.DateField(label="Next review by", widget=DateInput())
+    next_review_on = forms.DateField(
+        label="Next review by", widget=DateInput(), validators=[validate_plausible_day]
+    )
 
     def __init__(self, *args: object, goals: list[Goal], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

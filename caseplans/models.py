@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clients.models import LifeDomain
 from icms.choices import choice_labels
+from icms.validators import validate_past_day, validate_plausible_day
 
 
 @pghistory.track()
@@ -36,8 +37,8 @@ class CasePlan(models.Model):
     )
     number = models.PositiveSmallIntegerField("version")
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    starts_on = models.DateField("plan starts")
-    review_on = models.DateField("review by")
+    starts_on = models.DateField("plan starts", validators=[validate_plausible_day])
+    review_on = models.DateField("review by", validators=[validate_plausible_day])
 
     participants = ArrayField(
         models.CharField(max_length=20, choices=Participant),
@@ -51,7 +52,9 @@ class CasePlan(models.Model):
     young_persons_view = models.TextField(
         "the young person's view of the plan, in their words", max_length=4000, blank=True
     )
-    agreed_on = models.DateField("agreed with the young person on", null=True, blank=True)
+    agreed_on = models.DateField(
+        "agreed with the young person on", null=True, blank=True, validators=[validate_past_day]
+    )
     cultural_plan = models.TextField(
         "cultural plan", max_length=4000, blank=True,
         help_text="How the plan keeps the young person connected to culture, community and "
@@ -187,9 +190,9 @@ class Task(models.Model):
         "clients.KeyPerson", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     agency = models.CharField("agency", max_length=200, blank=True)
-    due_on = models.DateField("by when")
+    due_on = models.DateField("by when", validators=[validate_plausible_day])
     status = models.CharField(max_length=15, choices=Status, default=Status.NOT_STARTED)
-    completed_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True, validators=[validate_past_day])
     position = models.PositiveSmallIntegerField(default=0)
     version = IntegerVersionField()
 
@@ -238,7 +241,7 @@ class PlanReview(models.Model):
     next_plan = models.OneToOneField(
         CasePlan, on_delete=models.PROTECT, related_name="made_at_review"
     )
-    reviewed_on = models.DateField()
+    reviewed_on = models.DateField(validators=[validate_past_day])
     summary = models.TextField("what the review found", max_length=4000)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -306,7 +309,9 @@ class ExitPlan(models.Model):
     young_person = models.OneToOneField(
         "clients.YoungPerson", on_delete=models.PROTECT, related_name="exit_plan"
     )
-    exit_on = models.DateField("planned exit date", null=True, blank=True)
+    exit_on = models.DateField(
+        "planned exit date", null=True, blank=True, validators=[validate_plausible_day]
+    )
     accommodation = models.TextField("accommodation in place", max_length=2000, blank=True)
     supports = models.TextField("support services in place", max_length=2000, blank=True)
     supportive_adults = models.TextField(

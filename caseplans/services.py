@@ -304,7 +304,7 @@ def _check_task(goal: Goal, fields: dict) -> dict:
         if key_person is None:
             errors["key_person"] = "Choose the family member or significant other."
         elif key_person.young_person_id != plan.young_person_id:
-            errors["key_person"] = f"{key_person.name} is not in this young person's family."
+            errors["key_person"] = "Choose one of this young person's family or significant others."
     elif responsible is not None:
         fields["key_person"] = None
     if responsible == Task.Responsible.AGENCY and not fields.get("agency", "").strip():

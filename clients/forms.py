@@ -21,6 +21,7 @@ from clients.models import (
 from clients.queries import primary_case_managers_of, search_young_people
 from clients.rules import young_people_visible_to
 from icms.forms import DateInput
+from icms.validators import MAX_INT, VERSION_ERRORS, validate_date_of_birth, validate_plausible_day
 
 IDENTITY_FIELDS = [
     "given_name",
@@ -230,7 +231,9 @@ class ContactForm(forms.ModelForm):
 class ContactEditForm(ContactForm):
     """Editing a contact: the version it was read at travels with the form (no lost update)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=MAX_INT, error_messages=VERSION_ERRORS
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -246,7 +249,12 @@ class MarkInErrorForm(forms.Form):
 class AllocationForm(forms.Form):
     worker = forms.ModelChoiceField(queryset=User.objects.none(), label="Case manager")
     role = forms.ChoiceField(choices=Allocation.Role.choices, initial=Allocation.Role.PRIMARY)
-    on = forms.DateField(label="From", widget=DateInput(), initial=timezone.localdate)
+    on = forms.DateField(
+        label="From",
+        widget=DateInput(),
+        initial=timezone.localdate,
+        validators=[validate_plausible_day],
+    )
     note = forms.CharField(max_length=300, required=False, label="Reason (for a transfer)")
 
     def __init__(self, *args: object, workers: object, **kwargs: object) -> None:
@@ -278,7 +286,12 @@ class TransferFromForm(forms.Form):
 class TransferForm(forms.Form):
     """Step two: for each of the worker's young people, who takes them on (blank: stays)."""
 
-    on = forms.DateField(label="From", widget=DateInput(), initial=timezone.localdate)
+    on = forms.DateField(
+        label="From",
+        widget=DateInput(),
+        initial=timezone.localdate,
+        validators=[validate_plausible_day],
+    )
     note = forms.CharField(max_length=300, label="Reason", initial="Worker leaving the team")
 
     def __init__(
@@ -317,7 +330,9 @@ class BreakGlassForm(forms.Form):
         label="Child protection client number", max_length=30, required=False
     )
     family_name = forms.CharField(max_length=100, required=False)
-    date_of_birth = forms.DateField(required=False, widget=DateInput())
+    date_of_birth = forms.DateField(
+        required=False, widget=DateInput(), validators=[validate_date_of_birth]
+    )
     reason = forms.CharField(
         label="Why do you need their safety plan now?",
         max_length=1000,

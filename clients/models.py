@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
 from icms.choices import choice_labels
+from icms.validators import validate_date_of_birth, validate_past_day, validate_plausible_day
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -137,7 +138,7 @@ class YoungPerson(models.Model):
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[validate_date_of_birth])
     gender = models.CharField(max_length=20, choices=Gender, default=Gender.NOT_STATED)
     gender_description = models.CharField("gender, in their words", max_length=100, blank=True)
     indigenous_status = models.CharField(
@@ -153,7 +154,9 @@ class YoungPerson(models.Model):
         "child protection client number", max_length=30, blank=True
     )
     legal_order = models.CharField(max_length=10, choices=LegalOrder, default=LegalOrder.NONE)
-    legal_order_ends_on = models.DateField("order ends on", null=True, blank=True)
+    legal_order_ends_on = models.DateField(
+        "order ends on", null=True, blank=True, validators=[validate_plausible_day]
+    )
     placement = models.CharField(max_length=20, choices=Placement, blank=True)
     placement_details = models.CharField(
         max_length=300, blank=True, help_text="Carer or unit, and anything a visitor must know."
@@ -273,8 +276,8 @@ class Allocation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allocations"
     )
     role = models.CharField(max_length=10, choices=Role)
-    started_on = models.DateField(default=timezone.localdate)
-    ended_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(default=timezone.localdate, validators=[validate_plausible_day])
+    ended_on = models.DateField(null=True, blank=True, validators=[validate_plausible_day])
     allocated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -429,7 +432,7 @@ class Disclosure(models.Model):
     young_person = models.ForeignKey(
         YoungPerson, on_delete=models.PROTECT, related_name="disclosures"
     )
-    disclosed_on = models.DateField("date shared")
+    disclosed_on = models.DateField("date shared", validators=[validate_past_day])
     information = models.TextField("what was shared", max_length=2000)
     recipient_organisation = models.CharField("shared with (organisation)", max_length=200)
     recipient_person = models.CharField("shared with (person or role)", max_length=200, blank=True)

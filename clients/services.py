@@ -71,15 +71,6 @@ def is_after_hours(moment: datetime) -> bool:
 # --- The young person's record ----------------------------------------------------------------
 
 
-def _validate_dates_of(young_person: YoungPerson) -> None:
-    if young_person.date_of_birth > timezone.localdate():
-        raise ValidationError({"date_of_birth": "A date of birth cannot be in the future."})
-    if young_person.age >= 26:
-        raise ValidationError(
-            {"date_of_birth": "ICMS works with young people; check the year of birth."}
-        )
-
-
 @transaction.atomic
 def create_young_person(*, by: User, team: Team, **fields: object) -> YoungPerson:
     """A young person taken on by a team outside the referral process (for example a transfer
@@ -87,8 +78,7 @@ def create_young_person(*, by: User, team: Team, **fields: object) -> YoungPerso
     young_person = YoungPerson(
         team=team, division=team.division, status=YoungPerson.Status.ACTIVE, **fields
     )
-    _validate_dates_of(young_person)
-    young_person.full_clean(exclude=["search"])
+    young_person.full_clean(exclude=["search"])  # the date of birth: icms.validators
     young_person.save()
     record(AuditAction.CREATE, actor=by, obj=young_person)
     return young_person
@@ -101,8 +91,7 @@ def update_young_person(young_person: YoungPerson, *, by: User, **fields: object
         return young_person
     for name in changed:
         setattr(young_person, name, fields[name])
-    _validate_dates_of(young_person)
-    young_person.full_clean(exclude=["search"])
+    young_person.full_clean(exclude=["search"])  # the date of birth: icms.validators
     young_person.save(update_fields=changed)
     record(AuditAction.CHANGE, actor=by, obj=young_person, detail={"fields": changed})
     return young_person
@@ -176,11 +165,9 @@ def record_disclosure(
     authority: str,
     authority_detail: str = "",
 ) -> Disclosure:
-    """Record information shared outside the agency. It cannot be dated in the future or before
-    the young person was born, and consent or a legal provision must be named unless the
-    threat to safety was serious."""
-    if disclosed_on > timezone.localdate():
-        raise ValidationError({"disclosed_on": "A disclosure cannot be dated in the future."})
+    """Record information shared outside the agency. It cannot be dated in the future (the
+    model's rule) or before the young person was born, and consent or a legal provision must be
+    named unless the threat to safety was serious."""
     if disclosed_on < young_person.date_of_birth:
         raise ValidationError(
             {"disclosed_on": "A disclosure cannot be dated before the young person was born."}
@@ -212,7 +199,7 @@ def _check_allocatable(young_person: YoungPerson, worker: User, on: date) -> Non
     if not worker.is_active or not worker.has_role(Role.CASE_MANAGER):
         raise ValidationError(f"{worker} is not an active case manager.")
     if worker.team_id != young_person.team_id:
-        raise ValidationError(f"{worker} is not a member of {young_person.team}.")
+        raise ValidationError("Choose a worker of the young person's team.")
     if on > timezone.localdate() + timedelta(days=31):
         raise ValidationError("An allocation can start at most a month ahead.")
 
@@ -366,7 +353,7 @@ def _co_workers_allowed(contact: Contact, co_workers: Iterable[User]) -> list[Us
     outsiders = [worker for worker in co_workers if worker.team_id != team]
     if outsiders:
         raise ValidationError(
-            {"co_workers": f"{outsiders[0]} is not in {contact.young_person.team}."}
+            {"co_workers": "Only workers of the young person's team can be named."}
         )
     return co_workers
 

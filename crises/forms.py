@@ -10,6 +10,7 @@ from clients.forms import DateTimeInput
 from clients.services import CLOCK_TOLERANCE
 from crises.models import CrisisEvent
 from icms.forms import DateInput
+from icms.validators import validate_plausible_day
 
 
 class CrisisForm(forms.ModelForm):
@@ -81,8 +82,15 @@ class CrisisLogFilter(django_filters.FilterSet):
     """The crisis log by when the crises happened and whether after hours. The morning summary
     links here with the period in which they were logged (`logged_from`, `logged_before`)."""
 
-    since = django_filters.DateFilter(method="happened_since", label="From", widget=DateInput())
-    until = django_filters.DateFilter(method="happened_until", label="To", widget=DateInput())
+    since = django_filters.DateFilter(
+        method="happened_since",
+        label="From",
+        widget=DateInput(),
+        validators=[validate_plausible_day],
+    )
+    until = django_filters.DateFilter(
+        method="happened_until", label="To", widget=DateInput(), validators=[validate_plausible_day]
+    )
     after_hours = django_filters.ChoiceFilter(
         choices=[("yes", "After hours"), ("no", "Office hours")],
         empty_label="Any time",

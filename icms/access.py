@@ -50,9 +50,9 @@ def find_or_404(request: HttpRequest, records: QuerySet[M], **lookup: object) ->
         found = records.get(**lookup)
     except records.model.DoesNotExist:
         note_refused(request, records.model, **lookup)
-        raise Http404("No such record.") from None
+        raise Http404 from None
     except (ValueError, TypeError, ValidationError):  # a lookup value of the wrong shape
-        raise Http404("No such record.") from None
+        raise Http404 from None
     note.found.append(found)
     return found
 

@@ -1,8 +1,9 @@
-"""CSV downloads: streamed row by row (memory stays flat however many rows), and each one
-recorded in the audit trail as an export."""
+"""CSV downloads: streamed row by row (memory stays flat however many rows), each one recorded
+in the audit trail as an export, and every cell safe to open in a spreadsheet."""
 
 import csv
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
@@ -18,11 +19,29 @@ class _Echo:
         return value
 
 
+# What makes a spreadsheet (Excel, LibreOffice, Google Sheets) read a cell as a formula, as
+# OWASP's page on CSV injection lists it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """The cell as it is written. Text that a spreadsheet would run as a formula (a name typed
+    as `=HYPERLINK(...)`) gets a leading apostrophe, as OWASP advises: the spreadsheet shows it
+    as text, apostrophe included, and runs nothing. Numbers ICMS counts (int, float, Decimal)
+    are written as they are, a negative one included: a number carries no formula, and must
+    stay a number that sums. Everything else is text, whatever it looks like: "-12" typed in a
+    name field comes out as '-12."""
+    if value is None or (isinstance(value, int | float | Decimal) and not isinstance(value, bool)):
+        return value
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def _lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(header)
+    yield writer.writerow([safe_cell(cell) for cell in header])
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([safe_cell(cell) for cell in row])
 
 
 def csv_download(

@@ -10,6 +10,8 @@ admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "ICMS administration"
 admin.site.site_title = "ICMS administration"
 
+handler404 = "icms.views.page_not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
@@ -67,3 +68,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     report = health_report()
     healthy = all(report[part] == OK for part in ("database", "broker", "beat"))
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The not-found page; under /api/, the REST API's own answer (JSON, as its schema says),
+    also for an address no route of the API matches."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -8,7 +8,7 @@ practitioner would in the browser: the same policy (referrals.rules) and the sam
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -16,8 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Team
+from accounts.queries import teams_serving
 from clients.models import LifeDomain
 from icms.access import audit_detail, audit_note, find_or_404, found_record, note_refused
+from icms.validators import MAX_ID
 from referrals.models import Referral
 from referrals.permissions import IsChildProtectionAccount
 from referrals.rules import referrals_visible_to
@@ -31,18 +33,28 @@ from referrals.services import (
 
 
 def _refusal(error: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's refusal as a 400: its messages by field, or under `detail`."""
     if hasattr(error, "error_dict"):
-        return exceptions.ValidationError(
-            {
-                field: [str(message) for message in messages.messages]
-                for field, messages in error.error_dict.items()
-            }
-        )
+        return exceptions.ValidationError(error.message_dict)
     return exceptions.ValidationError({"detail": error.messages})
 
 
+class TeamField(serializers.PrimaryKeyRelatedField):
+    """The teams that take referrals from the account's division, as the web form offers: the
+    id of any other team is refused as one that does not exist."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(pk_field=serializers.IntegerField(min_value=1, max_value=MAX_ID), **kwargs)
+
+    def get_queryset(self) -> QuerySet[Team]:
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            return Team.objects.none()
+        return teams_serving(request.user.division)
+
+
 class ReferralSerializer(serializers.ModelSerializer):
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    team = TeamField()
     presenting_issues = serializers.DictField(
         child=serializers.CharField(max_length=2000, allow_blank=True),
         required=False,
@@ -58,6 +70,12 @@ class ReferralSerializer(serializers.ModelSerializer):
     )
     submit = serializers.BooleanField(
         write_only=True, default=False, help_text="Submit at once (otherwise a draft is saved)."
+    )
+    decline_reason = serializers.ChoiceField(
+        choices=Referral.DeclineReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Why the team declined the referral; empty unless it did.",
     )
     missing = serializers.SerializerMethodField(
         help_text="What a draft still needs before it can be submitted."
@@ -157,6 +175,15 @@ class ReferralViewSet(
         referral.refresh_from_db()
         return referral
 
+    @extend_schema(
+        responses={
+            201: ReferralSerializer,
+            200: OpenApiResponse(
+                ReferralSerializer,
+                "Sent again with the same `client_reference`: the referral it made the first time.",
+            ),
+        }
+    )
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

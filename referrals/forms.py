@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from clients.models import IntensityLevel, LifeDomain
 from icms.forms import DateInput
+from icms.validators import validate_past_day
 from referrals.models import Consultation, Referral
 from referrals.services import DRAFT_FIELDS
 
@@ -99,7 +100,10 @@ class AcceptForm(forms.Form):
     case_manager = forms.ModelChoiceField(queryset=User.objects.none())
     intensity = forms.ModelChoiceField(queryset=IntensityLevel.objects.all())
     agreed_on = forms.DateField(
-        label="Agreement date", initial=timezone.localdate, widget=DateInput()
+        label="Agreement date",
+        initial=timezone.localdate,
+        widget=DateInput(),
+        validators=[validate_past_day],
     )
     parties = forms.CharField(
         label="Parties to the agreement", max_length=1000, widget=forms.Textarea(attrs={"rows": 4})

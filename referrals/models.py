@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from clients.models import LifeDomain, YoungPerson
 from icms.choices import choice_labels
+from icms.validators import validate_date_of_birth, validate_past_day
 
 
 @pghistory.track()
@@ -79,7 +80,7 @@ class Referral(models.Model):
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     preferred_name = models.CharField(max_length=100, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_date_of_birth])
     gender = models.CharField(
         max_length=20, choices=YoungPerson.Gender, default=YoungPerson.Gender.NOT_STATED
     )
@@ -114,7 +115,9 @@ class Referral(models.Model):
     register_listed = models.BooleanField(
         "listed on the divisional high-risk youth register", default=False
     )
-    register_listed_on = models.DateField("listed on", null=True, blank=True)
+    register_listed_on = models.DateField(
+        "listed on", null=True, blank=True, validators=[validate_past_day]
+    )
     urgency = models.CharField(max_length=10, choices=Urgency, default=Urgency.ROUTINE)
     consent = models.CharField(
         "the young person and the referral", max_length=10, choices=Consent, blank=True
@@ -230,7 +233,7 @@ class CaseManagementAgreement(models.Model):
     young_person = models.ForeignKey(
         YoungPerson, on_delete=models.PROTECT, related_name="agreements"
     )
-    agreed_on = models.DateField()
+    agreed_on = models.DateField(validators=[validate_past_day])
     parties = models.TextField(max_length=1000)
     terms = models.TextField(max_length=8000)
     recorded_by = models.ForeignKey(
@@ -258,7 +261,7 @@ class Consultation(models.Model):
     )
     asked_by = models.CharField("who asked", max_length=200)
     organisation = models.CharField(max_length=200)
-    asked_on = models.DateField(default=timezone.localdate)
+    asked_on = models.DateField(default=timezone.localdate, validators=[validate_past_day])
     question = models.TextField("what they asked about", max_length=4000)
     advice = models.TextField("the advice given", max_length=8000)
     given_by = models.ForeignKey(

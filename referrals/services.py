@@ -119,7 +119,7 @@ def _move(referral: Referral, *, to: str, by: User, note: str = "") -> ReferralM
 
 def _check_team(team: Team, by: User) -> None:
     if team.division_id != by.division_id:
-        raise ValidationError({"team": f"{team} does not take referrals from your division."})
+        raise ValidationError({"team": "Choose a team of your division."})
 
 
 @transaction.atomic
@@ -276,7 +276,10 @@ def _young_person_for(referral: Referral, *, intensity: IntensityLevel) -> Young
             division=referral.division,
         )
     elif young_person.status in {YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING}:
-        raise ValidationError(f"{young_person} is already an open case of {young_person.team}.")
+        # Whose case it is belongs to that team's record, which the supervisor may not see.
+        raise ValidationError(
+            "The young person with this child protection number is already an open case of ICMS."
+        )
     young_person.team = referral.team
     young_person.division = referral.division
     young_person.status = YoungPerson.Status.ACTIVE

@@ -4,6 +4,7 @@ from django import forms
 from accounts.models import Division
 from clients.models import YoungPerson
 from icms.forms import DateInput
+from icms.validators import validate_past_day
 from referrals.models import Referral
 from register.models import LiaisonMeeting, MeetingAction, RegisterEntry, RegisterReview
 
@@ -17,7 +18,7 @@ class RegisterFilter(django_filters.FilterSet):
         choices=RegisterEntry.Status.choices, empty_label="Listed and removed"
     )
     division = django_filters.ModelChoiceFilter(
-        queryset=Division.objects.all(), empty_label="Every division"
+        queryset=Division.objects.none(), empty_label="Every division"
     )
     review = django_filters.ChoiceFilter(
         label="Review",
@@ -29,6 +30,13 @@ class RegisterFilter(django_filters.FilterSet):
     class Meta:
         model = RegisterEntry
         fields = ["status", "division", "review"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The divisions of the entries the user sees (a coordinator: their own), not every one.
+        self.filters["division"].queryset = Division.objects.filter(
+            pk__in=self.queryset.values("division")
+        )
 
     def by_review(self, entries: object, name: str, value: str) -> object:
         return entries.filter(**{f"review_{value}": True})
@@ -75,7 +83,9 @@ class ReviewForm(forms.ModelForm):
 
 
 class RemovalForm(forms.Form):
-    removed_on = forms.DateField(label="Removed on", widget=DateInput())
+    removed_on = forms.DateField(
+        label="Removed on", widget=DateInput(), validators=[validate_past_day]
+    )
     reason = forms.CharField(max_length=2000, label="Why", widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -138,5 +148,9 @@ ActionFormSet = forms.inlineformset_factory(
     fields=["description", "owner", "due_on"],
     widgets={"due_on": DateInput()},
     extra=3,
+    # However many rows a request claims (its TOTAL_FORMS), at most these are built.
+    max_num=20,
+    absolute_max=20,
+    validate_max=True,
     can_delete=False,
 )

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from icms.choices import choice_labels
+from icms.validators import validate_past_day, validate_plausible_day
 from referrals.models import Referral
 
 
@@ -26,7 +27,7 @@ class RegisterEntry(models.Model):
     division = models.ForeignKey(
         "accounts.Division", on_delete=models.PROTECT, related_name="register_entries"
     )
-    listed_on = models.DateField()
+    listed_on = models.DateField(validators=[validate_past_day])
     risk_factors = ArrayField(
         models.CharField(max_length=20, choices=Referral.Risk), default=list, blank=True
     )
@@ -35,7 +36,7 @@ class RegisterEntry(models.Model):
     listed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    removed_on = models.DateField(null=True, blank=True)
+    removed_on = models.DateField(null=True, blank=True, validators=[validate_past_day])
     removal_reason = models.TextField(max_length=2000, blank=True)
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -73,7 +74,7 @@ class LiaisonMeeting(models.Model):
     division = models.ForeignKey(
         "accounts.Division", on_delete=models.PROTECT, related_name="liaison_meetings"
     )
-    held_on = models.DateField("held on")
+    held_on = models.DateField("held on", validators=[validate_past_day])
     agencies = ArrayField(
         models.CharField(max_length=20), default=list, verbose_name="agencies present"
     )
@@ -101,7 +102,7 @@ class MeetingAction(models.Model):
     meeting = models.ForeignKey(LiaisonMeeting, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField("what", max_length=500)
     owner = models.CharField("who", max_length=200)
-    due_on = models.DateField("by when", null=True, blank=True)
+    due_on = models.DateField("by when", null=True, blank=True, validators=[validate_plausible_day])
 
     def __str__(self) -> str:
         return self.description
@@ -130,8 +131,8 @@ class RegisterReview(models.Model):
         FAMILY = "family", "Family"
 
     entry = models.ForeignKey(RegisterEntry, on_delete=models.CASCADE, related_name="reviews")
-    due_on = models.DateField()
-    reviewed_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(validators=[validate_plausible_day])
+    reviewed_on = models.DateField(null=True, blank=True, validators=[validate_past_day])
     participants = ArrayField(
         models.CharField(max_length=20, choices=Participant),
         default=list,

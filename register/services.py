@@ -15,6 +15,7 @@ from audit.services import record
 from clients.models import YoungPerson
 from notifications.services import Notice, notify_many
 from register.models import LiaisonMeeting, MeetingAction, RegisterEntry, RegisterReview
+from register.rules import register_entries_visible_to
 
 Status = RegisterEntry.Status
 WHY_REMOVED = "Say why the young person comes off the register."
@@ -77,6 +78,8 @@ def list_young_person(
         raise ValidationError("Record the young person's division first: each keeps a register.")
     active = young_person.register_entries.filter(status=Status.ACTIVE).first()
     if active is not None:
+        if not register_entries_visible_to(by).filter(pk=active.pk).exists():
+            raise ValidationError("This young person is on another division's register already.")
         raise ValidationError(
             f"{young_person} is already on the {active.division} register "
             f"(listed {active.listed_on:%d/%m/%Y}). Remove that entry first."
@@ -192,7 +195,7 @@ def hold_meeting(
     for review, (outcome, removal_reason) in outcomes.items():
         young_person = review.entry.young_person
         if review.entry.division_id != division.pk:
-            raise ValidationError(f"{young_person} is on another division's register.")
+            raise ValidationError("A young person discussed is on another division's register.")
         try:
             record_review(
                 review, by=by, reviewed_on=held_on, outcome=outcome, participants=agencies,

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Division, Team, User
 from icms.forms import DateInput
+from icms.validators import validate_plausible_day
 from supervision.models import SupervisionAction, SupervisionSession
 from supervision.reports import Scope
 
@@ -22,8 +23,10 @@ def last_twelve_months(today: date) -> dict[str, date]:
 
 
 class ReportForm(forms.Form):
-    starts_on = forms.DateField(label="From", widget=DateInput)
-    ends_on = forms.DateField(label="To (included)", widget=DateInput)
+    starts_on = forms.DateField(label="From", widget=DateInput, validators=[validate_plausible_day])
+    ends_on = forms.DateField(
+        label="To (included)", widget=DateInput, validators=[validate_plausible_day]
+    )
     division = forms.ModelChoiceField(
         Division.objects.all(), required=False, empty_label="All divisions"
     )
@@ -115,6 +118,10 @@ SessionActionFormSet = forms.inlineformset_factory(
         "description": {"required": "Say what is to be done (or leave the row empty)."}
     },
     extra=3,
+    # However many rows a request claims (its TOTAL_FORMS), at most these are built.
+    max_num=20,
+    absolute_max=20,
+    validate_max=True,
     can_delete=False,
 )
 

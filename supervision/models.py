@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from icms.validators import validate_past_day, validate_plausible_day
+
 # The caseload figures a session keeps, in the order they are shown.
 FIGURES = {
     "young_people": "Young people (primary)",
@@ -35,7 +37,7 @@ class SupervisionSession(models.Model):
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervision_sessions"
     )
-    held_on = models.DateField("held on")
+    held_on = models.DateField("held on", validators=[validate_past_day])
     young_people = models.ManyToManyField(
         "clients.YoungPerson",
         blank=True,
@@ -83,8 +85,8 @@ class SupervisionAction(models.Model):
     )
     description = models.CharField("what", max_length=500)
     owner = models.CharField("who", max_length=10, choices=Owner, default=Owner.WORKER)
-    due_on = models.DateField("by when", null=True, blank=True)
-    done_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField("by when", null=True, blank=True, validators=[validate_plausible_day])
+    done_on = models.DateField(null=True, blank=True, validators=[validate_past_day])
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

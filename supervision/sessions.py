@@ -41,11 +41,9 @@ def hold_session(
         .filter(team=worker.team_id)
         .values_list("pk", flat=True)
     )
-    strangers = [young_person for young_person in young_people if young_person.pk not in caseload]
-    if strangers:
-        names = ", ".join(str(young_person) for young_person in strangers)
+    if any(young_person.pk not in caseload for young_person in young_people):
         raise ValidationError(
-            {"young_people": f"Not on {worker}'s caseload in their team: {names}."}
+            {"young_people": f"Only young people of {worker}'s caseload can be discussed."}
         )
     if any(not action.get("description", "").strip() for action in actions):
         raise ValidationError(SAY_WHAT)

@@ -165,8 +165,9 @@ def test_recording_a_disclosure_shows_it_on_the_record_and_audits_it(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"disclosed_on": "2999-01-01"}, "cannot be dated in the future"),
-        ({"disclosed_on": "1990-01-01"}, "before the young person was born"),
+        ({"disclosed_on": "2999-01-01"}, "This date is in the future"),
+        ({"disclosed_on": "2005-01-01"}, "before the young person was born"),
+        ({"disclosed_on": "1990-01-01"}, "check the year"),
         ({"authority_detail": ""}, "Name whose consent was given"),
         ({"recipient_organisation": ""}, "This field is required"),
         ({"information": "x" * 2001}, "at most 2000 characters"),
