@@ -175,6 +175,8 @@ def grant_app_role(using: str = DEFAULT_DB_ALIAS) -> str | None:
             statements.append(f"REVOKE DELETE ON {quote(HISTORY_CONTEXT)} FROM {app}")
         cursor.execute("SELECT to_regprocedure(%s)", [PARTITION_FUNCTION])
         if cursor.fetchone()[0] is not None:
+            # Again, as a restore without privileges leaves it to PUBLIC.
+            statements.append(f"REVOKE ALL ON FUNCTION {PARTITION_FUNCTION} FROM PUBLIC")
             statements.append(f"GRANT EXECUTE ON FUNCTION {PARTITION_FUNCTION} TO {app}")
         for statement in statements:
             cursor.execute(statement)
