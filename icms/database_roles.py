@@ -2,10 +2,11 @@
 
 The owner (DATABASE_OWNER_URL; the embedded PostgreSQL's `postgres`) owns every table, function
 and trigger, and runs the migrations. The app (DATABASE_URL: web, worker, beat and the other
-commands) is not a superuser and owns nothing, so it can neither switch a trigger off (nor
-replica mode) nor drop, detach, truncate or alter a table. It reads and writes the records, may
-only add to and read the trails (the audit trail and the clinical history), and makes the audit
-trail's monthly partitions through the owner's function audit_event_create_partition.
+commands) is not a superuser and owns nothing, so it can neither switch triggers off (replica
+mode, ALTER TABLE ... DISABLE TRIGGER) nor drop, detach, truncate or alter a table. It reads and
+writes the records, may only add to and read the trails (the audit trail and the clinical
+history), and makes the audit trail's monthly partitions through the owner's function
+audit_event_create_partition (audit/migrations/0002_partition_function.py).
 
 `migrate` (icms/management/commands/migrate.py) runs as the owner and then calls
 grant_app_role(), which grants the app exactly that on the tables as they then stand: a table a
@@ -18,7 +19,8 @@ from contextlib import contextmanager
 import pghistory.models
 from django.apps import apps
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.core.management import CommandError
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 
 from audit.models import AuditEvent
 
@@ -27,12 +29,8 @@ PARTITION_FUNCTION = "audit_event_create_partition(date)"
 HISTORY_CONTEXT = pghistory.models.Context._meta.db_table
 
 
-class AppRoleError(Exception):
-    """The app's role could erase the trails, or is missing; the message says what to do."""
-
-
 def connect_as_owner(using: str = DEFAULT_DB_ALIAS) -> bool:
-    """Reconnect as the owner; False if there is no other role to switch to (no
+    """Reconnect as the owner, at once; False if there is no other role to switch to (no
     DATABASE_OWNER_URL, or already connected as it)."""
     connection = connections[using]
     owner = settings.DATABASE_OWNER
@@ -49,6 +47,14 @@ def connect_as_owner(using: str = DEFAULT_DB_ALIAS) -> bool:
         **owner,
         "OPTIONS": {**app.get("OPTIONS", {}), **owner.get("OPTIONS", {})},
     }
+    try:
+        connection.ensure_connection()
+    except OperationalError as error:
+        connect_as_app(using)
+        reason = (str(error).strip() or "no answer").splitlines()[0]
+        raise CommandError(
+            f"ICMS cannot reach its database as the owner's role (DATABASE_OWNER_URL): {reason}"
+        ) from None
     return True
 
 
@@ -99,12 +105,12 @@ def _check_app_role(cursor, role: str) -> None:
     )
     found = cursor.fetchone()
     if found is None:
-        raise AppRoleError(
+        raise CommandError(
             f'The app\'s role "{role}" (DATABASE_URL) does not exist: create it (README, '
             '"Moving to a managed PostgreSQL and Redis"), then run migrate again.'
         )
     if found[0]:
-        raise AppRoleError(
+        raise CommandError(
             f'The app\'s role "{role}" (DATABASE_URL) is a superuser or may create roles or '
             "databases, replicate or bypass row security: it could erase the audit trail. "
             f'ALTER ROLE "{role}" NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION '
@@ -126,7 +132,7 @@ def _check_app_role(cursor, role: str) -> None:
         {"role": role},
     )
     if cursor.fetchone()[0]:
-        raise AppRoleError(
+        raise CommandError(
             f'The app\'s role "{role}" (DATABASE_URL) owns tables, functions, a schema or the '
             "database, or is a member of a role that does: it could switch the audit trail's "
             f'triggers off. As a superuser: REASSIGN OWNED BY "{role}" TO <the owner\'s role>, '

@@ -2,10 +2,9 @@
 they now stand (icms/database_roles.py). Django's own `migrate` otherwise, `call_command` and
 the test database machinery included."""
 
-from django.core.management import CommandError
 from django.core.management.commands import migrate
 
-from icms.database_roles import AppRoleError, as_owner, grant_app_role
+from icms.database_roles import as_owner, grant_app_role
 
 
 class Command(migrate.Command):
@@ -19,10 +18,7 @@ class Command(migrate.Command):
             super().handle(*args, **options)
             if options["plan"] or options["check_unapplied"] or options["prune"]:
                 return
-            try:
-                role = grant_app_role(options["database"])
-            except AppRoleError as error:
-                raise CommandError(str(error)) from None
+            role = grant_app_role(options["database"])
         if role is None:
             self.stderr.write(
                 self.style.WARNING(
