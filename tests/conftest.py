@@ -49,20 +49,22 @@ def _test_settings():
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
     """The owner's role makes and migrates this worker's test database (pytest-django's
     django_db_setup, next), as `migrate` does in a deployment."""
-    connect_as_owner()
+    with django_db_blocker.unblock():
+        connect_as_owner()
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
+def django_db_setup(django_db_setup, django_db_blocker):
     """Then every test connects as the app's role, as web, worker and beat do: the suite proves
     that what `migrate` grants it is enough for all the app does. The owner drops the database
     at the end."""
     connect_as_app()
     yield
-    connect_as_owner()
+    with django_db_blocker.unblock():
+        connect_as_owner()
 
 
 @pytest.fixture(scope="session", autouse=True)
