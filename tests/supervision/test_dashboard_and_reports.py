@@ -225,9 +225,8 @@ def test_the_reports_run_the_same_queries_whatever_the_data(
 
 
 # Loaded as the owner's role with the triggers off, as the benchmarks load (no history rows for
-# generated contacts), so outside a test transaction; the intensity levels (a data migration)
-# are put back after it.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# generated contacts), so outside a test transaction.
+@pytest.mark.django_db(transaction=True)
 def test_an_export_of_100000_contacts_is_streamed_with_flat_memory(
     supervisor_client, own_young_person, case_manager
 ):
