@@ -20,23 +20,13 @@ def partition_name(month: date) -> str:
     return f"audit_event_y{month.year}m{month.month:02d}"
 
 
-def create_partition(month: date) -> None:
-    """Create the partition holding `month` (idempotent, safe to run concurrently)."""
-    name = partition_name(month)
-    start, end = month.isoformat(), next_month(month).isoformat()
+def create_partition(month: date) -> str:
+    """Create the partition holding `month` (idempotent, safe to run concurrently); return its
+    name. The app's role may not create tables: the owner's function does it for it, and can
+    make nothing but a month's partition (audit/migrations/0002_partition_function.py)."""
     with connection.cursor() as cursor:
-        # One creator at a time; the others then find the table there.
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('audit_event partitions'))")
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF audit_event "
-            f"FOR VALUES FROM ('{start} 00:00:00+00') TO ('{end} 00:00:00+00')"
-        )
-        # Row triggers are inherited from audit_event; a TRUNCATE of one partition is not.
-        cursor.execute(
-            f"CREATE OR REPLACE TRIGGER audit_event_refuse_truncate BEFORE TRUNCATE ON {name} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_refuse_change()"
-        )
-        cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {name} FROM PUBLIC")
+        cursor.execute("SELECT audit_event_create_partition(%s)", [month])
+        return cursor.fetchone()[0]
 
 
 def create_partitions_ahead(today: date, months_ahead: int = MONTHS_AHEAD) -> list[str]:
@@ -44,7 +34,6 @@ def create_partitions_ahead(today: date, months_ahead: int = MONTHS_AHEAD) -> li
     month = first_of_month(today)
     names = []
     for _ in range(months_ahead + 1):
-        create_partition(month)
-        names.append(partition_name(month))
+        names.append(create_partition(month))
         month = next_month(month)
     return names

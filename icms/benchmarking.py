@@ -18,18 +18,21 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Division, Team, User
 from clients.models import YoungPerson
+from icms.database_roles import as_owner
 
 
 @contextmanager
 def scratch_database() -> Iterator[str]:
     """A throwaway copy of the schema (Django's test database machinery), dropped at the end;
-    yields its name."""
-    original_name = connection.settings_dict["NAME"]
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        yield name
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
+    yields its name. As the owner's role, which may create a database and load it with the
+    triggers off."""
+    with as_owner():
+        original_name = connection.settings_dict["NAME"]
+        name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            yield name
+        finally:
+            connection.creation.destroy_test_db(original_name, verbosity=0)
 
 
 def benchmark_team(workers: int) -> tuple[Division, Team, list[User]]:

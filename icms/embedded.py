@@ -23,7 +23,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 DATABASE_NAME = "icms"
-DATABASE_USER = "postgres"
+# The superuser pgserver creates owns the tables and runs the migrations; the app connects as a
+# role that owns nothing and may only add to the audit trail (icms/database_roles.py).
+OWNER_USER = "postgres"
+APP_USER = "icms_app"
 # Unix socket paths are limited to 107 bytes on Linux.
 MAX_SOCKET_PATH = 100
 
@@ -53,7 +56,8 @@ def _import_pgserver():
 
 
 def postgres_database(data_dir: Path) -> dict[str, str]:
-    """Return Django DATABASES settings for the embedded PostgreSQL, starting it if needed."""
+    """Return Django DATABASES settings for the embedded PostgreSQL as the app's role, starting
+    the server (and making the database and the role) if needed."""
     pgdata = data_dir / "postgres"
     with _locked(data_dir / "postgres.lock"):
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -67,25 +71,31 @@ def postgres_database(data_dir: Path) -> dict[str, str]:
                 f"the embedded PostgreSQL in {pgdata} did not start ({error}); see {pgdata / 'log'}"
             ) from error
         socket_dir = str(server.get_postmaster_info().socket_dir)
-        _create_database_once(socket_dir)
+        _create_database_and_app_role_once(socket_dir)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": DATABASE_NAME,
-        "USER": DATABASE_USER,
+        "USER": APP_USER,
         "HOST": socket_dir,
     }
 
 
-def _create_database_once(socket_dir: str) -> None:
+def _create_database_and_app_role_once(socket_dir: str) -> None:
+    """Also on a data folder made before the app had a role of its own: `migrate` then grants
+    the new role what it needs on the tables `postgres` owns."""
     import psycopg2
 
-    connection = psycopg2.connect(dbname="postgres", user=DATABASE_USER, host=socket_dir)
+    connection = psycopg2.connect(dbname="postgres", user=OWNER_USER, host=socket_dir)
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
             if cursor.fetchone() is None:
                 cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_USER])
+            if cursor.fetchone() is None:
+                # Only the machine's own socket reaches this server (trust), so no password.
+                cursor.execute(f'CREATE ROLE "{APP_USER}" LOGIN')
     finally:
         connection.close()
 

@@ -66,15 +66,29 @@ def persistent_secret_key(data_dir: Path) -> str:
     return key_file.read_text().strip()
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str, variable: str = "DATABASE_URL") -> dict:
     if urlsplit(url).scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ImproperlyConfigured(
-            "DATABASE_URL must point to PostgreSQL (postgres://user:password@host:port/name)"
+            f"{variable} must point to PostgreSQL (postgres://user:password@host:port/name)"
         )
     try:
         return env.db_url_config(url)
     except ValueError as error:
-        raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {error}") from None
+        raise ImproperlyConfigured(f"{variable} cannot be read: {error}") from None
+
+
+def database_owner(url: str, database: dict) -> dict:
+    """How the owner's role connects (DATABASE_OWNER_URL): to the app's database, as another
+    user, perhaps by another route (no pooler, say). icms/database_roles.py switches to it."""
+    owner = database_from_url(url, "DATABASE_OWNER_URL")
+    if owner["NAME"] != database["NAME"]:
+        raise ImproperlyConfigured(
+            f"DATABASE_OWNER_URL must name the database DATABASE_URL names ({database['NAME']}); "
+            f"it names {owner['NAME']}"
+        )
+    return {
+        key: owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT", "OPTIONS") if key in owner
+    }
 
 
 def redis_url_for_db(url: str, db: int) -> str:
@@ -198,10 +212,17 @@ TEMPLATES = [
 
 # --- Database and Redis -----------------------------------------------------------------------
 
+# Two roles (README, "Who sees what, and the audit trail"): the app connects as DATABASE_URL's,
+# which owns nothing and may only add to the trails; migrations run as the owner's.
 if env.str("DATABASE_URL", default=""):
     _database = database_from_url(env.str("DATABASE_URL"))
+    _owner_url = env.str("DATABASE_OWNER_URL", default="")
+    DATABASE_OWNER = database_owner(_owner_url, _database) if _owner_url else None
+elif env.str("DATABASE_OWNER_URL", default=""):
+    raise ImproperlyConfigured("DATABASE_OWNER_URL is set without DATABASE_URL; set both")
 else:
     _database = embedded.postgres_database(ICMS_DATA_DIR)
+    DATABASE_OWNER = {"USER": embedded.OWNER_USER}
 _database["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", default=60)
 _database["CONN_HEALTH_CHECKS"] = True
 _database.setdefault("OPTIONS", {})["connect_timeout"] = env_int(

@@ -12,6 +12,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import Discipline, Role
 from icms.celery import app as celery_app
+from icms.database_roles import connect_as_app, connect_as_owner
 from tests.factories import (
     CareTeamFactory,
     DivisionFactory,
@@ -45,6 +46,25 @@ def _test_settings():
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     ):
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+    """The owner's role makes and migrates this worker's test database (pytest-django's
+    django_db_setup, next), as `migrate` does in a deployment."""
+    with django_db_blocker.unblock():
+        connect_as_owner()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Then every test connects as the app's role, as web, worker and beat do: the suite proves
+    that what `migrate` grants it is enough for all the app does. The owner drops the database
+    at the end."""
+    connect_as_app()
+    yield
+    with django_db_blocker.unblock():
+        connect_as_owner()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import jsonschema
+import psycopg2
 import pytest
 import yaml
 from axes.helpers import get_client_ip_address
@@ -18,8 +19,10 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
+from pgserver._commands import POSTGRES_BIN_PATH
 from psycopg2.extensions import make_dsn
 
+from icms import embedded
 from icms.schedules import install_schedules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,6 +144,92 @@ def test_the_managed_override_leaves_out_only_postgres_and_redis(compose):
     environment = compose["services"]["web"]["environment"]
     assert environment["DATABASE_URL"].startswith("${DATABASE_URL:-")
     assert environment["REDIS_URL"].startswith("${REDIS_URL:-")
+    owner_url = compose["services"]["migrate"]["environment"]["DATABASE_OWNER_URL"]
+    assert owner_url.startswith("${DATABASE_OWNER_URL:-")
+
+
+def default_url(value: str) -> re.Match:
+    """The bundled server's URL a compose value falls back on: user, password variable, rest."""
+    url = re.fullmatch(r"\$\{\w+:-postgres://(\w+):\$\{(\w+):-\}@(postgres:5432/icms)\}", value)
+    assert url, value
+    return url
+
+
+def test_the_app_connects_as_its_own_role_and_only_migrate_as_the_owner(compose):
+    services = compose["services"]
+    postgres = services["postgres"]["environment"]
+    app = default_url(services["web"]["environment"]["DATABASE_URL"])
+    owner = default_url(services["migrate"]["environment"]["DATABASE_OWNER_URL"])
+
+    assert (owner[1], owner[2]) == (postgres["POSTGRES_USER"], "POSTGRES_PASSWORD")
+    assert (app[1], app[2]) == ("icms_app", "POSTGRES_APP_PASSWORD")
+    assert app[3] == owner[3]
+    assert postgres["POSTGRES_APP_PASSWORD"] == "${POSTGRES_APP_PASSWORD:-}"
+    for name in ["web", "worker", "beat"]:
+        environment = services[name]["environment"]
+        assert "DATABASE_OWNER_URL" not in environment, name
+        assert not [value for value in environment.values() if "POSTGRES_PASSWORD" in value]
+    # migrate gets all the others get, and the owner.
+    assert services["migrate"]["environment"] == services["web"]["environment"] | {
+        "DATABASE_OWNER_URL": services["migrate"]["environment"]["DATABASE_OWNER_URL"]
+    }
+
+
+def run_script(script: str, environment: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - our own script
+        ["/bin/sh", script], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+
+
+def test_the_bundled_postgres_makes_the_apps_role(compose, tmp_path):
+    """deploy/postgres-app-role.sh, as the postgres image runs it on a new database (and an
+    operator on an older one), against a PostgreSQL of its own without the role."""
+    postgres = compose["services"]["postgres"]
+    script = next(
+        source
+        for target, source in mounts(postgres).items()
+        if target.startswith("/docker-entrypoint-initdb.d/")
+    )
+    database = embedded.postgres_database(tmp_path)
+    try:
+        owner = psycopg2.connect(dbname="icms", user=embedded.OWNER_USER, host=database["HOST"])
+        owner.autocommit = True
+        owner.cursor().execute("DROP ROLE icms_app")
+        environment = os.environ | {
+            "POSTGRES_USER": embedded.OWNER_USER,
+            "POSTGRES_DB": "icms",
+            "PGHOST": database["HOST"],
+            "PATH": f"{POSTGRES_BIN_PATH}:{os.environ['PATH']}",
+        }
+        without_password = run_script(script, environment)
+        assert without_password.returncode != 0
+        assert "set POSTGRES_APP_PASSWORD in .env" in without_password.stderr
+
+        for password in ["first 'secret'", "second"]:  # again: the password from .env again
+            environment["POSTGRES_APP_PASSWORD"] = password
+            made = run_script(script, environment)
+            assert made.returncode == 0, made.stderr
+
+        with owner.cursor() as cursor:
+            cursor.execute(
+                "SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, "
+                "rolbypassrls, rolpassword IS NOT NULL FROM pg_authid WHERE rolname = 'icms_app'"
+            )
+            assert cursor.fetchall() == [(True, False, False, False, False, False, True)]
+        owner.close()
+    finally:
+        embedded.stop(tmp_path)
+
+
+def test_the_example_env_sets_both_database_roles():
+    lines = (ROOT / "deploy/env.example").read_text().splitlines()
+    values = dict(line.split("=", 1) for line in lines if "=" in line)
+    assert values["POSTGRES_PASSWORD"] != values["POSTGRES_APP_PASSWORD"]
+    # The managed server's, commented out: two roles, the owner's for migrate.
+    app, owner = (
+        values[f"# {name}"].split("@")[0] for name in ("DATABASE_URL", "DATABASE_OWNER_URL")
+    )
+    assert app != owner
 
 
 def test_every_deploy_file_is_used_or_documented():

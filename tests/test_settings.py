@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from icms.settings import celery_broker_url, redis_url_for_db
+from icms.settings import celery_broker_url, database_from_url, database_owner, redis_url_for_db
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,33 @@ def test_the_tests_run_on_postgresql():
     from django.db import connection
 
     assert connection.vendor == "postgresql"
+
+
+def test_the_owners_url_gives_another_role_to_the_same_database():
+    app = database_from_url("postgres://icms_app:app@pooler.example.org:6432/icms")
+
+    owner = database_owner(
+        "postgres://icms_owner:own@db.example.org:5432/icms?sslmode=require", app
+    )
+
+    assert owner == {
+        "USER": "icms_owner",
+        "PASSWORD": "own",
+        "HOST": "db.example.org",
+        "PORT": 5432,
+        "OPTIONS": {"sslmode": "require"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgres://icms_owner@db/other", "DATABASE_OWNER_URL must name the database"),
+        ("mysql://icms_owner@db/icms", "DATABASE_OWNER_URL must point to PostgreSQL"),
+    ],
+)
+def test_an_owners_url_that_cannot_serve_is_refused(url, message):
+    app = database_from_url("postgres://icms_app@db/icms")
+
+    with pytest.raises(ImproperlyConfigured, match=message):
+        database_owner(url, app)

@@ -107,3 +107,24 @@ def test_production_settings_pass_the_deployment_check():
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_an_unusable_owners_url_stops_migrate_with_one_line(settings):
+    """The app's role connects; the owner's (DATABASE_OWNER_URL) names a role that does not
+    exist. Before anything is migrated."""
+    app = settings.DATABASES["default"]
+    socket = app["HOST"].startswith("/")
+    address = "" if socket else f"{app['HOST']}:{app['PORT'] or 5432}"
+    result = run_manage(
+        "migrate",
+        DATABASE_URL=f"postgres://{app['USER']}:{app['PASSWORD'] or ''}@{address}/icms",
+        DATABASE_OWNER_URL=f"postgres://nobody_at_all@{address}/icms",
+        **({"PGHOST": app["HOST"]} if socket else {}),
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "CommandError: ICMS cannot reach its database as the owner's role (DATABASE_OWNER_URL): "
+    ), result.stderr
+    assert 'role "nobody_at_all" does not exist' in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -1,3 +1,5 @@
+from datetime import date
+
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
@@ -47,9 +49,23 @@ DROP FUNCTION audit_event_refuse_change();
 
 
 def create_first_partitions(apps, schema_editor):
-    from audit.partitions import create_partitions_ahead
-
-    create_partitions_ahead(django.utils.timezone.now().date())
+    # This month's and the next three, as audit/partitions.py made them when this migration was
+    # written (later ones come from the owner's function of 0002).
+    month = django.utils.timezone.now().date().replace(day=1)
+    with schema_editor.connection.cursor() as cursor:
+        for _ in range(4):
+            following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+            name = f"audit_event_y{month.year}m{month.month:02d}"
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF audit_event "
+                f"FOR VALUES FROM ('{month} 00:00:00+00') TO ('{following} 00:00:00+00')"
+            )
+            cursor.execute(
+                f"CREATE OR REPLACE TRIGGER audit_event_refuse_truncate BEFORE TRUNCATE ON {name} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_refuse_change()"
+            )
+            cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {name} FROM PUBLIC")
+            month = following
 
 
 class Migration(migrations.Migration):
