@@ -10,6 +10,9 @@ admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "ICMS administration"
 admin.site.site_title = "ICMS administration"
 
+# An unreachable PostgreSQL or Redis answers 503, anything else the 500 page.
+handler500 = "icms.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
