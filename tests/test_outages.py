@@ -7,7 +7,6 @@ import logging
 import re
 import time
 import uuid
-from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
@@ -20,6 +19,7 @@ from icms import settings as app_settings
 from icms.celery import app as celery_app
 from notifications.models import Notification
 from tests.factories import PASSWORD, CasePlanFactory
+from tests.pages import FormFields
 from tests.servers import RedisServer
 
 pytestmark = pytest.mark.django_db
@@ -64,23 +64,6 @@ def timed(request):
     started = time.monotonic()
     response = request()
     return response, time.monotonic() - started
-
-
-class FormFields(HTMLParser):
-    """The name/value pairs a page's forms would send, and the forms' attributes."""
-
-    def __init__(self, page: str) -> None:
-        super().__init__()
-        self.fields: list[tuple[str, str]] = []
-        self.forms: list[dict[str, str | None]] = []
-        self.feed(page)
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        attributes = dict(attrs)
-        if tag == "form":
-            self.forms.append(attributes)
-        elif tag in {"input", "textarea"} and attributes.get("name"):
-            self.fields.append((attributes["name"], attributes.get("value") or ""))
 
 
 def test_a_stopped_redis_answers_503_quickly_and_signs_nobody_out(
