@@ -7,6 +7,7 @@ import contextlib
 import time
 
 import pytest
+from celery.signals import task_prerun
 from django.conf import settings
 from django.core.signals import request_started
 from django.db import OperationalError, connections
@@ -14,6 +15,7 @@ from django.db.utils import ConnectionHandler
 from django.test import Client
 
 from icms import database
+from icms.tasks import heartbeat
 from tests.servers import PostgresServer
 
 
@@ -169,4 +171,21 @@ def test_a_request_bounds_its_statements_until_its_answer_is_sent(client: Client
         request_started.disconnect(look)
 
     assert during == [settings.DATABASE_STATEMENT_TIMEOUT]
+    assert database.statement_timeout() is None
+
+
+@pytest.mark.django_db
+def test_a_job_bounds_its_statements_with_a_jobs_timeout_until_it_ends():
+    during = []
+
+    def look(**_kwargs: object) -> None:
+        during.append(database.statement_timeout())
+
+    task_prerun.connect(look)  # after icms/celery.py's
+    try:
+        heartbeat.delay()  # run here and now, as every job in the tests
+    finally:
+        task_prerun.disconnect(look)
+
+    assert during == [settings.DATABASE_JOB_STATEMENT_TIMEOUT]
     assert database.statement_timeout() is None

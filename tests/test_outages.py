@@ -185,4 +185,5 @@ def test_with_the_broker_stopped_a_change_is_saved_at_once_and_its_e_mail_goes_l
     assert took < ANSWER_WITHIN
     assert CasePlan.objects.get(pk=plan.pk).status == "current"
     assert Notification.objects.get(recipient=case_manager).emailed_at is None
-    assert "send_notification_email" in caplog.text  # logged; send_waiting_emails sends it
+    assert "in on_commit()" in caplog.text  # logged; send_waiting_emails sends the e-mail later
+    assert "send_notification_email" in caplog.text

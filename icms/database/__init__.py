@@ -13,7 +13,7 @@ The deadlines (icms.database.base applies them):
 - Django's health check of a kept connection (CONN_HEALTH_CHECKS, before a request's first
   query): HEALTH_CHECK_TIMEOUT, as `SELECT 1` on a server that runs takes a millisecond;
 - a statement: the server's own statement_timeout, given to each connection when it is made
-  (DATABASE_STATEMENT_TIMEOUT for pages, DATABASE_JOB_STATEMENT_TIMEOUT in Celery's worker and
+  (DATABASE_STATEMENT_TIMEOUT for pages, DATABASE_JOB_STATEMENT_TIMEOUT for Celery's jobs and
   beat, none in management commands such as migrate), and SERVER_MARGIN more on this side. The
   server cancels a slow statement itself and the connection stays usable; this side's deadline
   matters only when the server does not answer at all.
@@ -25,7 +25,7 @@ import contextlib
 import select
 import time
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 from psycopg2 import OperationalError, extensions
 
@@ -56,13 +56,18 @@ def statement_timeout() -> float | None:
     return _process_statement_timeout if seconds is None else seconds
 
 
-def bound_statements(seconds: float | None) -> None:
-    """Statements run from here on (in this request, thread or task) get `seconds`."""
-    _statement_timeout.set(seconds)
+def bound_statements(seconds: float | None) -> Token:
+    """Statements run from here on (in this request, thread or job) get `seconds`, until
+    `end_bound` is given the token returned."""
+    return _statement_timeout.set(seconds)
+
+
+def end_bound(token: Token) -> None:
+    _statement_timeout.reset(token)
 
 
 def bound_statements_of_this_process(seconds: float) -> None:
-    """Celery's worker and beat: every statement of the process, outside any request."""
+    """Celery beat: every statement of the process."""
     global _process_statement_timeout
     _process_statement_timeout = seconds
 

@@ -17,7 +17,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return params
 
     def connect(self) -> None:
-        with database.within(self.settings_dict["OPTIONS"]["connect_timeout"]):
+        # libpq's own connect_timeout, which its non-blocking connect leaves to the caller.
+        seconds = float(self.settings_dict["OPTIONS"].get("connect_timeout", 10))
+        with database.within(seconds):
             super().connect()
 
     def is_usable(self) -> bool:
