@@ -19,7 +19,6 @@ import re
 import sys
 
 import kombu.exceptions
-import redis
 from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -28,12 +27,12 @@ from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 
-from icms.sessions import SessionStoreUnavailable
+from icms.sessions import REDIS_UNREACHABLE, SessionStoreUnavailable
 
 RETRY_AFTER_SECONDS = 10
 OUTAGES = {
     "its database": (OperationalError, InterfaceError),
-    "its session store": (SessionStoreUnavailable, redis.ConnectionError, redis.TimeoutError),
+    "its session store": (SessionStoreUnavailable, *REDIS_UNREACHABLE),
     "its job queue": (kombu.exceptions.OperationalError,),
 }
 SECRET_FIELD = re.compile(r"password|secret|^code$", re.IGNORECASE)
