@@ -171,7 +171,10 @@ def test_with_the_broker_stopped_a_change_is_saved_at_once_and_its_e_mail_goes_l
     monkeypatch.setitem(
         celery_app.conf, "broker_url", re.sub(r"^unix://", "redis+socket://", redis.url)
     )
-    monkeypatch.setattr(celery_app, "_pool", None)  # a fresh connection pool, to that Redis
+    # Fresh connection and producer pools, to that Redis (a worker started by an earlier test
+    # leaves a producer pool on the suite's Redis).
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
     caplog.set_level(logging.ERROR)
 
     with redis.stopped():
