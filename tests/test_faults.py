@@ -84,8 +84,13 @@ def run(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
         )
 
 
+def tail(log: Path) -> str:
+    """The end of the app's log, for a failure's message (the folder goes with the test)."""
+    return "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+
+
 def finished(process: subprocess.Popen, log: Path) -> None:
-    assert process.wait(timeout=600) == 0, f"{process.args} failed; see {log}"
+    assert process.wait(timeout=600) == 0, f"{process.args} failed:\n{tail(log)}"
 
 
 @pytest.fixture(scope="module")
@@ -93,12 +98,16 @@ def app():
     folder = Path(tempfile.mkdtemp(prefix="icms-faults-"))  # short: unix socket paths
     postgres = PostgresServer(folder / "postgres")
     redis = RedisServer(folder / "redis").start()
-    gunicorn = None
+    static = gunicorn = None
     try:
         postgres.create_database("icms")
         port = free_port()
         env = {
-            **{name: value for name, value in os.environ.items() if not name.startswith("DJANGO")},
+            **{
+                name: value
+                for name, value in os.environ.items()
+                if not name.startswith(("DJANGO", "DATABASE_", "REDIS_"))  # the suite's own
+            },
             "DEBUG": "0",
             "SECRET_KEY": uuid.uuid4().hex * 2,
             "ALLOWED_HOSTS": "127.0.0.1",
@@ -137,12 +146,16 @@ def app():
         finished(static, log)
         gunicorn = run(["-m", "gunicorn", "-c", "gunicorn.conf.py", "icms.wsgi"], env, log)
         app = App(f"http://127.0.0.1:{port}", postgres, redis, gunicorn, log, token)
-        wait_until(lambda: health(app) == ("ok", "ok"), within=60, what=f"gunicorn ({log})")
+        try:
+            wait_until(lambda: health(app) == ("ok", "ok"), within=60, what="gunicorn")
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{tail(log)}") from None
         yield app
     finally:
-        if gunicorn is not None:
-            gunicorn.terminate()
-            gunicorn.wait(timeout=30)
+        for process in (static, gunicorn):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
         redis.close()
         postgres.close()
         shutil.rmtree(folder, ignore_errors=True)
