@@ -102,10 +102,14 @@ def record_answer(request: HttpRequest, response: HttpResponse) -> AuditEvent | 
     search) of the list; a 403, or a 404 on a record that exists, is a refused attempt. A
     record the view already wrote a row about (a change, an export) is not read again."""
     note: AuditNote | None = getattr(request, "audit_note", None)
-    user = getattr(request, "user", None)
-    if note is None or user is None or not user.is_authenticated:
-        return None
     status = response.status_code
+    # Nothing is shown on any other answer; a 5xx may be PostgreSQL or the sessions' Redis not
+    # answering, which asking for the user would wait on again.
+    if note is None or status not in (200, 403, 404):
+        return None
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
     if status == 404 and note.refused is not None:
         return _refused(request, note.refused, status=status, named=False)
     if status == 403 and note.found:

@@ -47,4 +47,9 @@ class ICMSAutoSchema(AutoSchema):
             refusals[404] = OpenApiResponse(_DETAIL, "No such object, or no such page.")
         if self.view.get_throttles():
             refusals[429] = OpenApiResponse(_DETAIL, "Too many requests: wait and try again.")
+        refusals[503] = OpenApiResponse(
+            _DETAIL,
+            "ICMS is briefly unavailable (its database or Redis is not answering): "
+            "try again after the Retry-After header's seconds.",
+        )
         return refusals

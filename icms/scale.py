@@ -34,6 +34,7 @@ from accounts.models import Discipline, Division, Role, Team, User
 from caseplans.models import Task
 from clients.models import Contact, IntensityLevel, LifeDomain, YoungPerson
 from clients.services import is_after_hours
+from icms import database
 from icms.database_roles import as_owner
 from icms.demo import DEMO_PASSWORD
 from referrals.models import Referral
@@ -170,8 +171,9 @@ def counts() -> dict[str, int]:
 
 def seed(sizes: Sizes, say=print) -> None:
     """Load the scale agency; `say` is told of each step. As the owner's role: replica mode
-    (triggers off) and ANALYZE are not the app's to use."""
-    with as_owner(), transaction.atomic():
+    (triggers off) and ANALYZE are not the app's to use. Without the deadlines of the app's
+    waits: psycopg2 cannot COPY with the wait callback that gives them (icms/database)."""
+    with as_owner(), transaction.atomic(), database.without_deadlines():
         Generator(sizes, say).run()
 
 

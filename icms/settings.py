@@ -225,8 +225,11 @@ else:
     DATABASE_OWNER = {"USER": embedded.OWNER_USER}
 _database["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", default=60)
 _database["CONN_HEALTH_CHECKS"] = True
+# Django's PostgreSQL backend with a deadline on every wait for the server: connecting, the
+# health check and statements (icms/database/__init__.py says why and how long).
+_database["ENGINE"] = "icms.database"
 _database.setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-    "DATABASE_CONNECT_TIMEOUT", default=5
+    "DATABASE_CONNECT_TIMEOUT", default=2
 )
 # No JIT compilation: the app's queries are short, and compiling them cost more than running
 # them (the caseload's 20 ms query took 190 ms with JIT at statewide scale; see README).
@@ -234,6 +237,10 @@ _database["OPTIONS"]["options"] = " ".join(
     filter(None, [_database["OPTIONS"].get("options", ""), "-c jit=off"])
 )
 DATABASES = {"default": _database}
+# Seconds a statement may run: PostgreSQL's statement_timeout for pages, and for Celery's worker
+# and beat; management commands (migrate, seed_scale) have none.
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", default=10)
+DATABASE_JOB_STATEMENT_TIMEOUT = env_int("DATABASE_JOB_STATEMENT_TIMEOUT", default=300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="") or embedded.redis_url(ICMS_DATA_DIR)
@@ -262,10 +269,13 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
-    "socket_timeout": 5,
+    "socket_timeout": 2,
     "socket_connect_timeout": 2,
 }
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# A job sent after a page's change is committed (an e-mail) waits at most one socket timeout
+# for a Redis that does not answer: the change stands, the failure is logged, and
+# send_waiting_emails sends the e-mail later. Retrying would hold the page for each retry.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TASK_IGNORE_RESULT = True
 # Acknowledge after the work is done, so a worker killed mid-task leaves the job queued.
 CELERY_TASK_ACKS_LATE = True
@@ -328,8 +338,9 @@ if TRUSTED_PROXY_COUNT:
 
 # Sessions end after inactivity and when the browser closes. They live in Redis only: a page
 # view renews the idle timer, and renewing it in PostgreSQL cost a committed write (an fsync)
-# on every page. Losing Redis signs people out; it loses no record.
-SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# on every page. Losing Redis's data signs people out; it loses no record. Redis not answering
+# signs nobody out: pages answer 503 until it does (icms/sessions.py).
+SESSION_ENGINE = "icms.sessions"
 SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", default=30)
 SESSION_SAVE_EVERY_REQUEST = True

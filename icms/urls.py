@@ -11,6 +11,8 @@ admin.site.site_header = "ICMS administration"
 admin.site.site_title = "ICMS administration"
 
 handler404 = "icms.views.page_not_found"
+# An unreachable PostgreSQL or Redis answers 503, anything else the 500 page.
+handler500 = "icms.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -154,6 +154,7 @@ def test_with_redis_down_the_change_is_saved_and_its_e_mail_goes_later(
         down.setitem(celery_app.conf, "task_always_eager", False)
         down.setitem(celery_app.conf, "broker_url", f"redis+socket://{tmp_path}/no-redis.sock")
         down.setattr(celery_app, "_pool", None)  # a fresh connection pool, to the dead socket
+        down.setattr(celery_app.amqp, "_producer_pool", None)  # and producers on it
 
         response = client.post(
             reverse("caseplans:approve", args=[plan.pk]), {"version": plan.version}

@@ -1,6 +1,8 @@
 // ICMS page behaviour. No inline script anywhere: the content security policy forbids it.
 
 // A background save answered 401: the session has ended. Say so, instead of failing silently.
+// One that did not arrive or that ICMS could not make (5xx: its database or Redis is down):
+// the same, without taking the focus from the field being typed in; gone once a save works.
 document.addEventListener("htmx:responseError", (event) => {
   if (event.detail.xhr.status === 401) {
     const notice = document.getElementById("session-ended");
@@ -8,8 +10,23 @@ document.addEventListener("htmx:responseError", (event) => {
       notice.hidden = false;
       notice.focus();
     }
+  } else if (event.detail.xhr.status >= 500) {
+    showNotSaved(true);
   }
 });
+document.addEventListener("htmx:sendError", () => showNotSaved(true));
+document.addEventListener("htmx:afterRequest", (event) => {
+  if (event.detail.successful) {
+    showNotSaved(false);
+  }
+});
+
+function showNotSaved(shown) {
+  const notice = document.getElementById("not-saved");
+  if (notice) {
+    notice.hidden = !shown;
+  }
+}
 
 // Contacts kept on this phone while there was no signal (offline-contact.js) are encrypted with
 // a key of the login session. They go at logout, and on the login page (the session ended some

@@ -1,12 +1,19 @@
-// The contact form without signal. A contact that cannot be sent is kept on this phone,
-// encrypted (AES-GCM) with the login session's key, which the page carries and no storage ever
-// holds, and it is sent when the connection is back. The server records one contact per
-// client_reference, so sending one again is harmless. README, "Who sees what", says what is kept.
-// WebCrypto needs a secure context (HTTPS, or localhost); without it the form posts as usual.
+// The contact form without signal, or while ICMS is not answering (a 5xx: its database or
+// Redis is down). A contact that cannot be sent is kept on this phone, encrypted (AES-GCM) with
+// the login session's key, which the page carries and no storage ever holds, and it is sent
+// again every little while (and when the connection is back) until ICMS records it. The server
+// records one contact per client_reference, so sending one again is harmless. README, "Who sees
+// what", says what is kept. WebCrypto needs a secure context (HTTPS, or localhost); without it
+// the form posts as usual, and a 503 page offers to send it again.
 // A module, so that its names stay its own; it runs after icms.js, like a deferred script.
 
 const NO_SIGNAL =
   "No signal: saved on this phone, encrypted. It will be sent when the connection is back.";
+const NOT_ANSWERING =
+  "ICMS is not answering just now: saved on this phone, encrypted. It will be sent by itself " +
+  "as soon as ICMS answers.";
+// Seconds before sending again: the server's Retry-After within these bounds, or the default.
+const RETRY = { least: 5, most: 60, otherwise: 15 };
 const SESSION_ENDED =
   "Your session has ended, so this contact is not recorded. Copy the notes from the form above, " +
   "then log in again: a copy kept on this phone cannot be read after a new login.";
@@ -71,13 +78,18 @@ async function deliver(key, name, fields) {
   } catch {
     await keep(key, name, fields);
     status.textContent = NO_SIGNAL;
+    sendLater(key, RETRY.otherwise);
     return false;
   }
   if (response.type === "opaqueredirect") {
     localStorage.removeItem(name);
     return true;
   }
-  if (response.status === 401) {
+  if (response.status >= 500) {
+    await keep(key, name, fields);
+    status.textContent = NOT_ANSWERING;
+    sendLater(key, Number(response.headers.get("Retry-After")) || RETRY.otherwise);
+  } else if (response.status === 401) {
     status.textContent = SESSION_ENDED;
   } else if (response.ok) {
     showErrors(await response.text());
@@ -88,26 +100,45 @@ async function deliver(key, name, fields) {
   return false;
 }
 
+let retry = null;
+let sending = false;
+
+// Try the kept contacts again in `seconds` (a timer: the browser's "online" event does not
+// come when the network was there all along and ICMS itself was down).
+function sendLater(key, seconds) {
+  clearTimeout(retry);
+  const wait = Math.min(Math.max(seconds, RETRY.least), RETRY.most);
+  retry = setTimeout(() => sendKept(key), wait * 1000);
+}
+
 // The contacts kept for this young person; the timeline once every one is recorded.
 async function sendKept(key) {
-  const names = Object.keys(localStorage).filter((name) => name.startsWith(prefix));
-  let recorded = 0;
-  for (const name of names) {
-    let fields;
-    try {
-      fields = await unseal(key, name);
-    } catch {
-      localStorage.removeItem(name); // kept under an earlier login: nobody can read it now
-      continue;
-    }
-    status.textContent = "Sending the contact kept on this phone…";
-    if (!(await deliver(key, name, fields))) {
-      return;
-    }
-    recorded += 1;
+  if (sending) {
+    return;
   }
-  if (recorded) {
-    location.assign(timelineUrl);
+  sending = true;
+  try {
+    const names = Object.keys(localStorage).filter((name) => name.startsWith(prefix));
+    let recorded = 0;
+    for (const name of names) {
+      let fields;
+      try {
+        fields = await unseal(key, name);
+      } catch {
+        localStorage.removeItem(name); // kept under an earlier login: nobody can read it now
+        continue;
+      }
+      status.textContent = "Sending the contact kept on this phone…";
+      if (!(await deliver(key, name, fields))) {
+        return;
+      }
+      recorded += 1;
+    }
+    if (recorded) {
+      location.assign(timelineUrl);
+    }
+  } finally {
+    sending = false;
   }
 }
 

@@ -10,12 +10,18 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from clients.models import Contact
+from icms import settings as app_settings
 from tests.browser.conftest import log_in, screenshot
+from tests.servers import RedisServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOTES = "Caught Jayden on the station platform. Talked through the housing appointment."
 KEPT = "No signal: saved on this phone, encrypted. It will be sent when the connection is back."
+NOT_ANSWERING = (
+    "ICMS is not answering just now: saved on this phone, encrypted. It will be sent by itself "
+    "as soon as ICMS answers."
+)
 
 
 def open_contact_form(page, young_person) -> None:
@@ -181,3 +187,40 @@ def test_a_kept_contact_the_server_refuses_shows_what_needs_attention_and_stays_
     expect(phone.locator(".timeline-entry").filter(has_text="station platform")).to_have_count(1)
     assert kept_on_the_phone(phone) == {}
     assert Contact.objects.count() == 1
+
+
+@pytest.fixture
+def sessions_in_their_own_redis(settings, tmp_path_factory):
+    """The sessions in a Redis that the test can stop, configured as in production."""
+    redis = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    settings.CACHES = settings.CACHES | {
+        "sessions": app_settings.CACHES["sessions"] | {"LOCATION": redis.url}
+    }
+    yield redis
+    redis.close()
+
+
+def test_a_contact_sent_while_icms_is_not_answering_is_kept_and_sent_again_by_itself(
+    sessions_in_their_own_redis, phone, case_manager, own_young_person
+):
+    log_in(phone, case_manager)
+    open_contact_form(phone, own_young_person)
+    fill_contact(phone)
+
+    with sessions_in_their_own_redis.stopped():  # ICMS answers 503, quickly
+        phone.get_by_role("button", name="Record contact").click()
+        expect(phone.locator("#offline-status")).to_have_text(NOT_ANSWERING)
+        screenshot(phone, "contact-offline-3-not-answering-phone")
+        assert len(kept_on_the_phone(phone)) == 1
+        assert not Contact.objects.exists()
+        # Typing on: the draft saved in the background gets a 503 too, and the page says so.
+        phone.locator("[name=follow_up]").fill("Call Friday.")
+        expect(phone.locator("#not-saved")).to_be_visible()
+
+    # No "online" event comes (the network never went): the phone tries again on its own.
+    expect(phone).to_have_url(
+        re.compile(reverse("clients:timeline", args=[own_young_person.pk])), timeout=30_000
+    )
+    expect(phone.get_by_text("Contact recorded")).to_be_visible()
+    assert kept_on_the_phone(phone) == {}
+    assert Contact.objects.filter(young_person=own_young_person, notes=NOTES).count() == 1

@@ -262,12 +262,12 @@ def test_the_schema_says_every_answer_an_operation_gives(client, db):
     }
 
     assert operations == {
-        "GET /api/referrals/": ["200", "401", "403", "404", "429"],
-        "POST /api/referrals/": ["200", "201", "400", "401", "403", "429"],
-        "GET /api/referrals/{id}/": ["200", "401", "403", "404", "429"],
-        "PATCH /api/referrals/{id}/": ["200", "400", "401", "403", "404", "429"],
-        "POST /api/referrals/{id}/submit/": ["200", "400", "401", "403", "404", "429"],
-        "POST /api/referrals/{id}/withdraw/": ["200", "400", "401", "403", "404", "429"],
+        "GET /api/referrals/": ["200", "401", "403", "404", "429", "503"],
+        "POST /api/referrals/": ["200", "201", "400", "401", "403", "429", "503"],
+        "GET /api/referrals/{id}/": ["200", "401", "403", "404", "429", "503"],
+        "PATCH /api/referrals/{id}/": ["200", "400", "401", "403", "404", "429", "503"],
+        "POST /api/referrals/{id}/submit/": ["200", "400", "401", "403", "404", "429", "503"],
+        "POST /api/referrals/{id}/withdraw/": ["200", "400", "401", "403", "404", "429", "503"],
     }
 
 
