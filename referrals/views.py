@@ -2,7 +2,7 @@ from copy import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -369,7 +369,14 @@ def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
 @lists_client_records
 def consultation_list(request: HttpRequest) -> HttpResponse:
     require_permission(request, "referrals.add_consultation")
-    consultations = consultations_visible_to(request.user).select_related("given_by", "team")[:100]
+    consultations = (
+        consultations_visible_to(request.user)
+        .select_related("given_by", "team")
+        # A case manager sees the advice given, not always the referral it answered.
+        .annotate(
+            referral_seen=Exists(referrals_visible_to(request.user).filter(pk=OuterRef("referral")))
+        )[:100]
+    )
     return render(request, "referrals/consultation_list.html", {"consultations": consultations})
 
 

@@ -458,6 +458,22 @@ def test_a_case_manager_logs_a_consultation_without_a_referral(client, log_in, c
     assert "Ms Park" in client.get(reverse("referrals:consultations")).text
 
 
+def test_the_consultation_list_links_a_referral_only_for_those_who_see_it(
+    client, log_in, supervisor, case_manager, considering
+):
+    decline_referral(
+        considering, by=supervisor, reason="capacity", notes="Full", advice="Try outreach."
+    )
+    referral_link = reverse("referrals:detail", args=[considering.pk])
+
+    log_in(supervisor)
+    assert referral_link in client.get(reverse("referrals:consultations")).text
+    log_in(case_manager)  # sees the advice the team gave, not the referral (a 404 behind a link)
+    page = client.get(reverse("referrals:consultations")).text
+    assert "Try outreach." in page
+    assert referral_link not in page
+
+
 def test_notifications_show_unread_and_open_marks_read(client, log_in, case_manager):
     from tests.factories import NotificationFactory
 
