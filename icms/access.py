@@ -80,13 +80,18 @@ def require_permission(request: HttpRequest, permission: str, obj: object = None
         raise PermissionDenied
 
 
+def shows_list(request: HttpRequest, name: str) -> None:
+    """This answer lists young people or parts of their records: it is a read (a search, when
+    it has `?q=`) of the list `name`, with its filters."""
+    audit_note(request).listing = name
+
+
 def lists_client_records(view: V) -> V:
-    """A page listing young people or parts of their records: each answer is a read (a search,
-    when it has `?q=`) of that list, with its filters."""
+    """A page that always lists young people or parts of their records (shows_list)."""
 
     @wraps(view)
     def listing(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        audit_note(request).listing = view.__name__
+        shows_list(request, view.__name__)
         return view(request, *args, **kwargs)
 
     return listing  # type: ignore[return-value]

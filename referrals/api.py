@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from accounts.models import Team
 from accounts.queries import teams_serving
 from clients.models import LifeDomain
-from icms.access import audit_detail, audit_note, find_or_404, found_record, note_refused
+from icms.access import audit_detail, find_or_404, found_record, note_refused, shows_list
 from icms.validators import MAX_ID
 from referrals.models import Referral
 from referrals.permissions import IsChildProtectionAccount
@@ -154,7 +154,7 @@ class ReferralViewSet(
         return referral
 
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
-        audit_note(request).listing = "referrals-api"
+        shows_list(request, "referrals-api")
         response = super().list(request, *args, **kwargs)
         audit_detail(request, referrals=[referral["id"] for referral in response.data["results"]])
         return response

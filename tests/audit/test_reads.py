@@ -167,3 +167,11 @@ def test_the_trail_does_not_name_another_teams_young_person_to_a_supervisor(
     assert "A record of another team" in response.text
     assert other_young_person.given_name not in response.text
     assert other_young_person.family_name not in response.text
+
+
+def test_a_home_page_without_client_information_is_no_read(client, log_in, administrator):
+    log_in(administrator)
+
+    assert client.get(reverse("home")).status_code == 200
+
+    assert _reads() == []
