@@ -109,7 +109,8 @@ def _redis_socket(data_dir: Path) -> Path:
     return Path(tempfile.gettempdir()) / f"icms-{digest}" / "redis.sock"
 
 
-def _redis_answers(socket_path: Path) -> bool:
+def redis_answers(socket_path: Path) -> bool:
+    """Whether a Redis answers on this socket (within a second)."""
     import redis
 
     if not socket_path.exists():
@@ -127,10 +128,10 @@ def redis_url(data_dir: Path) -> str:
     """Return a redis URL (unix socket) for the embedded Redis, starting it if needed."""
     socket_path = _redis_socket(data_dir)
     url = f"unix://{socket_path}"
-    if _redis_answers(socket_path):
+    if redis_answers(socket_path):
         return url
     with _locked(data_dir / "redis.lock"):
-        if _redis_answers(socket_path):
+        if redis_answers(socket_path):
             return url
         _start_redis(data_dir / "redis", socket_path)
     return url
@@ -162,7 +163,7 @@ def _start_redis(redis_dir: Path, socket_path: Path) -> None:
             f"the embedded Redis did not start: {result.stderr.strip() or result.stdout.strip()}"
         )
     deadline = time.monotonic() + 10
-    while not _redis_answers(socket_path):
+    while not redis_answers(socket_path):
         if time.monotonic() > deadline:
             raise EmbeddedServerError(
                 f"the embedded Redis did not answer on {socket_path}; see {redis_dir / 'redis.log'}"
@@ -174,7 +175,7 @@ def stop(data_dir: Path) -> list[str]:
     """Stop the embedded servers of this data folder; return the names of those stopped."""
     stopped = []
     socket_path = _redis_socket(data_dir)
-    if _redis_answers(socket_path):
+    if redis_answers(socket_path):
         import redis
 
         client = redis.Redis(unix_socket_path=str(socket_path))

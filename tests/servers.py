@@ -12,7 +12,8 @@ from pathlib import Path
 
 import psutil
 import psycopg2
-import redis
+
+from icms import embedded
 
 with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
     warnings.simplefilter("ignore")
@@ -72,13 +73,7 @@ class RedisServer:
         return self
 
     def answers(self) -> bool:
-        client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=1)
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
+        return embedded.redis_answers(self.socket)
 
     def stopped(self) -> contextlib.AbstractContextManager[None]:
         return stopped([psutil.Process(self.process.pid)])
