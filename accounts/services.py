@@ -263,11 +263,10 @@ class Access:
     is_superuser: bool = False
 
     @classmethod
-    def of(cls, account: User, *, roles: Iterable[str] | None = None) -> "Access":
-        """The account as it stands (fields perhaps changed, not yet saved), with `roles`, or
-        its saved roles if None."""
+    def of(cls, account: User, *, roles: Iterable[str]) -> "Access":
+        """The account as it stands (fields perhaps changed, not yet saved), with `roles`."""
         return cls(
-            roles=frozenset(roles) if roles is not None else cls.saved(account).roles,
+            roles=frozenset(roles),
             team=account.team,
             division=account.division,
             is_active=account.is_active,
@@ -333,7 +332,9 @@ def check_access_change(account: User, *, by: User, roles: Iterable[str] | None 
     """Raise ValidationError, saying why, if `by` may not give `account` the access it now has
     (its fields as they stand) with `roles` (None: its saved roles). Nobody changes their own;
     and an account that administers ICMS never holds a role that reads client records."""
-    _refuse_access(account, Access.of(account, roles=roles), before=Access.saved(account), by=by)
+    before = Access.saved(account)
+    access = Access.of(account, roles=before.roles if roles is None else roles)
+    _refuse_access(account, access, before=before, by=by)
 
 
 @transaction.atomic
@@ -344,8 +345,8 @@ def save_account(account: User, *, by: User, roles: Iterable[str] | None = None)
     if account.pk is not None:
         # Locked, so that two changes made at once are each recorded from what the other left.
         User.objects.select_for_update().filter(pk=account.pk).first()
-    access = Access.of(account, roles=roles)
     before = Access.saved(account)
+    access = Access.of(account, roles=before.roles if roles is None else roles)
     _refuse_access(account, access, before=before, by=by)
     account.save()
     account.groups.set(Group.objects.filter(name__in=access.roles))

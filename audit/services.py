@@ -122,10 +122,8 @@ def record_answer(request: HttpRequest, response: HttpResponse) -> AuditEvent | 
         subject = note.found[-1]
         if _key(subject) in note.written:
             return None
-        young_person_id = next(
-            (_young_person_id(obj) for obj in reversed(note.found) if _young_person_id(obj)),
-            None,
-        )
+        # a task's is its plan's: the nearest record found that knows it
+        young_person_id = next(filter(None, map(_young_person_id, reversed(note.found))), None)
         return record(
             AuditAction.VIEW,
             actor=user,

@@ -24,7 +24,6 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template import loader
-from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 
 from icms.sessions import REDIS_UNREACHABLE, SessionStoreUnavailable
@@ -77,8 +76,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         )
         response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    add_never_cache_headers(response)  # it may hold what was sent
-    return response
+    return response  # never cached, as any answer (icms.middleware.NeverCacheMiddleware)
 
 
 def _sent_again(request: HttpRequest) -> tuple[list[tuple[str, str]], bool]:

@@ -39,6 +39,7 @@ from register.models import RegisterEntry
 from safety.models import VisitPlan
 from supervision.models import SupervisionSession
 from supervision.sessions import hold_session
+from tests.clients.test_contacts import edit as edit_contact
 from tests.factories import (
     CasePlanFactory,
     ContactFactory,
@@ -261,20 +262,7 @@ def test_a_contact_edited_to_name_a_stranger(
     contact = ContactFactory(young_person=own_young_person, recorded_by=case_manager)
     log_in(case_manager)
 
-    response = client.post(
-        reverse("clients:contact-edit", args=[own_young_person.pk, contact.pk]),
-        {
-            "started_at": timezone.localtime(contact.started_at).strftime("%Y-%m-%dT%H:%M"),
-            "duration_minutes": contact.duration_minutes,
-            "mode": contact.mode,
-            "location": contact.location,
-            "kind": contact.kind,
-            "reached_young_person": "on",
-            "notes": contact.notes,
-            "version": contact.version,
-            "co_workers": [stranger.pk],
-        },
-    )
+    response = edit_contact(client, contact, co_workers=[stranger.pk])
 
     refused_naming_nothing(response, "Ottoline", "Quarrie")
     assert list(contact.workers.all()) == [case_manager]

@@ -6,7 +6,6 @@ whole app under gunicorn against a PostgreSQL and a Redis that are stopped for 2
 import logging
 import re
 import time
-import uuid
 
 import pytest
 from django.test import Client
@@ -18,6 +17,7 @@ from clients.models import Contact
 from icms import settings as app_settings
 from icms.celery import app as celery_app
 from notifications.models import Notification
+from tests.clients.test_contacts import contact_data
 from tests.factories import PASSWORD, CasePlanFactory
 from tests.pages import FormFields
 from tests.servers import RedisServer
@@ -111,18 +111,9 @@ def test_a_contact_sent_while_redis_is_down_comes_back_to_be_sent_again_and_is_r
     form_url = reverse("clients:contact-create", args=[own_young_person.pk])
     page = FormFields(browser.get(form_url).text)
     token = dict(page.fields)["csrfmiddlewaretoken"]
-    sent = {
-        "csrfmiddlewaretoken": token,
-        "client_reference": str(uuid.uuid4()),
-        "started_at": "2026-11-24T10:30",
-        "duration_minutes": "45",
-        "mode": "face",
-        "location": "community",
-        "kind": "outreach",
-        "reached_young_person": "on",
-        "notes": 'Met at the station. Said "not today" & left <early>.',
-        "follow_up": "",
-    }
+    sent = contact_data(
+        csrfmiddlewaretoken=token, notes='Met at the station. Said "not today" & left <early>.'
+    )
     redis_caches.kill()
 
     response, took = timed(lambda: browser.post(form_url, sent))
@@ -130,6 +121,7 @@ def test_a_contact_sent_while_redis_is_down_comes_back_to_be_sent_again_and_is_r
     assert response.status_code == 503
     assert took < ANSWER_WITHIN
     assert "Send again" in response.text
+    assert "no-store" in response["Cache-Control"]  # it holds what was sent
     returned = FormFields(response.text)
     assert returned.forms == [{"method": "post"}]  # to the address it was sent to
     assert dict(returned.fields) == sent  # the token as it came: no new one is made here
