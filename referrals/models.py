@@ -192,6 +192,13 @@ class ReferralMove(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(max_length=2000, blank=True)
+    # A decision keeps the team's capacity as the supervisor saw it (referrals.queries.Capacity):
+    # the figures stand however the caseload changes afterwards.
+    weighted_caseload = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    caseload_limit = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    headroom = models.DecimalField(
+        "headroom after this young person", max_digits=8, decimal_places=1, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["at", "id"]

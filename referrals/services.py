@@ -30,6 +30,7 @@ from referrals.models import (
     ReferralAttachment,
     ReferralMove,
 )
+from referrals.queries import Capacity, capacity_of
 from register.models import RegisterEntry
 from register.services import list_young_person
 
@@ -98,11 +99,22 @@ def check_move(referral: Referral, to: str) -> None:
     )
 
 
-def _move(referral: Referral, *, to: str, by: User, note: str = "") -> ReferralMove:
-    """The one place a referral's status changes."""
+def _move(
+    referral: Referral, *, to: str, by: User, note: str = "", capacity: Capacity | None = None
+) -> ReferralMove:
+    """The one place a referral's status changes. A decision keeps the team's `capacity`."""
     check_move(referral, to)
+    figures = (
+        {
+            "weighted_caseload": capacity.weighted,
+            "caseload_limit": capacity.limit,
+            "headroom": capacity.headroom,
+        }
+        if capacity
+        else {}
+    )
     move = ReferralMove.objects.create(
-        referral=referral, from_status=referral.status, to_status=to, by=by, note=note
+        referral=referral, from_status=referral.status, to_status=to, by=by, note=note, **figures
     )
     referral.status = to
     record(
@@ -248,7 +260,7 @@ def waitlist_referral(referral: Referral, *, by: User, note: str) -> Referral:
     if not note.strip():
         raise ValidationError({"note": "Say when a place is likely, or what the wait depends on."})
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    _move(referral, to=Status.WAITLISTED, by=by, note=note)
+    _move(referral, to=Status.WAITLISTED, by=by, note=note, capacity=capacity_of(referral))
     referral.decision_notes = note
     referral.save(update_fields=["status", "decision_notes"])
     _tell_referrer(referral, f"Your referral of {referral.display_name} is on the waiting list.")
@@ -312,6 +324,7 @@ def accept_referral(
         )
     if agreed_on > timezone.localdate():
         raise ValidationError({"agreed_on": "The agreement cannot be dated in the future."})
+    capacity = capacity_of(referral, intensity=intensity)  # before the young person counts
     young_person = _young_person_for(referral, intensity=intensity)
     if not young_person.register_entries.filter(status=RegisterEntry.Status.ACTIVE).exists():
         # The listing the referral reports goes on the register, with its fortnightly reviews.
@@ -333,7 +346,9 @@ def accept_referral(
     )
     agreement.full_clean()
     agreement.save()
-    _move(referral, to=Status.ACCEPTED, by=by, note=f"Allocated to {case_manager}")
+    _move(
+        referral, to=Status.ACCEPTED, by=by, note=f"Allocated to {case_manager}", capacity=capacity
+    )
     referral.young_person = young_person
     referral.decided_at = timezone.now()
     referral.save(update_fields=["status", "young_person", "decided_at"])
@@ -361,7 +376,7 @@ def decline_referral(
     if not notes.strip():
         raise ValidationError({"notes": "Explain the decision to the referrer."})
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    _move(referral, to=Status.DECLINED, by=by, note=notes)
+    _move(referral, to=Status.DECLINED, by=by, note=notes, capacity=capacity_of(referral))
     referral.decline_reason = reason
     referral.decision_notes = notes
     referral.decided_at = timezone.now()

@@ -32,7 +32,14 @@ from referrals.forms import (
     ReferralForm,
 )
 from referrals.models import OPEN_STATUSES, Referral
-from referrals.queries import waiting_for
+from referrals.queries import (
+    Capacity,
+    capacities,
+    capacity_of,
+    kept_capacity,
+    team_capacities,
+    waiting_for,
+)
 from referrals.rules import consultations_visible_to, referrals_visible_to
 from referrals.services import (
     accept_referral,
@@ -107,11 +114,14 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
     with the team's capacity beside them."""
     require_permission(request, "referrals.view_referral_queue")
     visible = referrals_visible_to(request.user).select_related("referred_by", "team")
-    waiting = (
+    waiting = list(
         waiting_for(request.user)
-        .select_related("referred_by", "team")
+        .select_related("referred_by", "team", "young_person")
         .order_by(URGENCY_ORDER, "submitted_at")
     )
+    capacity = capacities(waiting)
+    for referral in waiting:
+        referral.capacity = capacity[referral.pk]
     decided = visible.exclude(status__in=OPEN_STATUSES).order_by("-decided_at")[:20]
     teams = teams_supervised_by(request.user)
     return render(
@@ -120,6 +130,7 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
         {
             "waiting": waiting,
             "decided": decided,
+            "team_capacities": team_capacities(teams),
             "workers": team_workers_with_caseload(teams),
             "now": timezone.now(),
         },
@@ -184,16 +195,30 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _capacity_shown(request: HttpRequest, referral: Referral, moves: list) -> Capacity | None:
+    """Today's figures while the supervisor decides; afterwards, those the decision kept: for
+    ICMS, and for the referrer when the reason was capacity."""
+    user = request.user
+    if referral.is_open:
+        deciding = user.has_perm("referrals.decide_referral", referral)
+        return capacity_of(referral) if deciding else None
+    if user.has_role(Role.PRACTITIONER) and referral.decline_reason != "capacity":
+        return None
+    return kept_capacity(referral, moves)
+
+
 @require_GET
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_or_404(request, pk)
     user = request.user
+    moves = list(referral.moves.select_related("by"))
     return render(
         request,
         "referrals/referral_detail.html",
         {
             "referral": referral,
-            "moves": referral.moves.select_related("by"),
+            "moves": moves,
+            "capacity": _capacity_shown(request, referral, moves),
             "attachments": referral.attachments.all(),
             "agreement": getattr(referral, "agreement", None),
             "current_plan": case_plans_visible_to(user)
@@ -274,7 +299,9 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if _refuse_illegal_move(request, referral, Referral.Status.ACCEPTED):
         return redirect("referrals:detail", pk=referral.pk)
     name = referral.display_name
+    capacity = capacity_of(referral)
     initial = {
+        "intensity": capacity.expected,
         "terms": AGREEMENT_TERMS.format(name=referral.preferred_name or referral.given_name),
         "parties": f"{name}, young person\n{referral.referred_by}, child protection practitioner"
         "\nICMS case manager",
@@ -296,6 +323,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "referral": referral,
+            "capacity": capacity,
             "workers": team_workers_with_caseload(Team.objects.filter(pk=referral.team_id)),
         },
     )
@@ -316,7 +344,11 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{referral} is declined; the referrer is told.")
             return redirect("referrals:detail", pk=referral.pk)
-    return render(request, "referrals/decline.html", {"form": form, "referral": referral})
+    return render(
+        request,
+        "referrals/decline.html",
+        {"form": form, "referral": referral, "capacity": capacity_of(referral)},
+    )
 
 
 @require_POST

@@ -34,7 +34,7 @@ QUERIES = {
     "contact form (POST)": 36,
     "caseload review": 9,
     "team dashboard": 12,
-    "referral triage queue": 8,
+    "referral triage queue": 11,
     "register, reviews overdue": 8,
     "login page": 0,
 }
