@@ -1,5 +1,5 @@
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import django_filters
 from django import forms
@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from clients.forms import DateTimeInput
+from clients.queries import local_midnight
 from clients.services import CLOCK_TOLERANCE
 from crises.models import CrisisEvent
 from icms.forms import DateInput
@@ -66,10 +67,6 @@ class InErrorForm(forms.Form):
     )
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 class CrisisLogForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
@@ -110,10 +107,10 @@ class CrisisLogFilter(django_filters.FilterSet):
         fields = ["since", "until", "after_hours", "logged_from", "logged_before"]
 
     def happened_since(self, crises: QuerySet, name: str, day: date) -> QuerySet:
-        return crises.filter(occurred_at__gte=_start_of(day))
+        return crises.filter(occurred_at__gte=local_midnight(day))
 
     def happened_until(self, crises: QuerySet, name: str, day: date) -> QuerySet:
-        return crises.filter(occurred_at__lt=_start_of(day + timedelta(days=1)))
+        return crises.filter(occurred_at__lt=local_midnight(day + timedelta(days=1)))
 
     def by_after_hours(self, crises: QuerySet, name: str, value: str) -> QuerySet:
-        return crises.filter(after_hours=value == "yes")
+        return crises.after_hours() if value == "yes" else crises.in_office_hours()

@@ -1,5 +1,5 @@
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pghistory
 from django.conf import settings
@@ -9,6 +9,28 @@ from django.db.models import Q
 from django.utils import timezone
 
 from icms.choices import choice_labels
+
+# An after-hours crisis: one that stands (not entered in error) and happened after hours by
+# clients.services.is_after_hours (evening, weekend or public holiday, in local time), which
+# record_crisis stores with it. Every list and count of them (the crisis log, the reports, the
+# supervisors' digests) reads this one definition.
+AFTER_HOURS_CRISIS = Q(after_hours=True, entered_in_error_at__isnull=True)
+
+
+class CrisisEventQuerySet(models.QuerySet):
+    def standing(self) -> "CrisisEventQuerySet":
+        """Leaving out the crises marked entered in error."""
+        return self.filter(entered_in_error_at__isnull=True)
+
+    def after_hours(self) -> "CrisisEventQuerySet":
+        return self.filter(AFTER_HOURS_CRISIS)
+
+    def in_office_hours(self) -> "CrisisEventQuerySet":
+        return self.standing().filter(after_hours=False)
+
+    def happened_between(self, start: datetime, end: datetime) -> "CrisisEventQuerySet":
+        """From `start` to before `end` (for a period of days: local midnights)."""
+        return self.filter(occurred_at__gte=start, occurred_at__lt=end)
 
 
 @pghistory.track()
@@ -75,6 +97,8 @@ class CrisisEvent(models.Model):
     # Made by the form when it is opened: submitting twice (a double tap, a resend after a lost
     # connection) records one event.
     client_reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = CrisisEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

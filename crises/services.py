@@ -146,12 +146,8 @@ def send_morning_summaries(moment: datetime) -> int:
     start, end = summary_period(moment)
     covering = covering_on(timezone.localdate(moment))
     logged = (
-        CrisisEvent.objects.filter(
-            recorded_at__gte=start,
-            recorded_at__lt=end,
-            entered_in_error_at__isnull=True,
-            young_person__team__isnull=False,
-        )
+        CrisisEvent.objects.standing()
+        .filter(recorded_at__gte=start, recorded_at__lt=end, young_person__team__isnull=False)
         .order_by("occurred_at", "pk")
         .values_list(
             "young_person__team__supervisor_id",

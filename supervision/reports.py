@@ -11,7 +11,6 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    FloatField,
     Min,
     OuterRef,
     Q,
@@ -19,13 +18,14 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from caseplans.models import CasePlan, Goal
 from clients.models import Contact, LifeDomain, YoungPerson
 from clients.queries import local_midnight
-from referrals.models import Referral
+from crises.models import CrisisEvent
+from referrals.models import Consultation, Referral
 
 BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 WAITING = [
@@ -327,48 +327,89 @@ def goals_by_domain(scope: Scope) -> Table:
 
 
 def after_hours_activity(scope: Scope) -> Table:
-    counted = (
-        Contact.objects.filter(
+    """By team: the contacts of the period and the share of them after hours, and the
+    after-hours crises of the crisis log (CrisisEvent.objects.after_hours, as the log counts
+    them)."""
+    contacts = {
+        row["young_person__team__name"]: row
+        for row in Contact.objects.filter(
             scope.of_young_people("young_person__"),
             started_at__gte=scope.start,
             started_at__lt=scope.end,
             entered_in_error_at__isnull=True,
         )
         .values("young_person__team__name")
-        .annotate(
-            contacts=Count("pk"),
-            out_of_hours=Count("pk", filter=Q(after_hours=True)),
-            crisis=Count("pk", filter=Q(after_hours=True, kind=Contact.Kind.CRISIS)),
-        )
-        .annotate(
-            share=ExpressionWrapper(
-                100.0 * F("out_of_hours") / Greatest(F("contacts"), 1), output_field=FloatField()
-            )
-        )
-        .order_by("young_person__team__name")
+        .annotate(contacts=Count("pk"), out_of_hours=Count("pk", filter=Q(after_hours=True)))
+        .order_by()
+    }
+    crises = dict(
+        CrisisEvent.objects.after_hours()
+        .happened_between(scope.start, scope.end)
+        .filter(scope.of_young_people("young_person__"))
+        .values("young_person__team__name")
+        .annotate(count=Count("pk"))
+        .values_list("young_person__team__name", "count")
+        .order_by()
     )
+    rows = []
+    for team in sorted(contacts.keys() | crises.keys(), key=lambda name: (name is None, name)):
+        counted = contacts.get(team, {"contacts": 0, "out_of_hours": 0})
+        rows.append(
+            [
+                team,
+                counted["contacts"],
+                counted["out_of_hours"],
+                round(100 * counted["out_of_hours"] / max(counted["contacts"], 1)),
+                crises.get(team, 0),
+            ]
+        )
     return Table(
         name="after-hours",
         title="After-hours activity",
-        header=["Team", "Contacts", "After hours", "After hours (%)", "After-hours crisis work"],
+        header=["Team", "Contacts", "After hours", "After hours (%)", "After-hours crises"],
+        rows=rows,
+        note="Contacts in the period, reached or not, and the crises of the crisis log. After "
+        "hours: evenings, weekends and public holidays.",
+    )
+
+
+def consultations(scope: Scope) -> Table:
+    """Case consultancy: the advice ICMS gave in the period, by division and team, and how much
+    of it answered a referral ICMS could not take on."""
+    conditions = Q(asked_on__gte=scope.starts_on, asked_on__lte=scope.ends_on)
+    if scope.team_id:
+        conditions &= Q(team=scope.team_id)
+    if scope.division_id:
+        conditions &= Q(team__division=scope.division_id)
+    counted = (
+        Consultation.objects.filter(conditions)
+        .values("team__division__name", "team__name")
+        .annotate(given=Count("pk"), on_referrals=Count("pk", filter=Q(referral__isnull=False)))
+        .order_by("team__division__name", "team__name")
+    )
+    return Table(
+        name="consultations",
+        title="Consultations",
+        header=["Division", "Team", "Consultations", "Answering a referral", "Other requests"],
         rows=[
             [
-                row["young_person__team__name"],
-                row["contacts"],
-                row["out_of_hours"],
-                round(row["share"]),
-                row["crisis"],
+                row["team__division__name"],
+                row["team__name"],
+                row["given"],
+                row["on_referrals"],
+                row["given"] - row["on_referrals"],
             ]
             for row in counted
         ],
-        note="Contacts in the period, reached or not. After hours: evenings, weekends and "
-        "public holidays.",
+        note="Advice given in the period, by the day it was asked for; those answering a "
+        "referral were mostly given when the referral was declined.",
     )
 
 
 REPORTS: dict[str, Callable[[Scope], Table]] = {
     "referrals": referrals_by_division,
     "time-to-decision": time_to_decision,
+    "consultations": consultations,
     "episodes": episodes,
     "goals": goals_by_domain,
     "exits": exits,

@@ -3,13 +3,13 @@
 from collections import Counter
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
 from accounts.cover import covering_on
 from accounts.models import Team
 from clients.models import YoungPerson
-from crises.models import CrisisEvent
+from crises.models import AFTER_HOURS_CRISIS, CrisisEvent
 from notifications.services import Notice, notify_many
 from referrals.models import Referral
 from supervision.queries import cases_for_review
@@ -60,13 +60,10 @@ def send_weekly_digests(today: date) -> int:
         counts[row["team"]]["referrals"] = row["count"]
     week_ago = today - timedelta(days=7)
     for row in (
-        CrisisEvent.objects.filter(
-            young_person__team__in=list(teams),
-            occurred_at__date__gte=week_ago,
-            entered_in_error_at__isnull=True,
-        )
+        CrisisEvent.objects.standing()
+        .filter(young_person__team__in=list(teams), occurred_at__date__gte=week_ago)
         .values("young_person__team")
-        .annotate(count=Count("pk"), after_hours=Count("pk", filter=Q(after_hours=True)))
+        .annotate(count=Count("pk"), after_hours=Count("pk", filter=AFTER_HOURS_CRISIS))
     ):
         counts[row["young_person__team"]]["crises"] = row["count"]
         counts[row["young_person__team"]]["crises_after_hours"] = row["after_hours"]

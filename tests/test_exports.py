@@ -22,7 +22,7 @@ from caseplans.models import CasePlan, ExitPlan
 from clients.models import YoungPerson
 from clients.services import change_status
 from icms.exports import csv_download
-from referrals.models import Referral
+from referrals.models import Consultation, Referral
 from supervision.queries import DASHBOARD_CHARTS
 from supervision.reports import REPORTS
 from tests.factories import (
@@ -70,6 +70,7 @@ EXPORTS = {
     ("supervision:chart-export", "register-reviews"): [],
     ("supervision:report-export", "referrals"): [IN_DIVISION],
     ("supervision:report-export", "time-to-decision"): [IN_TEAM],
+    ("supervision:report-export", "consultations"): [IN_DIVISION, IN_TEAM],
     ("supervision:report-export", "episodes"): [IN_TEAM],
     ("supervision:report-export", "exits"): [IN_TEAM],
     ("supervision:report-export", "goals"): [],  # by life domain, a fixed list
@@ -133,6 +134,10 @@ def planted(north, team, supervisor, case_manager):
         decided_at=decided,
     )
     ContactFactory(young_person=mia, recorded_by=case_manager, after_hours=True)
+    Consultation.objects.create(
+        team=team, asked_by="A practitioner", organisation="Child Protection", question="Who?",
+        advice="Try the youth outreach service.", given_by=supervisor,
+    )  # fmt: skip
     leaving = YoungPersonFactory(team=team, primary_case_manager=case_manager)
     ReferralFactory(
         team=team, status=Referral.Status.ACCEPTED, young_person=leaving, decided_at=decided

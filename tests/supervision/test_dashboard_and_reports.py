@@ -17,7 +17,7 @@ from caseplans.models import CasePlan, ExitPlan, Goal
 from clients.models import YoungPerson
 from clients.services import change_status
 from icms.database_roles import as_owner
-from referrals.models import Referral
+from referrals.models import Consultation, Referral
 from tests.factories import (
     CasePlanFactory,
     ContactFactory,
@@ -210,6 +210,50 @@ def test_episodes_exits_and_goals_are_reported(supervisor_client, supervisor, te
     assert tables["goals"].rows == [["Housing", 2, 1, 0, 1, 0, 50]]
 
 
+def test_consultations_are_counted_by_division_and_team_over_the_period(
+    supervisor_client, supervisor, team, other_team
+):
+    today = timezone.localdate()
+    declined = ReferralFactory(
+        team=team, status=Referral.Status.DECLINED, decline_reason="capacity"
+    )
+
+    def consultation(team, days_ago, referral=None):
+        Consultation.objects.create(
+            team=team, referral=referral, asked_by="A practitioner", organisation="CP",
+            asked_on=today - timedelta(days=days_ago), question="?", advice="Advice.",
+            given_by=supervisor,
+        )  # fmt: skip
+
+    consultation(team, 0, declined)  # today: the last day of the period
+    consultation(team, 30)  # the first day of the period
+    consultation(team, 31)  # the day before it
+    consultation(other_team, 2)
+
+    page = supervisor_client.get(reverse("supervision:reports"), period())
+    tables = {table.name: table for table in page.context["tables"]}
+    export = supervisor_client.get(
+        reverse("supervision:report-export", args=["consultations"]), period()
+    )
+
+    assert tables["consultations"].rows == [
+        ["North", "ICMS North", 2, 1, 1],
+        ["West", "ICMS West", 1, 0, 1],
+    ]
+    assert "Consultations" in page.text
+    assert csv_rows(export) == [
+        ["Division", "Team", "Consultations", "Answering a referral", "Other requests"],
+        ["North", "ICMS North", "2", "1", "1"],
+        ["West", "ICMS West", "1", "0", "1"],
+    ]
+    only_west = supervisor_client.get(
+        reverse("supervision:reports"), {**period(), "division": other_team.division_id}
+    ).context["tables"]
+    assert [table.rows for table in only_west if table.name == "consultations"] == [
+        [["West", "ICMS West", 1, 0, 1]]
+    ]
+
+
 @pytest.mark.parametrize("item_count", [1, 3])
 def test_the_reports_run_the_same_queries_whatever_the_data(
     supervisor_client, team, django_assert_num_queries, item_count
@@ -219,9 +263,9 @@ def test_the_reports_run_the_same_queries_whatever_the_data(
         ContactFactory(young_person=young_person)
         ReferralFactory(team=team, status=Referral.Status.ACCEPTED, decided_at=timezone.now())
 
-    # user, OTP device, groups; six reports (three queries one of them); the team and division
-    # choices; unread notifications
-    with django_assert_num_queries(12):
+    # user, OTP device, groups; seven reports (one query each, the after-hours activity two:
+    # contacts and crises); the team and division choices; unread notifications
+    with django_assert_num_queries(14):
         supervisor_client.get(reverse("supervision:reports"), period())
 
 
