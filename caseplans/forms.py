@@ -87,10 +87,18 @@ class TaskForm(VersionedForm, forms.ModelForm):
         widgets = {"due_on": DateInput()}
 
     def __init__(
-        self, *args: object, key_people: list[KeyPerson], form_id: str = "", **kwargs: object
+        self,
+        *args: object,
+        key_people: list[KeyPerson],
+        form_id: str = "",
+        between_reviews: bool = False,
+        **kwargs: object,
     ) -> None:
-        """`key_people`: the young person's, offered as the ones a task can be for."""
+        """`key_people`: the young person's, offered as the ones a task can be for.
+        `between_reviews`: a task of the current plan, whose "what" waits for the review."""
         super().__init__(*args, **kwargs)
+        if between_reviews:
+            self.fields["description"].widget.attrs["readonly"] = True
         if form_id:  # a row of the action table: its inputs belong to the form in its last cell
             for form_field in self.fields.values():
                 select = isinstance(form_field.widget, forms.Select)

@@ -233,6 +233,31 @@ class Task(models.Model):
         return self.is_open and self.due_on < timezone.localdate()
 
 
+class TaskChange(models.Model):
+    """The plan's history between reviews: a task added to the action table of the current
+    plan, given to someone else, or given another date; who did it, when, and from what to
+    what (as the table said then)."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", "added"
+        REASSIGNED = "reassigned", "changed who does"
+        REDATED = "redated", "changed the date of"
+
+    plan = models.ForeignKey(CasePlan, on_delete=models.PROTECT, related_name="table_changes")
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(max_length=12, choices=Kind)
+    before = models.CharField(max_length=250, blank=True)
+    after = models.CharField(max_length=250)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.task}"
+
+
 class PlanReview(models.Model):
     """A review of the current plan: progress on each goal, then a new version (with the open
     tasks carried forward) to agree and approve, and the next review date."""

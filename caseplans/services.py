@@ -1,7 +1,9 @@
 """Every change to case plans, crisis plans and exit plans.
 
 A plan is changed only while it is a draft; once current it records progress on its tasks and
-goals, and changes of substance go into the next version (made from it, or at a review). Every
+goals, and its action table stays alive (tasks added, given to someone else, re-dated: each
+kept in the plan's history), but changes of substance go into the next version (made from it,
+or at a review). Every
 save names the version of the record the worker was looking at: if someone else saved it in
 the meantime, the save is refused with what they changed (Conflict), never overwritten.
 """
@@ -28,6 +30,7 @@ from caseplans.models import (
     GoalNote,
     PlanReview,
     Task,
+    TaskChange,
 )
 from clients.models import Contact, KeyPerson, YoungPerson
 from clients.queries import OPEN_STATUSES
@@ -321,24 +324,84 @@ def _check_task(goal: Goal, fields: dict) -> dict:
     return fields
 
 
+# What the action table of the current plan lets change between reviews, besides new tasks:
+# who does a task, by when, and how far it has got. What a task is, and the goals, change at a
+# review (the next version).
+BETWEEN_REVIEWS = {"responsible", "key_person", "agency", "due_on", "status", "completed_on"}
+
+
+def _plan_for_table(goal: Goal) -> CasePlan:
+    """The goal's plan, locked (an approval does not supersede it meanwhile), if its action
+    table may change: a draft's, or the current plan's."""
+    plan = (
+        CasePlan.objects.select_for_update(of=("self",))
+        .select_related("young_person__team")
+        .get(pk=goal.plan_id)
+    )
+    if plan.status != Status.CURRENT:
+        _require_draft(plan)
+    return plan
+
+
+def _keep_in_history(plan: CasePlan, task: Task, *, by: User, kind: str, before: str = "") -> None:
+    """A change to the current plan's action table, in the plan's history; the team's
+    supervisor is told (once a day per plan: the history has each change)."""
+    after = {
+        TaskChange.Kind.ADDED: f"{task.who}, by {task.due_on:%d/%m/%Y}",
+        TaskChange.Kind.REASSIGNED: task.who,
+        TaskChange.Kind.REDATED: f"{task.due_on:%d/%m/%Y}",
+    }[kind]
+    change = TaskChange.objects.create(
+        plan=plan, task=task, kind=kind, before=before[:250], after=after[:250], by=by
+    )
+    record(AuditAction.CREATE, actor=by, obj=change, detail={"task": task.pk})
+    supervisors = [user for user in supervisors_of(plan.young_person.team) if user != by]
+    notify(
+        supervisors,
+        message=f"{by} changed the action table of {plan.young_person}'s current case plan "
+        "today; the plan's history says what changed.",
+        url=reverse("caseplans:plan", args=[plan.pk]) + "#plan-history",
+        key=f"case-plan-{plan.pk}-table-{timezone.localdate():%Y%m%d}",
+    )
+
+
 @transaction.atomic
 def add_task(goal: Goal, *, by: User, **fields) -> Task:
-    _require_draft(goal.plan)
+    """A task in a draft, or in the current plan (kept in its history)."""
+    plan = _plan_for_table(goal)
     fields = _check_task(goal, fields)
     task = Task(goal=goal, position=_next_position(goal.tasks), **fields)
     task.full_clean()
     task.save()
     record(AuditAction.CREATE, actor=by, obj=task)
+    if plan.status == Status.CURRENT:
+        _keep_in_history(plan, task, by=by, kind=TaskChange.Kind.ADDED)
     return task
 
 
 @transaction.atomic
 def update_task(task: Task, *, by: User, version: int, **fields) -> Task:
-    """In a draft, anything; in the current plan, only its status (progress)."""
-    if task.goal.plan.status != Status.CURRENT or set(fields) - {"status", "completed_on"}:
-        _require_draft(task.goal.plan)
+    """In a draft, anything. In the current plan, who does it, by when and its progress; a
+    new person or date is kept in the plan's history."""
+    plan = _plan_for_table(task.goal)
     fields = _check_task(task.goal, fields)
+    # As saved: a bound model form has already put what was typed on `task`.
+    saved = Task.objects.select_related("key_person").get(pk=task.pk)
+    if plan.status == Status.CURRENT:
+        changed = {name for name, value in fields.items() if getattr(saved, name) != value}
+        if changed - BETWEEN_REVIEWS:
+            raise ValidationError(
+                f"Version {plan.number} of the plan is current: what a task is can no longer "
+                "be changed until the plan's review. Until then a task can be given to someone "
+                "else, given another date, or marked done."
+            )
     _save_checked(task, version=version, by=by, **fields)
+    if plan.status == Status.CURRENT:
+        if task.who != saved.who:
+            _keep_in_history(plan, task, by=by, kind=TaskChange.Kind.REASSIGNED, before=saved.who)
+        if task.due_on != saved.due_on:
+            before = f"{saved.due_on:%d/%m/%Y}"
+            _keep_in_history(plan, task, by=by, kind=TaskChange.Kind.REDATED, before=before)
     return task
 
 

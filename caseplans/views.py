@@ -164,7 +164,8 @@ def _plan_context(request: HttpRequest, plan: CasePlan) -> dict:
     whole = user.has_perm("caseplans.view_whole_plan", plan)
     may_change = user.has_perm("caseplans.change_caseplan", plan)
     can_change = plan.is_draft and may_change
-    if can_change:
+    table_alive = plan.status in {CasePlan.Status.DRAFT, CasePlan.Status.CURRENT}
+    if table_alive and may_change:
         key_people = _key_people(plan)
         for goal in goals:
             goal.new_task_form = _task_form(plan, goal, None, key_people=key_people)
@@ -178,7 +179,11 @@ def _plan_context(request: HttpRequest, plan: CasePlan) -> dict:
         "notes": notes_by_goal(lineages) if whole else {},
         "contacts": contacts_by_goal(lineages) if whole else {},
         "can_change": can_change,
-        "can_progress": plan.status in {"draft", "current"} and may_change,
+        "can_change_table": table_alive and may_change,
+        "can_progress": table_alive and may_change,
+        "history": list(plan.table_changes.select_related("by", "task"))
+        if whole and plan.status in {CasePlan.Status.CURRENT, CasePlan.Status.SUPERSEDED}
+        else [],
         "can_approve": plan.status == "submitted"
         and user.has_perm("caseplans.approve_caseplan", plan),
         "missing": services.missing_parts(plan) if plan.is_draft else [],
@@ -351,10 +356,12 @@ def goal_note(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 def _table_context(plan: CasePlan) -> dict:
     """What rows of the action table need, for a worker who may change the plan."""
+    table_alive = plan.status in {CasePlan.Status.DRAFT, CasePlan.Status.CURRENT}
     return {
         "plan": plan,
         "can_change": plan.is_draft,
-        "can_progress": plan.status in {CasePlan.Status.DRAFT, CasePlan.Status.CURRENT},
+        "can_change_table": table_alive,
+        "can_progress": table_alive,
     }
 
 
@@ -384,6 +391,7 @@ def _task_form(
         key_people=_key_people(plan) if key_people is None else key_people,
         prefix=prefix,
         form_id=f"{prefix}-form",
+        between_reviews=task is not None and plan.status == CasePlan.Status.CURRENT,
     )
 
 

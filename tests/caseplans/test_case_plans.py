@@ -229,7 +229,7 @@ def test_a_stale_form_posted_after_approval_is_refused(cm_client, draft):
         task_data(f"task-{task.pk}", description="Changed after approval", version=task.version),
     )
 
-    assert "it can no longer be changed" in response.text
+    assert "what a task is can no longer be changed until the plan" in response.text
     task.refresh_from_db()
     assert task.description != "Changed after approval"
 

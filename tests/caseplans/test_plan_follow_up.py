@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseplans import services
-from caseplans.models import ContactAdvanced, GoalNote
+from caseplans.models import ContactAdvanced, GoalNote, TaskChange
 from tests.clients.test_contacts import edit
 from tests.factories import (
     CasePlanFactory,
@@ -23,21 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def current_plan(own_young_person, case_manager, supervisor):
-    return CasePlanFactory(
-        young_person=own_young_person,
-        created_by=case_manager,
-        number=1,
-        status="current",
-        starts_on=timezone.localdate() - timedelta(weeks=4),
-        review_on=timezone.localdate() + timedelta(weeks=8),
-        submitted_at=timezone.now(),
-        approved_by=supervisor,
-        approved_at=timezone.now(),
-    )
 
 
 def contact_data(**changes) -> dict:
@@ -227,13 +212,17 @@ def test_the_plan_page_runs_the_same_queries_however_big_the_plan(
         services.record_advanced(
             contact, by=case_manager, goals=[goal], tasks=tasks[:2], offered=[goal]
         )
+        TaskChange.objects.create(
+            plan=current_plan, task=tasks[0], kind="redated", before="01/12/2026",
+            after="08/12/2026", by=case_manager,
+        )  # fmt: skip
     log_in(case_manager)
 
     # session user, OTP device, groups; the plan, its young person's alerts; the view audited
     # (savepoint, insert, release); goals, tasks; whole plan and change allowed (one visibility
-    # check each); the referral; notes, contacts; unread notifications; the session saved
-    # (savepoint, update, release)
-    with django_assert_num_queries(16):
+    # check each); the young person's family (offered in the row to add a task); the referral;
+    # notes, contacts; the plan's history; unread notifications
+    with django_assert_num_queries(18):
         response = client.get(reverse("caseplans:plan", args=[current_plan.pk]))
     assert response.status_code == 200
 
@@ -248,8 +237,8 @@ def test_a_draft_with_a_form_under_every_goal_runs_the_same_queries(
         TaskFactory.create_batch(3, goal=GoalFactory(plan=draft))
     log_in(case_manager)
 
-    # as for the current plan, and: the young person's family (offered in every new row),
-    # whether the draft has a goal yet
+    # as for the current plan, but whether the draft has a goal yet instead of the plan's
+    # history
     with django_assert_num_queries(18):
         response = client.get(reverse("caseplans:plan", args=[draft.pk]))
     assert response.text.count('class="task-form-row"') == goal_count
