@@ -34,6 +34,7 @@ from caseplans.models import (
 )
 from clients.models import Contact, KeyPerson, YoungPerson
 from clients.queries import OPEN_STATUSES
+from icms.text import quoted
 from notifications.services import Notice, notify, notify_many
 from referrals.models import Referral
 
@@ -163,7 +164,7 @@ def update_plan(plan: CasePlan, *, by: User, version: int, **fields) -> CasePlan
     early = Task.objects.filter(goal__plan=plan, due_on__lt=starts_on).first()
     if early is not None:
         raise ValidationError(
-            {"starts_on": f"“{early}” is due before that date; change the task first."}
+            {"starts_on": f"{quoted(early)} is due before that date; change the task first."}
         )
     agreed_on = fields.get("agreed_on")
     if agreed_on and agreed_on > timezone.localdate():
@@ -594,7 +595,7 @@ def remind_of_plan_work(today: date) -> int:
         pk, description, due_on, responsible, plan_id, practitioner, case_manager, *name = row
         who = f"{name[0] or name[1]} {name[2]}"
         when = "was due" if due_on < today else "is due"
-        message = f"“{description[:120]}” ({who}'s plan) {when} {due_on:%d/%m/%Y}."
+        message = f"{quoted(description[:120])} ({who}'s plan) {when} {due_on:%d/%m/%Y}."
         url = reverse("caseplans:plan", args=[plan_id]) + f"#task-{pk}"
         key = f"task-{pk}-{today:%Y%m%d}"
         recipients = covering.worker_and_cover(case_manager)

@@ -37,6 +37,7 @@ from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
 from icms.access import audit_detail, find_or_404, found_record, require_permission
 from icms.forms import add_service_error, submitted
+from icms.text import quoted
 
 
 def _plan_or_404(request: HttpRequest, pk: int) -> CasePlan:
@@ -89,7 +90,7 @@ def _conflict(request: HttpRequest, form: VersionedForm, conflict: services.Conf
     data["version"] = conflict.current.version
     form.data = data
     changed = ", ".join(
-        f"{form.fields[name].label if name in form.fields else name}: “{value}”"
+        f"{form.fields[name].label if name in form.fields else name}: {quoted(value)}"
         for name, value in conflict.changes.items()
     )
     form.add_error(

@@ -21,6 +21,7 @@ from clients.models import (
 from clients.queries import primary_case_managers_of, search_young_people
 from clients.rules import young_people_visible_to
 from icms.forms import DateInput
+from icms.text import quoted
 from icms.validators import MAX_INT, VERSION_ERRORS, validate_date_of_birth, validate_plausible_day
 
 IDENTITY_FIELDS = [
@@ -176,7 +177,7 @@ class ContactForm(forms.ModelForm):
                 widget=forms.CheckboxSelectMultiple,
                 choices=[
                     (
-                        f"Goal: “{goal.in_own_words}”",
+                        f"Goal: {quoted(goal.in_own_words)}",
                         [(f"goal-{goal.pk}", "The goal in general")]
                         + [
                             (f"task-{task.pk}", f"{task} ({task.who})") for task in goal.tasks.all()

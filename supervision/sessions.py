@@ -10,6 +10,7 @@ from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
+from icms.text import quoted
 from supervision.models import SupervisionAction, SupervisionSession
 
 SAY_WHAT = "Say what is to be done for each action (or leave the row empty)."
@@ -74,7 +75,7 @@ def hold_session(
     )
     for action in earlier.select_related("session"):
         if (action.session.supervisor_id, action.session.worker_id) != (supervisor.pk, worker.pk):
-            raise ValidationError(f"“{action}” was agreed at another supervision.")
+            raise ValidationError(f"{quoted(action)} was agreed at another supervision.")
         _mark_done(action, by=supervisor, done_on=held_on)
     record(
         AuditAction.CREATE,
@@ -92,10 +93,10 @@ def hold_session(
 
 def _mark_done(action: SupervisionAction, *, by: User, done_on: date) -> None:
     if action.done_on is not None:
-        raise ValidationError(f"“{action}” was done on {action.done_on:%d/%m/%Y}.")
+        raise ValidationError(f"{quoted(action)} was done on {action.done_on:%d/%m/%Y}.")
     if done_on < action.session.held_on:
         raise ValidationError(
-            f"“{action}” was agreed on {action.session.held_on:%d/%m/%Y}, after that date."
+            f"{quoted(action)} was agreed on {action.session.held_on:%d/%m/%Y}, after that date."
         )
     action.done_on = done_on
     action.done_by = by

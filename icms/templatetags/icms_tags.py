@@ -3,6 +3,8 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
+from icms.text import quoted
+
 register = template.Library()
 
 
@@ -24,3 +26,10 @@ def field_errors(form: object) -> list[tuple[object, str]]:
 def get_item(mapping: dict, key: object) -> object:
     """mapping[key], or an empty list when it has none (for lists grouped by a key)."""
     return mapping.get(key, [])
+
+
+@register.filter(name="quoted")
+def quoted_filter(text: object) -> str:
+    """Typed text between curly quotation marks, never doubled (icms.text.quoted). The result
+    is escaped as any text is."""
+    return quoted(text)
