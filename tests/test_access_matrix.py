@@ -22,7 +22,8 @@ from knox.models import AuthToken
 from accounts.models import Role
 from audit.models import AuditAction, AuditEvent
 from icms.tasks import heartbeat
-from register.models import LiaisonMeeting
+from referrals.services import open_record_outside_referral
+from register.models import LiaisonMeeting, ListingRequest
 from register.services import list_young_person
 from tests.factories import (
     AgreementFactory,
@@ -158,6 +159,9 @@ CLIENT_RECORDS = {
     "draft_tasks",
     "task_moves",
     "register_entries",
+    "listing_requests",
+    "referred_young_people",
+    "agreements",
     "liaison_meetings",
     "visit_plans",
     "crisis_events",
@@ -323,6 +327,25 @@ MATRIX: dict[str, Entry] = {
         },
         kwargs="accepted_referrals",
     ),
+    # own: the agreement of the first team's young person (accepted from a referral), other:
+    # the other team's
+    "referrals:agreement-print": Entry(
+        same(404)
+        | {
+            "anonymous": (302, 302),
+            "case_manager": (200, 404),
+            "other_team_case_manager": (404, 200),
+            "supervisor": (200, 404),
+            "practitioner": (200, 404),
+        },
+        kwargs="agreements",
+    ),
+    # own: a record the first team opened outside a referral, waiting to be taken on; other:
+    # the other team's. Only the team's supervisor sees it before it is taken on.
+    "referrals:take-on": Entry(
+        same(404) | {"anonymous": (302, 302), "supervisor": (200, 404)},
+        kwargs="referred_young_people",
+    ),
     "referrals:consultations": Entry(ICMS_WORKERS_ONLY),
     "referrals:consultation-create": Entry(ICMS_WORKERS_ONLY),
     # --- notifications: own = the case manager's, other = the other team's case manager's
@@ -392,6 +415,17 @@ MATRIX: dict[str, Entry] = {
             "practitioner": (403, 404),
         },
         kwargs="register_entries",
+        method="post",
+    ),
+    # own: a listing the first division's coordinator is asked to confirm, other: the second's
+    "register:listing": Entry(
+        same(404) | {"anonymous": (302, 302), "register_coordinator": (200, 404)},
+        kwargs="listing_requests",
+    ),
+    # An empty answer is shown again with what it lacks.
+    "register:listing-not-listed": Entry(
+        same(404) | {"anonymous": (302, 302), "register_coordinator": (200, 404)},
+        kwargs="listing_requests",
         method="post",
     ),
     "register:meetings": Entry(
@@ -517,6 +551,9 @@ class World:
     draft_tasks: tuple = ()
     task_moves: tuple = ()
     register_entries: tuple = ()
+    listing_requests: tuple = ()
+    referred_young_people: tuple = ()
+    agreements: tuple = ()
     liaison_meetings: tuple = ()
     teams: tuple = ()
     team_charts: tuple = ()
@@ -613,11 +650,36 @@ def world(
 
     submitted = referral_pair()
     accepted = referral_pair(status="accepted")
+    agreements = []
     for referral, young_person in zip(accepted, (own, other), strict=True):
         referral.young_person = young_person
         referral.save()
-        AgreementFactory(referral=referral, young_person=young_person)
+        agreements.append(AgreementFactory(referral=referral, young_person=young_person))
+    coordinators = (
+        register_coordinator,
+        UserFactory(role=Role.REGISTER_COORDINATOR, division=other.division),
+    )
+    referred = tuple(
+        open_record_outside_referral(
+            by=supervisor_of,
+            team=young_person.team,
+            given_name="Ruby",
+            family_name=family_name,
+            date_of_birth=date(2011, 4, 2),
+        )
+        for supervisor_of, young_person, family_name in zip(
+            (supervisor, UserFactory(role=Role.SUPERVISOR, team=other.team)),
+            (own, other),
+            CLIENT_NAMES["young_people"],
+            strict=True,
+        )
+    )
     return World(
+        listing_requests=tuple(
+            ListingRequest.objects.get(young_person=young_person) for young_person in referred
+        ),
+        referred_young_people=referred,
+        agreements=tuple(agreements),
         referrals=submitted,
         referral_moves=tuple({"pk": referral.pk, "to": "considering"} for referral in submitted),
         draft_referrals=referral_pair(status="draft"),
@@ -678,9 +740,9 @@ def world(
         ),
         register_entries=tuple(
             list_young_person(
-                young_person, by=register_coordinator, listed_on=date(2026, 11, 2), risk_factors=[]
+                young_person, by=coordinator, listed_on=date(2026, 11, 2), risk_factors=[]
             )
-            for young_person in (own, other)
+            for young_person, coordinator in zip((own, other), coordinators, strict=True)
         ),
         visit_plans=(
             VisitPlanFactory(worker=case_manager, young_person=own),
