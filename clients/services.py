@@ -299,9 +299,11 @@ def transfer_caseload(
     return allocations
 
 
-# Where an episode can go from each status. Referred young people are accepted through a
-# referral (referrals app); a closed episode reopens with a new referral.
+# Where an episode can go from each status. Referred young people are taken on through a
+# referral, or once listed on the register (referrals app); a record opened outside a referral
+# for someone ICMS does not take on is closed. A closed episode reopens with a new referral.
 STATUS_MOVES = {
+    YoungPerson.Status.REFERRED: {YoungPerson.Status.CLOSED},
     YoungPerson.Status.ACTIVE: {YoungPerson.Status.EXITING, YoungPerson.Status.CLOSED},
     YoungPerson.Status.EXITING: {YoungPerson.Status.ACTIVE, YoungPerson.Status.CLOSED},
 }

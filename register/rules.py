@@ -78,9 +78,10 @@ def listing_requests_visible_to(user: User) -> QuerySet[ListingRequest]:
 
 
 def listings_waiting(requests: QuerySet[ListingRequest]) -> QuerySet[ListingRequest]:
-    """Those still to answer: a withdrawn or decided referral asks nothing any more."""
+    """Those still to answer: a withdrawn or decided referral, or a record closed before it
+    was taken on, asks nothing any more."""
     return requests.filter(status=ListingRequest.Status.WAITING).filter(
-        Q(referral__isnull=True) | Q(referral__status__in=OPEN_STATUSES)
+        Q(referral__status__in=OPEN_STATUSES) | Q(young_person__status=YoungPerson.Status.REFERRED)
     )
 
 

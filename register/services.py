@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,6 +112,14 @@ def list_young_person(
         raise ValidationError(f"{young_person} was listed a moment ago by someone else.") from None
     schedule_reviews([entry.pk])
     record(AuditAction.CREATE, actor=by, obj=entry)
+    # However they were listed, whatever ICMS asked about them is answered.
+    about = Q(young_person=young_person)
+    if young_person.child_protection_number:
+        about |= Q(referral__child_protection_number=young_person.child_protection_number)
+    for request in ListingRequest.objects.filter(
+        about, division=entry.division_id, status=ListingRequest.Status.WAITING
+    ).select_related("referral__team", "young_person__team", "division"):
+        _listed(request, entry, by=by)
     return entry
 
 
@@ -179,6 +188,11 @@ def _waiting(request: ListingRequest, *, by: User) -> ListingRequest:
             f"The referral is {request.referral.get_status_display().lower()}: "
             "nothing waits on this listing any more."
         )
+    if (
+        request.young_person is not None
+        and request.young_person.status != YoungPerson.Status.REFERRED
+    ):
+        raise ValidationError("The record is closed: nothing waits on this listing any more.")
     return request
 
 
@@ -259,21 +273,27 @@ def confirm_listing(
     )
     entry = young_person.register_entries.filter(
         status=Status.ACTIVE, division=request.division
-    ).first() or list_young_person(
+    ).first()
+    if entry is not None:
+        _listed(request, entry, by=by)
+        return entry
+    return list_young_person(  # which answers this request
         young_person,
         by=by,
         listed_on=listed_on,
         risk_factors=risk_factors,
         risk_details=risk_details,
     )
+
+
+def _listed(request: ListingRequest, entry: RegisterEntry, *, by: User) -> None:
     request.entry = entry
     _answered(request, by=by, status=ListingRequest.Status.LISTED)
     _tell_icms(
         request,
-        f"{by} confirmed that {young_person} is on the {request.division} high-risk youth "
-        f"register (listed {entry.listed_on:%d/%m/%Y}).",
+        f"{by} confirmed that {entry.young_person} is on the {request.division} high-risk "
+        f"youth register (listed {entry.listed_on:%d/%m/%Y}).",
     )
-    return entry
 
 
 @transaction.atomic

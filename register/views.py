@@ -70,6 +70,7 @@ def register_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@lists_client_records  # the young people of the division not listed, to choose from
 def entry_create(request: HttpRequest) -> HttpResponse:
     """The coordinator lists a young person of their division."""
     require_permission(request, "register.keep_register")

@@ -295,3 +295,51 @@ def test_every_link_back_from_an_entry_answers_for_its_reader(
         if who != register_coordinator:
             assert f'href="{reverse("register:list")}"' not in page
         assert client.get(back).status_code == 200
+
+
+def test_a_listing_made_on_the_register_answers_what_icms_asked(
+    client, log_in, supervisor, register_coordinator
+):
+    log_in(supervisor)
+    client.post(reverse("clients:create"), new_young_person())
+    young_person = YoungPerson.objects.get()
+    log_in(register_coordinator)
+
+    client.post(
+        reverse("register:create"),
+        {
+            "young_person": young_person.pk,
+            "listed_on": timezone.localdate().isoformat(),
+            "risk_factors": ["offending"],
+        },
+    )
+
+    request = ListingRequest.objects.get(young_person=young_person)
+    assert (request.status, request.entry.listed_by) == ("listed", register_coordinator)
+    assert not request_url_on_home(client, request)
+    assert Notification.objects.filter(recipient=supervisor, url=young_person.get_absolute_url())
+
+
+def test_a_record_not_listed_is_closed_and_asks_nothing_more(
+    client, log_in, supervisor, register_coordinator
+):
+    log_in(supervisor)
+    client.post(reverse("clients:create"), new_young_person())
+    young_person = YoungPerson.objects.get()
+
+    response = client.post(
+        reverse("clients:status", args=[young_person.pk]),
+        {"to": "closed", "reason": "Stays with the mental health service."},
+        follow=True,
+    )
+
+    young_person.refresh_from_db()
+    assert young_person.status == "closed"
+    assert "is now closed" in response.text
+    log_in(register_coordinator)
+    request = ListingRequest.objects.get(young_person=young_person)
+    assert not request_url_on_home(client, request)
+    with pytest.raises(ValidationError, match="The record is closed"):
+        confirm_listing(
+            request, by=register_coordinator, listed_on=timezone.localdate(), risk_factors=[]
+        )
