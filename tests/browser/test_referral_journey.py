@@ -58,7 +58,9 @@ def test_a_referral_is_accepted_and_another_declined_with_advice(desktop, phone,
     # capacity, with advice to the practitioner.
     open_from_queue(desktop, "Owen Price")
     expect(desktop.get_by_role("button", name="Accept")).to_be_disabled()
-    expect(desktop.get_by_text("waiting for the register coordinator")).to_be_visible()
+    expect(desktop.locator("#accept-unavailable")).to_contain_text(
+        "waiting for the register coordinator to confirm the listing"
+    )
     desktop.get_by_role("link", name="Decline").click()
     desktop.get_by_label("Reason").select_option(label="No capacity")
     desktop.get_by_label("Explanation for the referrer").fill("The North team is full until March.")
