@@ -75,8 +75,11 @@ def contacts_visible_to(user: User) -> QuerySet[Contact]:
 
 def young_people_findable_after_hours() -> QuerySet[YoungPerson]:
     """The one deliberate exception to visibility: an on-call worker may look up any open case
-    to open its safety information through break-glass (clients.services.grant_break_glass)."""
-    return YoungPerson.objects.exclude(status=YoungPerson.Status.CLOSED)
+    to open its safety information through break-glass (clients.services.grant_break_glass). A
+    young person only referred, or only on the register, is no case of ICMS yet."""
+    return YoungPerson.objects.filter(
+        status__in=[YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING]
+    )
 
 
 def break_glass_accesses_visible_to(user: User) -> QuerySet[BreakGlassAccess]:

@@ -73,10 +73,12 @@ def is_after_hours(moment: datetime) -> bool:
 
 @transaction.atomic
 def create_young_person(*, by: User, team: Team, **fields: object) -> YoungPerson:
-    """A young person taken on by a team outside the referral process (for example a transfer
-    from another service). They start active, with the team's division."""
+    """The record of a young person who comes to a team outside the referral process (for
+    example a transfer from another service), with the team's division. They start referred:
+    the team takes them on once the register coordinator has listed them
+    (referrals.services.take_on_young_person)."""
     young_person = YoungPerson(
-        team=team, division=team.division, status=YoungPerson.Status.ACTIVE, **fields
+        team=team, division=team.division, status=YoungPerson.Status.REFERRED, **fields
     )
     young_person.full_clean(exclude=["search"])  # the date of birth: icms.validators
     young_person.save()
@@ -196,6 +198,11 @@ def record_disclosure(
 
 
 def _check_allocatable(young_person: YoungPerson, worker: User, on: date) -> None:
+    if young_person.status == YoungPerson.Status.REFERRED:
+        raise ValidationError(
+            f"{young_person} is not taken on yet: a case manager is allocated when ICMS takes "
+            "them on, with the case management agreement."
+        )
     if not worker.is_active or not worker.has_role(Role.CASE_MANAGER):
         raise ValidationError(f"{worker} is not an active case manager.")
     if worker.team_id != young_person.team_id:
@@ -292,9 +299,11 @@ def transfer_caseload(
     return allocations
 
 
-# Where an episode can go from each status. Referred young people are accepted through a
-# referral (referrals app); a closed episode reopens with a new referral.
+# Where an episode can go from each status. Referred young people are taken on through a
+# referral, or once listed on the register (referrals app); a record opened outside a referral
+# for someone ICMS does not take on is closed. A closed episode reopens with a new referral.
 STATUS_MOVES = {
+    YoungPerson.Status.REFERRED: {YoungPerson.Status.CLOSED},
     YoungPerson.Status.ACTIVE: {YoungPerson.Status.EXITING, YoungPerson.Status.CLOSED},
     YoungPerson.Status.EXITING: {YoungPerson.Status.ACTIVE, YoungPerson.Status.CLOSED},
 }

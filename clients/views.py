@@ -66,7 +66,6 @@ from clients.services import (
     allocate_primary,
     amend_contact,
     change_status,
-    create_young_person,
     end_alert,
     end_care_team_allocation,
     grant_break_glass,
@@ -92,7 +91,8 @@ from icms.access import (
 )
 from icms.exports import csv_download
 from icms.forms import add_service_error, submitted
-from register.queries import with_register_review
+from referrals.services import open_record_outside_referral
+from register.queries import why_record_not_listed, with_register_review
 
 TIMELINE_PAGE = 25
 CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
@@ -226,6 +226,9 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "can_change": user.has_perm("clients.change_youngperson", young_person),
             "can_allocate": user.has_perm("clients.add_allocation", young_person),
+            "not_listed": why_record_not_listed(young_person)
+            if young_person.status == YoungPerson.Status.REFERRED
+            else None,
         },
     )
 
@@ -246,11 +249,17 @@ def young_person_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, "You lead no team to hold this record.")
         else:
             try:
-                young_person = create_young_person(by=request.user, team=teams[0], **fields)
+                young_person = open_record_outside_referral(
+                    by=request.user, team=teams[0], **fields
+                )
             except ValidationError as error:
                 add_service_error(form, error)
             else:
-                messages.success(request, f"{young_person} is added to {young_person.team}.")
+                messages.success(
+                    request,
+                    f"{young_person} is added to {young_person.team}. The {young_person.division} "
+                    "register coordinator is asked to confirm the listing; then take them on.",
+                )
                 return redirect(young_person)
     return render(
         request,

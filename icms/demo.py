@@ -69,6 +69,7 @@ USERS = [
     DemoUser("cp.demo", "Chris", "Papadopoulos", Role.PRACTITIONER, division="North"),
     DemoUser("cp2.demo", "Dana", "Kowalski", Role.PRACTITIONER, division="West"),
     DemoUser("reg.demo", "Rita", "Gomez", Role.REGISTER_COORDINATOR, division="North"),
+    DemoUser("reg2.demo", "Wei", "Zhang", Role.REGISTER_COORDINATOR, division="West"),
     DemoUser("admin.demo", "Alex", "Chen", Role.ADMINISTRATOR),
 ]  # fmt: skip
 

@@ -21,7 +21,8 @@ from icms.access import shows_list
 from icms.health import OK, health_report
 from referrals.queries import waiting_for
 from referrals.rules import referrals_visible_to
-from register.queries import with_register_review
+from register.queries import reviews_to_hold, with_register_review
+from register.rules import listing_requests_visible_to, listings_waiting, open_reviews_of_division
 from safety.queries import overdue_visits
 from safety.rules import visit_plans_visible_to
 
@@ -54,12 +55,22 @@ def home(request: HttpRequest) -> HttpResponse:
         context["referrals_waiting"] = waiting_for(user).count()
     if user.has_role(Role.PRACTITIONER):
         context["my_referrals"] = referrals_visible_to(user).filter(referred_by=user)[:5]
+    if user.has_role(Role.REGISTER_COORDINATOR):
+        context["listings_waiting"] = listings_waiting(
+            listing_requests_visible_to(user)
+        ).select_related("referral__team", "young_person__team", "requested_by")
+        context["register_reviews"] = reviews_to_hold(open_reviews_of_division(user))
     if user.has_role(Role.PRACTITIONER) or user.has_role(Role.REGISTER_COORDINATOR):
         context["division_teams"] = teams_serving(user.division)
     if user.has_role(Role.ADMINISTRATOR):
         context["configuration"] = configuration_summary()
-    if user.roles & {Role.CASE_MANAGER, Role.SUPERVISOR, Role.PRACTITIONER}:
-        shows_list(request, "home")  # their young people, or their referrals
+    if user.roles & {
+        Role.CASE_MANAGER,
+        Role.SUPERVISOR,
+        Role.PRACTITIONER,
+        Role.REGISTER_COORDINATOR,
+    }:
+        shows_list(request, "home")  # their young people, referrals, or register
     return render(request, "home.html", context)
 
 

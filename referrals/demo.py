@@ -129,7 +129,7 @@ def seed_demo_referrals(
             "child_protection_number": "" if status == Status.DRAFT else f"CP-3{days:05d}",
             "register_listed_on": None
             if status == Status.DECLINED
-            else today - timedelta(days=days + 10),
+            else today - timedelta(days=days + 3),
         }
         referral = _referral(
             young,

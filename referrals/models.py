@@ -234,9 +234,17 @@ class ReferralAttachment(models.Model):
 
 @pghistory.track()
 class CaseManagementAgreement(models.Model):
-    """The formal case management agreement ICMS enters into for every young person accepted."""
+    """The formal case management agreement ICMS enters into for every young person taken on:
+    accepted from a referral, or taken on outside one (a transfer from another service)."""
 
-    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="agreement")
+    class Source(models.TextChoices):
+        REFERRAL = "referral", "A referral from child protection"
+        TRANSFER = "transfer", "Outside a referral (a transfer from another service)"
+
+    source = models.CharField(max_length=10, choices=Source, default=Source.REFERRAL)
+    referral = models.OneToOneField(
+        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="agreement"
+    )
     young_person = models.ForeignKey(
         YoungPerson, on_delete=models.PROTECT, related_name="agreements"
     )
@@ -250,6 +258,13 @@ class CaseManagementAgreement(models.Model):
 
     class Meta:
         ordering = ["-agreed_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source="referral", referral__isnull=False)
+                | Q(source="transfer", referral__isnull=True),
+                name="agreement_of_a_referral_or_a_transfer",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Case management agreement for {self.young_person}, {self.agreed_on:%d/%m/%Y}"

@@ -17,8 +17,8 @@ from accounts.rules import (
     teams_supervised_by,
 )
 from clients.models import YoungPerson
-from clients.rules import young_people_visible_to
-from referrals.models import OPEN_STATUSES, Consultation, Referral
+from clients.rules import supervises_young_person, young_people_visible_to
+from referrals.models import OPEN_STATUSES, CaseManagementAgreement, Consultation, Referral
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
@@ -40,6 +40,16 @@ def young_people_referred_by(user: User) -> QuerySet[YoungPerson]:
     return YoungPerson.objects.filter(
         referrals__referred_by=user, referrals__status=Referral.Status.ACCEPTED
     ).distinct()
+
+
+def agreements_visible_to(user: User) -> QuerySet[CaseManagementAgreement]:
+    """The agreements of the young people the user sees, and of the referrals they see."""
+    if not user.is_authenticated or not user.is_active:
+        return CaseManagementAgreement.objects.none()
+    return CaseManagementAgreement.objects.filter(
+        Q(young_person__in=young_people_visible_to(user))
+        | Q(referral__in=referrals_visible_to(user))
+    )
 
 
 def consultations_visible_to(user: User) -> QuerySet[Consultation]:
@@ -89,3 +99,5 @@ rules.add_perm("referrals.withdraw_referral", made_the_referral & is_open & ~is_
 rules.add_perm("referrals.decide_referral", leads_receiving_team & ~is_draft)
 rules.add_perm("referrals.view_referral_queue", is_supervisor)
 rules.add_perm("referrals.add_consultation", is_icms_worker)
+# A young person whose record the team opened outside a referral: its supervisor takes them on.
+rules.add_perm("referrals.take_on_youngperson", supervises_young_person)

@@ -21,7 +21,7 @@ from accounts.models import Role, Team, User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import IntensityLevel, YoungPerson
-from clients.services import allocate_primary
+from clients.services import allocate_primary, create_young_person
 from notifications.services import notify
 from referrals.models import (
     CaseManagementAgreement,
@@ -31,8 +31,9 @@ from referrals.models import (
     ReferralMove,
 )
 from referrals.queries import Capacity, capacity_of
-from register.models import RegisterEntry
-from register.services import list_young_person
+from register.models import ListingRequest
+from register.queries import register_entry_of, why_not_listed, why_record_not_listed
+from register.services import request_listing
 
 Status = Referral.Status
 
@@ -222,6 +223,8 @@ def submit_referral(referral: Referral, *, by: User) -> Referral:
             url=_referral_url(referral),
             key=f"referral-{referral.pk}-submitted",
         )
+    if referral.register_listed:
+        request_listing(division=referral.division, by=by, referral=referral)
     return referral
 
 
@@ -312,29 +315,19 @@ def accept_referral(
     parties: str,
     terms: str,
 ) -> CaseManagementAgreement:
-    """Take the young person on: they must be on the divisional high-risk youth register. Their
-    record is made (or reopened), the case manager allocated, and the formal case management
-    agreement recorded. The referrer and the case manager are told."""
+    """Take the young person on: they must be on the division's high-risk youth register, listed
+    by its register coordinator (a referral's word is not a listing). Their record is made (or
+    reopened), the case manager allocated, and the formal case management agreement recorded.
+    The referrer and the case manager are told."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     check_move(referral, Status.ACCEPTED)
-    if not referral.register_listed:
-        raise ValidationError(
-            "ICMS takes on only young people on the divisional high-risk youth register. "
-            "Ask the register coordinator to list them first."
-        )
+    if register_entry_of(referral.division_id, referral.child_protection_number) is None:
+        request = ListingRequest.objects.filter(referral=referral).first()
+        raise ValidationError(why_not_listed(referral.display_name, referral.division, request))
     if agreed_on > timezone.localdate():
         raise ValidationError({"agreed_on": "The agreement cannot be dated in the future."})
     capacity = capacity_of(referral, intensity=intensity)  # before the young person counts
     young_person = _young_person_for(referral, intensity=intensity)
-    if not young_person.register_entries.filter(status=RegisterEntry.Status.ACTIVE).exists():
-        # The listing the referral reports goes on the register, with its fortnightly reviews.
-        list_young_person(
-            young_person,
-            by=by,
-            listed_on=referral.register_listed_on,
-            risk_factors=referral.risks,
-            risk_details=referral.risk_details,
-        )
     allocate_primary(young_person, worker=case_manager, by=by, note="Referral accepted")
     agreement = CaseManagementAgreement(
         referral=referral,
@@ -399,6 +392,69 @@ def decline_referral(
         f"({referral.get_decline_reason_display().lower()}).",
     )
     return referral
+
+
+# --- Taking on a young person outside a referral ----------------------------------------------
+
+
+@transaction.atomic
+def open_record_outside_referral(*, by: User, team: Team, **fields: object) -> YoungPerson:
+    """A young person who comes to a team outside a referral (a transfer from another service):
+    their record is opened, referred, and the division's register coordinator is asked to
+    confirm the listing. The team takes them on once listed (take_on_young_person)."""
+    young_person = create_young_person(by=by, team=team, **fields)
+    request_listing(division=young_person.division, by=by, young_person=young_person)
+    return young_person
+
+
+@transaction.atomic
+def take_on_young_person(
+    young_person: YoungPerson,
+    *,
+    by: User,
+    case_manager: User,
+    intensity: IntensityLevel,
+    agreed_on: date,
+    parties: str,
+    terms: str,
+) -> CaseManagementAgreement:
+    """Take on a young person whose record was opened outside a referral: as on accepting a
+    referral, they must be on the division's register, listed by its register coordinator. The
+    case manager is allocated and the formal case management agreement recorded."""
+    young_person = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    if young_person.status != YoungPerson.Status.REFERRED:
+        raise ValidationError(
+            f"{young_person} is {young_person.get_status_display().lower()} with ICMS already."
+        )
+    if not_listed := why_record_not_listed(young_person):
+        raise ValidationError(not_listed)
+    if agreed_on > timezone.localdate():
+        raise ValidationError({"agreed_on": "The agreement cannot be dated in the future."})
+    young_person.status = YoungPerson.Status.ACTIVE
+    young_person.intensity = intensity
+    young_person.save(update_fields=["status", "intensity"])
+    record(
+        AuditAction.CHANGE, actor=by, obj=young_person, detail={"status": ["referred", "active"]}
+    )
+    allocate_primary(young_person, worker=case_manager, by=by, note="Taken on outside a referral")
+    agreement = CaseManagementAgreement(
+        source=CaseManagementAgreement.Source.TRANSFER,
+        young_person=young_person,
+        agreed_on=agreed_on,
+        parties=parties,
+        terms=terms,
+        recorded_by=by,
+    )
+    agreement.full_clean()
+    agreement.save()
+    record(AuditAction.CREATE, actor=by, obj=agreement)
+    notify(
+        [case_manager],
+        message=f"{young_person} is allocated to you: a new case.",
+        url=young_person.get_absolute_url(),
+        key=f"young-person-{young_person.pk}-taken-on",
+    )
+    return agreement
 
 
 @transaction.atomic

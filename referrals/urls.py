@@ -22,6 +22,8 @@ urlpatterns = [
         name="attachment-download",
     ),
     path("<int:pk>/agreement/", views.agreement_print, name="agreement"),
+    path("agreements/<int:pk>/", views.agreement_print_by_number, name="agreement-print"),
+    path("take-on/<int:pk>/", views.take_on, name="take-on"),
     path("consultations/", views.consultation_list, name="consultations"),
     path("consultations/new/", views.consultation_create, name="consultation-create"),
 ]

@@ -13,7 +13,9 @@ from accounts.queries import teams_serving
 from accounts.rules import teams_supervised_by
 from caseplans.models import CasePlan
 from caseplans.rules import case_plans_visible_to
+from clients.models import YoungPerson
 from clients.queries import team_members, team_workers_with_caseload
+from clients.rules import young_people_visible_to
 from icms.access import (
     audit_detail,
     find_or_404,
@@ -40,7 +42,7 @@ from referrals.queries import (
     team_capacities,
     waiting_for,
 )
-from referrals.rules import consultations_visible_to, referrals_visible_to
+from referrals.rules import agreements_visible_to, consultations_visible_to, referrals_visible_to
 from referrals.services import (
     accept_referral,
     attach_document,
@@ -51,11 +53,19 @@ from referrals.services import (
     record_consultation,
     save_referral_draft,
     submit_referral,
+    take_on_young_person,
     waitlist_referral,
     withdraw_referral,
 )
 from register.models import RegisterEntry
-from register.queries import with_next_review
+from register.queries import (
+    listing_request_of,
+    register_entry_of,
+    why_not_listed,
+    why_record_not_listed,
+    with_next_review,
+    with_register_listing,
+)
 from register.rules import register_entries_visible_to
 
 URGENCY_ORDER = Case(
@@ -90,6 +100,22 @@ def _refuse_illegal_move(request: HttpRequest, referral: Referral, to: str) -> b
     return False
 
 
+def _register_listing(referral: Referral) -> dict[str, object]:
+    """While a referral waits for a decision: the young person's entry on the division's
+    register, or why ICMS cannot take them on yet, and whether that is the coordinator's
+    confirmation still to come."""
+    if not referral.is_open or referral.status == Referral.Status.DRAFT:
+        return {}
+    entry = register_entry_of(referral.division_id, referral.child_protection_number)
+    if entry is not None:
+        return {"listing_entry": entry}
+    request = listing_request_of(referral)
+    return {
+        "not_listed": why_not_listed(referral.display_name, referral.division, request),
+        "waiting_for_register": request is not None and request.status == request.Status.WAITING,
+    }
+
+
 def _practitioner_teams(user: User) -> QuerySet[Team]:
     return teams_serving(user.division)
 
@@ -115,7 +141,7 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
     require_permission(request, "referrals.view_referral_queue")
     visible = referrals_visible_to(request.user).select_related("referred_by", "team")
     waiting = list(
-        waiting_for(request.user)
+        with_register_listing(waiting_for(request.user))
         .select_related("referred_by", "team", "young_person")
         .order_by(URGENCY_ORDER, "submitted_at")
     )
@@ -240,6 +266,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_decide": user.has_perm("referrals.decide_referral", referral),
             "is_icms": user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR),
             "note_form": NoteForm(),
+            **_register_listing(referral),
         },
     )
 
@@ -325,6 +352,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "capacity": capacity,
             "workers": team_workers_with_caseload(Team.objects.filter(pk=referral.team_id)),
+            **_register_listing(referral),
         },
     )
 
@@ -395,6 +423,60 @@ def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("referrals:detail", pk=referral.pk)
     found_record(request, agreement)
     return render(request, "referrals/agreement_print.html", {"agreement": agreement})
+
+
+@require_GET
+def agreement_print_by_number(request: HttpRequest, pk: int) -> HttpResponse:
+    """A case management agreement, with or without a referral, to print and sign."""
+    agreement = find_or_404(
+        request,
+        agreements_visible_to(request.user).select_related(
+            "referral__team", "young_person__team", "young_person__primary_case_manager"
+        ),
+        pk=pk,
+    )
+    return render(request, "referrals/agreement_print.html", {"agreement": agreement})
+
+
+@require_http_methods(["GET", "POST"])
+def take_on(request: HttpRequest, pk: int) -> HttpResponse:
+    """The supervisor takes on a young person whose record the team opened outside a referral,
+    once the register coordinator has listed them: case manager and agreement, as on
+    accepting a referral."""
+    young_person = find_or_404(
+        request, young_people_visible_to(request.user).select_related("team", "division"), pk=pk
+    )
+    require_permission(request, "referrals.take_on_youngperson", young_person)
+    if young_person.status != YoungPerson.Status.REFERRED:
+        messages.info(request, f"{young_person} is taken on already.")
+        return redirect(young_person)
+    name = young_person.preferred_name or young_person.given_name
+    initial = {
+        "terms": AGREEMENT_TERMS.format(name=name),
+        "parties": f"{young_person}, young person\nICMS case manager",
+        "intensity": young_person.intensity_id,
+    }
+    form = AcceptForm(
+        submitted(request), initial=initial, case_managers=team_members(young_person.team)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            take_on_young_person(young_person, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{young_person} is taken on by {young_person.team}.")
+            return redirect(young_person)
+    return render(
+        request,
+        "referrals/take_on.html",
+        {
+            "form": form,
+            "young_person": young_person,
+            "not_listed": why_record_not_listed(young_person),
+            "workers": team_workers_with_caseload(Team.objects.filter(pk=young_person.team_id)),
+        },
+    )
 
 
 @require_GET

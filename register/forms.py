@@ -42,8 +42,9 @@ class RegisterFilter(django_filters.FilterSet):
         return entries.filter(**{f"review_{value}": True})
 
 
-class ListingForm(forms.ModelForm):
-    young_person = forms.ModelChoiceField(queryset=YoungPerson.objects.none())
+class ConfirmListingForm(forms.ModelForm):
+    """The listing as the coordinator confirms it: when, and for which risks."""
+
     risk_factors = forms.MultipleChoiceField(
         choices=Referral.Risk.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -53,8 +54,24 @@ class ListingForm(forms.ModelForm):
 
     class Meta:
         model = RegisterEntry
-        fields = ["young_person", "listed_on", "risk_factors", "risk_details"]
+        fields = ["listed_on", "risk_factors", "risk_details"]
         widgets = {"listed_on": DateInput(), "risk_details": forms.Textarea(attrs={"rows": 3})}
+
+
+class NotListedForm(forms.Form):
+    reason = forms.CharField(
+        label="Why they are not listed",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="ICMS and the referrer read it.",
+    )
+
+
+class ListingForm(ConfirmListingForm):
+    young_person = forms.ModelChoiceField(queryset=YoungPerson.objects.none())
+
+    class Meta(ConfirmListingForm.Meta):
+        fields = ["young_person", *ConfirmListingForm.Meta.fields]
 
     def __init__(self, *args: object, young_people: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -188,3 +188,87 @@ class RegisterReview(models.Model):
     @property
     def participant_labels(self) -> list[str]:
         return choice_labels(self.participants, self.Participant)
+
+
+class ListingRequest(models.Model):
+    """ICMS asks the division's register coordinator to confirm that a young person is on the
+    register: a referral that says they are listed, or a record a team opened outside a referral
+    (a transfer from another service). The coordinator lists them, so that the entry says who
+    listed them and when, or says they are not listed and why. ICMS takes on nobody without
+    the coordinator's entry."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for the register coordinator"
+        LISTED = "listed", "Listed"
+        NOT_LISTED = "not_listed", "Not listed"
+
+    division = models.ForeignKey(
+        "accounts.Division", on_delete=models.PROTECT, related_name="listing_requests"
+    )
+    referral = models.OneToOneField(
+        Referral,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="listing_request",
+    )
+    young_person = models.ForeignKey(
+        "clients.YoungPerson",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="listing_requests",
+        help_text="The record opened outside a referral, when there is no referral.",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=12, choices=Status, default=Status.WAITING)
+    entry = models.ForeignKey(
+        RegisterEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField("why they are not listed", max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(referral__isnull=True) ^ Q(young_person__isnull=True),
+                name="register_listing_request_of_a_referral_or_a_record",
+            ),
+            models.UniqueConstraint(
+                fields=["young_person"],
+                condition=Q(status="waiting"),
+                name="register_one_waiting_request_per_record",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="listed") | Q(entry__isnull=False),
+                name="register_listing_request_listed_with_its_entry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_listed") | ~Q(reason=""),
+                name="register_listing_request_not_listed_explained",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["division"], condition=Q(status="waiting"), name="register_waiting_listings"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Listing of {self.display_name} on the {self.division} register"
+
+    @property
+    def about(self) -> "Referral | models.Model":
+        """Whose details the coordinator checks: the referral's, or the record's."""
+        return self.referral or self.young_person
+
+    @property
+    def display_name(self) -> str:
+        return self.about.display_name

@@ -13,8 +13,9 @@ from accounts.models import Role, User
 from accounts.rules import is_register_coordinator, is_supervisor, teams_supervised_by
 from clients.models import YoungPerson
 from clients.rules import young_people_visible_to
+from referrals.models import OPEN_STATUSES
 from referrals.rules import young_people_referred_by
-from register.models import LiaisonMeeting, RegisterEntry, RegisterReview
+from register.models import LiaisonMeeting, ListingRequest, RegisterEntry, RegisterReview
 
 
 def register_kept_by(user: User) -> int | None:
@@ -69,8 +70,23 @@ def open_reviews_of_division(user: User) -> QuerySet:
     )
 
 
+def listing_requests_visible_to(user: User) -> QuerySet[ListingRequest]:
+    """The requests to confirm a listing on the register a coordinator keeps."""
+    if not (division := register_kept_by(user)):
+        return ListingRequest.objects.none()
+    return ListingRequest.objects.filter(division=division)
+
+
+def listings_waiting(requests: QuerySet[ListingRequest]) -> QuerySet[ListingRequest]:
+    """Those still to answer: a withdrawn or decided referral, or a record closed before it
+    was taken on, asks nothing any more."""
+    return requests.filter(status=ListingRequest.Status.WAITING).filter(
+        Q(referral__status__in=OPEN_STATUSES) | Q(young_person__status=YoungPerson.Status.REFERRED)
+    )
+
+
 @rules.predicate
-def keeps_the_register_of(user: User, obj: RegisterEntry | YoungPerson) -> bool:
+def keeps_the_register_of(user: User, obj: RegisterEntry | YoungPerson | ListingRequest) -> bool:
     return user.division_id is not None and obj.division_id == user.division_id
 
 
@@ -87,3 +103,4 @@ rules.add_perm(
     (is_register_coordinator & keeps_the_register_of) | (is_supervisor & sees_the_entry),
 )
 rules.add_perm("register.remove_registerentry", is_register_coordinator & keeps_the_register_of)
+rules.add_perm("register.answer_listingrequest", is_register_coordinator & keeps_the_register_of)

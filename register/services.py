@@ -1,21 +1,31 @@
-"""Every change to the high-risk youth register: listing, fortnightly reviews, removal; and the
-daily jobs that make each due review once and remind people of them."""
+"""Every change to the high-risk youth register: listing (by the division's register
+coordinator, also when ICMS asks them to confirm a listing), fortnightly reviews, removal; and
+the daily jobs that make each due review once and remind people of them."""
 
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.cover import covering_on
+from accounts.cover import covering_on, supervisors_of
 from accounts.models import Division, Role, User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
-from notifications.services import Notice, notify_many
-from register.models import LiaisonMeeting, MeetingAction, RegisterEntry, RegisterReview
-from register.rules import register_entries_visible_to
+from notifications.services import Notice, notify, notify_many
+from referrals.models import OPEN_STATUSES, Referral
+from register.models import (
+    LiaisonMeeting,
+    ListingRequest,
+    MeetingAction,
+    RegisterEntry,
+    RegisterReview,
+)
+from register.queries import register_entry_of
+from register.rules import register_entries_visible_to, register_kept_by
 
 Status = RegisterEntry.Status
 WHY_REMOVED = "Say why the young person comes off the register."
@@ -70,12 +80,14 @@ def list_young_person(
     risk_details: str = "",
 ) -> RegisterEntry:
     """List a young person on their division's register; the first review falls due after the
-    division's interval."""
+    division's interval. Only that division's register coordinator lists: the entry says who."""
     _check_date(
         listed_on, field="listed_on", after=young_person.date_of_birth, after_what="their birth"
     )
     if young_person.division_id is None:
         raise ValidationError("Record the young person's division first: each keeps a register.")
+    if register_kept_by(by) != young_person.division_id:
+        raise ValidationError("Only the division's register coordinator lists young people on it.")
     active = young_person.register_entries.filter(status=Status.ACTIVE).first()
     if active is not None:
         if not register_entries_visible_to(by).filter(pk=active.pk).exists():
@@ -100,7 +112,206 @@ def list_young_person(
         raise ValidationError(f"{young_person} was listed a moment ago by someone else.") from None
     schedule_reviews([entry.pk])
     record(AuditAction.CREATE, actor=by, obj=entry)
+    # However they were listed, whatever ICMS asked about them is answered.
+    about = Q(young_person=young_person)
+    if young_person.child_protection_number:
+        about |= Q(referral__child_protection_number=young_person.child_protection_number)
+    for request in ListingRequest.objects.filter(
+        about, division=entry.division_id, status=ListingRequest.Status.WAITING
+    ).select_related("referral__team", "young_person__team", "division"):
+        _listed(request, entry, by=by)
     return entry
+
+
+# --- Asking the register coordinator to confirm a listing ---------------------------------------
+
+
+def _coordinators_of(division_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            groups__name=Role.REGISTER_COORDINATOR, is_active=True, division_id=division_id
+        )
+    )
+
+
+def _listing_url(request: ListingRequest) -> str:
+    return reverse("register:listing", args=[request.pk])
+
+
+@transaction.atomic
+def request_listing(
+    *,
+    division: Division,
+    by: User,
+    referral: Referral | None = None,
+    young_person: YoungPerson | None = None,
+) -> ListingRequest | None:
+    """Ask the division's register coordinators to confirm (or make) the listing of the young
+    person a referral is about, or of a record opened outside a referral. None when they are on
+    that register already."""
+    if referral is not None and register_entry_of(division.pk, referral.child_protection_number):
+        return None
+    if (
+        young_person is not None
+        and young_person.register_entries.filter(status=Status.ACTIVE, division=division).exists()
+    ):
+        return None
+    request = ListingRequest.objects.create(
+        division=division, referral=referral, young_person=young_person, requested_by=by
+    )
+    record(AuditAction.CREATE, actor=by, obj=request)
+    notify(
+        _coordinators_of(division.pk),
+        message=f"{by} asks you to confirm that {request.display_name} is on the {division} "
+        "high-risk youth register.",
+        url=_listing_url(request),
+        key=f"listing-request-{request.pk}",
+    )
+    return request
+
+
+def _waiting(request: ListingRequest, *, by: User) -> ListingRequest:
+    """The request, locked, if `by` may answer it now."""
+    request = (
+        ListingRequest.objects.select_for_update(of=("self",))
+        .select_related("referral__team", "young_person__team", "division", "answered_by")
+        .get(pk=request.pk)
+    )
+    if register_kept_by(by) != request.division_id:
+        raise ValidationError("Only the division's register coordinator answers this request.")
+    if request.status != ListingRequest.Status.WAITING:
+        raise ValidationError(
+            f"{request.answered_by} answered this request on {request.answered_at:%d/%m/%Y}."
+        )
+    if request.referral is not None and request.referral.status not in OPEN_STATUSES:
+        raise ValidationError(
+            f"The referral is {request.referral.get_status_display().lower()}: "
+            "nothing waits on this listing any more."
+        )
+    if (
+        request.young_person is not None
+        and request.young_person.status != YoungPerson.Status.REFERRED
+    ):
+        raise ValidationError("The record is closed: nothing waits on this listing any more.")
+    return request
+
+
+def _record_for(referral: Referral, *, division: Division, by: User) -> YoungPerson:
+    """The record of the young person a referral is about: the one ICMS holds with the same
+    child protection number, or a new one, referred, of the division and of no team yet (no
+    team sees it until a referral of them is accepted)."""
+    young_person = (
+        YoungPerson.objects.select_for_update()
+        .filter(child_protection_number=referral.child_protection_number)
+        .first()
+    )
+    if young_person is None:
+        young_person = YoungPerson(
+            given_name=referral.given_name,
+            family_name=referral.family_name,
+            preferred_name=referral.preferred_name,
+            date_of_birth=referral.date_of_birth,
+            gender=referral.gender,
+            indigenous_status=referral.indigenous_status,
+            child_protection_number=referral.child_protection_number,
+            legal_order=referral.legal_order,
+            placement=referral.placement,
+            division=division,
+            status=YoungPerson.Status.REFERRED,
+        )
+        young_person.full_clean(exclude=["search"])
+        young_person.save()
+        record(AuditAction.CREATE, actor=by, obj=young_person)
+    elif young_person.division_id != division.pk:
+        if young_person.status in {YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING}:
+            raise ValidationError(
+                "ICMS holds this young person as an open case of another division: "
+                "that division's register lists them."
+            )
+        # Not an open case: the record follows them to the division that lists them.
+        young_person.division = division
+        young_person.save(update_fields=["division"])
+    return young_person
+
+
+def _tell_icms(request: ListingRequest, message: str) -> None:
+    """The referrer and the receiving team's supervisor, or the supervisor who opened the
+    record, hear the coordinator's answer."""
+    if request.referral is not None:
+        recipients = [request.referral.referred_by, *supervisors_of(request.referral.team)]
+        url = reverse("referrals:detail", args=[request.referral_id])
+    else:
+        recipients = [request.requested_by, *supervisors_of(request.young_person.team)]
+        url = request.young_person.get_absolute_url()
+    notify(recipients, message=message, url=url, key=f"listing-request-{request.pk}-answered")
+
+
+def _answered(request: ListingRequest, *, by: User, status: str) -> None:
+    request.status = status
+    request.answered_by = by
+    request.answered_at = timezone.now()
+    request.full_clean(validate_constraints=False)
+    request.save()
+    record(AuditAction.CHANGE, actor=by, obj=request, detail={"status": status})
+
+
+@transaction.atomic
+def confirm_listing(
+    request: ListingRequest,
+    *,
+    by: User,
+    listed_on: date,
+    risk_factors: list[str],
+    risk_details: str = "",
+) -> RegisterEntry:
+    """The coordinator lists the young person the request is about (their record is made if
+    ICMS has none yet), on the date they confirm, with the risks they confirm. If the young
+    person was listed meanwhile, that entry stands."""
+    request = _waiting(request, by=by)
+    young_person = request.young_person or _record_for(
+        request.referral, division=request.division, by=by
+    )
+    entry = young_person.register_entries.filter(
+        status=Status.ACTIVE, division=request.division
+    ).first()
+    if entry is not None:
+        _listed(request, entry, by=by)
+        return entry
+    return list_young_person(  # which answers this request
+        young_person,
+        by=by,
+        listed_on=listed_on,
+        risk_factors=risk_factors,
+        risk_details=risk_details,
+    )
+
+
+def _listed(request: ListingRequest, entry: RegisterEntry, *, by: User) -> None:
+    request.entry = entry
+    _answered(request, by=by, status=ListingRequest.Status.LISTED)
+    _tell_icms(
+        request,
+        f"{by} confirmed that {entry.young_person} is on the {request.division} high-risk "
+        f"youth register (listed {entry.listed_on:%d/%m/%Y}).",
+    )
+
+
+@transaction.atomic
+def decline_listing(request: ListingRequest, *, by: User, reason: str) -> ListingRequest:
+    """The coordinator says the young person is not on the register, and why."""
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": "Say why they are not listed: ICMS and the referrer read it."}
+        )
+    request = _waiting(request, by=by)
+    request.reason = reason.strip()
+    _answered(request, by=by, status=ListingRequest.Status.NOT_LISTED)
+    _tell_icms(
+        request,
+        f"{by} says {request.display_name} is not on the {request.division} high-risk youth "
+        f"register: {request.reason}",
+    )
+    return request
 
 
 def _close(entry: RegisterEntry, *, by: User, on: date, reason: str) -> None:

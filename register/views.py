@@ -3,28 +3,34 @@ liaison meetings that hold reviews."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from icms.access import find_or_404, lists_client_records, require_permission
 from icms.forms import add_service_error, submitted
+from referrals.models import Referral
+from referrals.rules import referrals_visible_to
 from register import services
 from register.forms import (
     REVIEW_SOON_DAYS,
     ActionFormSet,
+    ConfirmListingForm,
     ListingForm,
     MeetingForm,
+    NotListedForm,
     RegisterFilter,
     RemovalForm,
     ReviewForm,
 )
-from register.models import RegisterEntry
+from register.models import ListingRequest, RegisterEntry
 from register.queries import with_next_review
 from register.rules import (
     liaison_meetings_visible_to,
+    listing_requests_visible_to,
     open_reviews_of_division,
     register_entries_visible_to,
     young_people_listable_by,
@@ -64,6 +70,7 @@ def register_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@lists_client_records  # the young people of the division not listed, to choose from
 def entry_create(request: HttpRequest) -> HttpResponse:
     """The coordinator lists a young person of their division."""
     require_permission(request, "register.keep_register")
@@ -92,6 +99,26 @@ def entry_create(request: HttpRequest) -> HttpResponse:
     return render(request, "register/entry_form.html", {"form": form})
 
 
+def _way_back(request: HttpRequest, entry: RegisterEntry) -> tuple[str, str] | None:
+    """Where the entry's reader came from, among the pages they may open: the register, the
+    young person's record, or the referral the young person became."""
+    user = request.user
+    if user.has_perm("register.view_register"):
+        return reverse("register:list"), "Back to the register"
+    young_person = entry.young_person
+    if user.has_perm("clients.view_youngperson", young_person):
+        return young_person.get_absolute_url(), f"Back to {young_person.display_name}'s record"
+    referral = (
+        referrals_visible_to(user)
+        .filter(young_person=young_person, status=Referral.Status.ACCEPTED)
+        .only("pk")
+        .first()
+    )
+    if referral is not None:
+        return reverse("referrals:detail", args=[referral.pk]), "Back to the referral"
+    return None
+
+
 @require_GET
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry_or_404(request, pk)
@@ -103,6 +130,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "register/entry_detail.html",
         {
             "entry": entry,
+            "way_back": _way_back(request, entry),
             "reviews": [review for review in reviews if review.reviewed_on],
             "open_review": open_review,
             "review_form": ReviewForm(initial={"reviewed_on": timezone.localdate()})
@@ -144,7 +172,13 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "register/entry_detail.html",
-        {"entry": entry, "reviews": reviews, "open_review": open_review, "review_form": form},
+        {
+            "entry": entry,
+            "way_back": _way_back(request, entry),
+            "reviews": reviews,
+            "open_review": open_review,
+            "review_form": form,
+        },
     )
 
 
@@ -168,6 +202,87 @@ def entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{entry.young_person} is off the register; the entry is kept.")
     return redirect("register:entry", pk=entry.pk)
+
+
+# --- Confirming a listing ICMS asks about -------------------------------------------------------
+
+
+def _listing_request_or_404(request: HttpRequest, pk: int) -> ListingRequest:
+    return find_or_404(
+        request,
+        listing_requests_visible_to(request.user).select_related(
+            "referral__referred_by",
+            "referral__team",
+            "young_person__team",
+            "division",
+            "requested_by",
+            "answered_by",
+            "entry",
+        ),
+        pk=pk,
+    )
+
+
+def _listing_page(
+    request: HttpRequest,
+    listing: ListingRequest,
+    *,
+    form: ConfirmListingForm | None = None,
+    not_listed_form: NotListedForm | None = None,
+) -> HttpResponse:
+    referral = listing.referral
+    initial = {"listed_on": timezone.localdate()}
+    if referral is not None:
+        initial = {
+            "listed_on": referral.register_listed_on or timezone.localdate(),
+            "risk_factors": referral.risks,
+            "risk_details": referral.risk_details,
+        }
+    return render(
+        request,
+        "register/listing.html",
+        {
+            "listing": listing,
+            "form": form or ConfirmListingForm(initial=initial),
+            "not_listed_form": not_listed_form or NotListedForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def listing_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator checks what ICMS was told and lists the young person, as they confirm
+    it (the risks the referral gave are filled in, to correct)."""
+    listing = _listing_request_or_404(request, pk)
+    require_permission(request, "register.answer_listingrequest", listing)
+    if request.method != "POST":
+        return _listing_page(request, listing)
+    form = ConfirmListingForm(request.POST)
+    if form.is_valid():
+        try:
+            entry = services.confirm_listing(listing, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{entry.young_person} is on the register; ICMS is told.")
+            return redirect("register:entry", pk=entry.pk)
+    return _listing_page(request, listing, form=form)
+
+
+@require_POST
+def listing_not_listed(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _listing_request_or_404(request, pk)
+    require_permission(request, "register.answer_listingrequest", listing)
+    form = NotListedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decline_listing(listing, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"ICMS is told that {listing.display_name} is not listed.")
+            return redirect("home")
+    return _listing_page(request, listing, not_listed_form=form)
 
 
 # --- Liaison meetings -------------------------------------------------------------------------
@@ -241,7 +356,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "register/meeting_detail.html",
         {
             "meeting": meeting,
-            "reviews": meeting.reviews.select_related("entry__young_person"),
+            # A supervisor sees the meeting, but the entries of their own team's young people only.
+            "reviews": meeting.reviews.select_related("entry__young_person").annotate(
+                entry_seen=Exists(
+                    register_entries_visible_to(request.user).filter(pk=OuterRef("entry"))
+                )
+            ),
             "actions": meeting.actions.all(),
         },
     )

@@ -384,3 +384,24 @@ class CoverFactory(factory.django.DjangoModelFactory):
     ends_on = factory.LazyAttribute(lambda cover: cover.starts_on + timedelta(days=6))
     reason = "Annual leave"
     arranged_by = factory.SubFactory(UserFactory, role=Role.SUPERVISOR)
+
+
+def listed_by_coordinator(referral: Referral, coordinator: User, **listing: object):
+    """The register coordinator confirms the listing a submitted referral reports, as ICMS asks
+    them to (register.services): the young person's record is made if ICMS has none."""
+    from register.models import ListingRequest
+    from register.services import confirm_listing, request_listing
+
+    request = ListingRequest.objects.filter(referral=referral).first() or request_listing(
+        division=referral.division, by=referral.referred_by, referral=referral
+    )
+    return confirm_listing(
+        request,
+        by=coordinator,
+        **{
+            "listed_on": referral.register_listed_on,
+            "risk_factors": referral.risks,
+            "risk_details": referral.risk_details,
+        }
+        | listing,
+    )

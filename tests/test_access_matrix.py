@@ -22,7 +22,8 @@ from knox.models import AuthToken
 from accounts.models import Role
 from audit.models import AuditAction, AuditEvent
 from icms.tasks import heartbeat
-from register.models import LiaisonMeeting
+from referrals.services import open_record_outside_referral
+from register.models import LiaisonMeeting, ListingRequest
 from register.services import list_young_person
 from tests.factories import (
     AgreementFactory,
@@ -121,6 +122,8 @@ SUBMITTED_REFERRAL_PAGE = same(404) | {
 DRAFT_ONLY_FOR_ITS_AUTHOR = same(404) | {"anonymous": (302, 302), "practitioner": (200, 404)}
 # The receiving team's supervisor decides; the practitioner sees but may not.
 SUPERVISOR_DECISION = SUBMITTED_REFERRAL_PAGE | {"practitioner": (403, 404)}
+# A young person's case management agreement: their workers, and the practitioner who referred.
+AGREEMENT_PAGE = YOUNG_PERSON_PAGE | {"practitioner": (200, 404)}
 # The division's coordinator, and the ICMS workers and practitioner who see the young person.
 REGISTER_ENTRY_PAGE = YOUNG_PERSON_PAGE | {
     "practitioner": (200, 404),
@@ -158,6 +161,9 @@ CLIENT_RECORDS = {
     "draft_tasks",
     "task_moves",
     "register_entries",
+    "listing_requests",
+    "referred_young_people",
+    "agreements",
     "liaison_meetings",
     "visit_plans",
     "crisis_events",
@@ -312,16 +318,15 @@ MATRIX: dict[str, Entry] = {
     "referrals:accept": Entry(SUPERVISOR_DECISION, kwargs="considering_referrals"),
     "referrals:decline": Entry(SUPERVISOR_DECISION, kwargs="considering_referrals"),
     "referrals:attachment-download": Entry(SUBMITTED_REFERRAL_PAGE, kwargs="attachments"),
-    "referrals:agreement": Entry(
-        same(404)
-        | {
-            "anonymous": (302, 302),
-            "case_manager": (200, 404),
-            "other_team_case_manager": (404, 200),
-            "supervisor": (200, 404),
-            "practitioner": (200, 404),
-        },
-        kwargs="accepted_referrals",
+    "referrals:agreement": Entry(AGREEMENT_PAGE, kwargs="accepted_referrals"),
+    # own: the agreement of the first team's young person (accepted from a referral), other:
+    # the other team's
+    "referrals:agreement-print": Entry(AGREEMENT_PAGE, kwargs="agreements"),
+    # own: a record the first team opened outside a referral, waiting to be taken on; other:
+    # the other team's. Only the team's supervisor sees it before it is taken on.
+    "referrals:take-on": Entry(
+        same(404) | {"anonymous": (302, 302), "supervisor": (200, 404)},
+        kwargs="referred_young_people",
     ),
     "referrals:consultations": Entry(ICMS_WORKERS_ONLY),
     "referrals:consultation-create": Entry(ICMS_WORKERS_ONLY),
@@ -392,6 +397,17 @@ MATRIX: dict[str, Entry] = {
             "practitioner": (403, 404),
         },
         kwargs="register_entries",
+        method="post",
+    ),
+    # own: a listing the first division's coordinator is asked to confirm, other: the second's
+    "register:listing": Entry(
+        same(404) | {"anonymous": (302, 302), "register_coordinator": (200, 404)},
+        kwargs="listing_requests",
+    ),
+    # An empty answer is shown again with what it lacks.
+    "register:listing-not-listed": Entry(
+        same(404) | {"anonymous": (302, 302), "register_coordinator": (200, 404)},
+        kwargs="listing_requests",
         method="post",
     ),
     "register:meetings": Entry(
@@ -517,6 +533,9 @@ class World:
     draft_tasks: tuple = ()
     task_moves: tuple = ()
     register_entries: tuple = ()
+    listing_requests: tuple = ()
+    referred_young_people: tuple = ()
+    agreements: tuple = ()
     liaison_meetings: tuple = ()
     teams: tuple = ()
     team_charts: tuple = ()
@@ -613,11 +632,37 @@ def world(
 
     submitted = referral_pair()
     accepted = referral_pair(status="accepted")
+    agreements = []
     for referral, young_person in zip(accepted, (own, other), strict=True):
         referral.young_person = young_person
         referral.save()
-        AgreementFactory(referral=referral, young_person=young_person)
+        agreements.append(AgreementFactory(referral=referral, young_person=young_person))
+    coordinators = (
+        register_coordinator,
+        UserFactory(role=Role.REGISTER_COORDINATOR, division=other.division),
+    )
+    # Opened outside a referral, waiting for the coordinator to confirm their listing (the
+    # coordinator's notification names them: the notification list is no read of a record).
+    referred = tuple(
+        open_record_outside_referral(
+            by=supervisor_of,
+            team=young_person.team,
+            given_name="Ruby",
+            family_name="Waiting",
+            date_of_birth=date(2011, 4, 2),
+        )
+        for supervisor_of, young_person in zip(
+            (supervisor, UserFactory(role=Role.SUPERVISOR, team=other.team)),
+            (own, other),
+            strict=True,
+        )
+    )
     return World(
+        listing_requests=tuple(
+            ListingRequest.objects.get(young_person=young_person) for young_person in referred
+        ),
+        referred_young_people=referred,
+        agreements=tuple(agreements),
         referrals=submitted,
         referral_moves=tuple({"pk": referral.pk, "to": "considering"} for referral in submitted),
         draft_referrals=referral_pair(status="draft"),
@@ -678,9 +723,9 @@ def world(
         ),
         register_entries=tuple(
             list_young_person(
-                young_person, by=register_coordinator, listed_on=date(2026, 11, 2), risk_factors=[]
+                young_person, by=coordinator, listed_on=date(2026, 11, 2), risk_factors=[]
             )
-            for young_person in (own, other)
+            for young_person, coordinator in zip((own, other), coordinators, strict=True)
         ),
         visit_plans=(
             VisitPlanFactory(worker=case_manager, young_person=own),

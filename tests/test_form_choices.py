@@ -522,7 +522,12 @@ def _referral_to_a_far_team(world):
 def _accepting_an_open_case_of_another_team(world):
     far = world["far_young_person"]
     far.child_protection_number, far.status = "CP-777001", "active"
+    # On the referral's division's register, so that acceptance gets as far as the record.
+    far.division = world["register_coordinator"].division
     far.save()
+    register_services.list_young_person(
+        far, by=world["register_coordinator"], listed_on=timezone.localdate(), risk_factors=[]
+    )
     referral = ReferralFactory(
         team=world["team"], status="considering", child_protection_number="CP-777001",
         register_listed=True, register_listed_on=timezone.localdate(),

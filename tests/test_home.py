@@ -1,11 +1,19 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from tests.factories import CareTeamFactory, CasePlanFactory, UserFactory, YoungPersonFactory
+from audit.models import AuditEvent
+from register.services import list_young_person, request_listing
+from tests.factories import (
+    CareTeamFactory,
+    CasePlanFactory,
+    ReferralFactory,
+    UserFactory,
+    YoungPersonFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -172,4 +180,62 @@ def test_supervisor_home_query_count_is_constant(
     # reviews overdue, referrals waiting, unread notifications; the page read, in the audit
     # trail: savepoint, insert, release
     with django_assert_num_queries(18):
+        client.get(reverse("home"))
+
+
+def coordinator_world(team, practitioner, register_coordinator, *, count: int = 1) -> None:
+    """For each of `count`: a review overdue, one due in four days, one due in a fortnight and a
+    listing to confirm, on the coordinator's division's register."""
+    today = timezone.localdate()
+    for index in range(count):
+        for family_name, days_ago in [("Late", 20), ("Soon", 10), ("Later", 1)]:
+            list_young_person(
+                YoungPersonFactory(team=team, family_name=f"{family_name}{index}"),
+                by=register_coordinator,
+                listed_on=today - timedelta(days=days_ago),
+                risk_factors=[],
+            )
+        referral = ReferralFactory(team=team, referred_by=practitioner, family_name=f"Asked{index}")
+        request_listing(division=team.division, by=practitioner, referral=referral)
+
+
+def test_register_coordinator_home_lists_reviews_due_and_listings_to_confirm(
+    client, team, practitioner, register_coordinator, other_young_person, log_in
+):
+    coordinator_world(team, practitioner, register_coordinator)
+    west_coordinator = UserFactory(
+        role=Role.REGISTER_COORDINATOR, division=other_young_person.division
+    )
+    list_young_person(
+        other_young_person,
+        by=west_coordinator,
+        listed_on=timezone.localdate() - timedelta(days=20),
+        risk_factors=[],
+    )
+    log_in(register_coordinator)
+
+    response = client.get(reverse("home"))
+
+    reviews = response.context["register_reviews"]
+    assert [review.entry.young_person.family_name for review in reviews["overdue"]] == ["Late0"]
+    assert [review.entry.young_person.family_name for review in reviews["this_week"]] == ["Soon0"]
+    assert [listing.referral.family_name for listing in response.context["listings_waiting"]] == [
+        "Asked0"
+    ]
+    assert "Later0" not in response.text
+    assert other_young_person.family_name not in response.text
+    assert AuditEvent.objects.filter(actor=register_coordinator, detail__list="home").exists()
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_register_coordinator_home_query_count_is_constant(
+    client, team, practitioner, register_coordinator, django_assert_num_queries, item_count, log_in
+):
+    coordinator_world(team, practitioner, register_coordinator, count=item_count)
+    log_in(register_coordinator)
+
+    # user, OTP device, user's groups, their division, listings to confirm, reviews overdue or
+    # due this week, the teams serving the division, unread notifications; the page read, in
+    # the audit trail: savepoint, insert, release
+    with django_assert_num_queries(11):
         client.get(reverse("home"))

@@ -35,6 +35,7 @@ PROTECTED_MODELS = {
     "RegisterEntry",
     "RegisterReview",
     "LiaisonMeeting",
+    "ListingRequest",
     "AuditEvent",
     "Referral",
     "ReferralMove",

@@ -221,6 +221,17 @@ def refer(
     expect(page.locator(".badge").filter(has_text="Submitted")).to_be_visible()
 
 
+def confirm_listing(page, coordinator, name: str) -> None:
+    """reg.demo finds the referral's listing on their home page and lists the young person, on
+    the date and with the risks the referral gave."""
+    switch_to(page, coordinator)
+    listings = page.get_by_role("region", name="Listings to confirm")
+    follow(page, listings.get_by_role("link", name=name))
+    follow(page, page.get_by_role("button", name="List them on the register"))
+    expect(page.get_by_text(f"{name} is on the register; ICMS is told.")).to_be_visible()
+    expect(page.get_by_text(f"by {coordinator}")).to_be_visible()
+
+
 def open_from_queue(page, name: str) -> None:
     """The supervisor finds a referral in the triage queue and starts considering it."""
     go_to(page, "Referrals")

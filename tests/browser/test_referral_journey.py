@@ -1,5 +1,6 @@
-"""The referral journey with the demo agency's people: child protection refers, the ICMS
-supervisor decides, the case manager takes the young person on."""
+"""The referral journey with the demo agency's people: child protection refers, the register
+coordinator confirms the listing, the ICMS supervisor decides, the case manager takes the young
+person on."""
 
 import re
 
@@ -7,7 +8,14 @@ import pytest
 from playwright.sync_api import expect
 
 from referrals.models import Referral
-from tests.browser.conftest import go_to, open_from_queue, refer, screenshot, switch_to
+from tests.browser.conftest import (
+    confirm_listing,
+    go_to,
+    open_from_queue,
+    refer,
+    screenshot,
+    switch_to,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,9 +29,19 @@ def test_a_referral_is_accepted_and_another_declined_with_advice(desktop, phone,
     desktop.goto("/")
     refer(desktop, "Owen", "Price", "CP-777002")
 
+    # The register coordinator confirms Kayla's listing; Owen's is not confirmed yet.
+    confirm_listing(phone, demo["reg.demo"], "Kayla Reid")
+    screenshot(phone, "referral-1-listing-confirmed-phone")
+
     # The supervisor accepts the first and allocates cm.demo.
     switch_to(desktop, sup)
     expect(desktop.get_by_text("3 referrals waiting for a decision")).to_be_visible()
+    go_to(desktop, "Referrals")
+    waiting = desktop.get_by_role("row").filter(has_text="Owen Price")
+    expect(waiting).to_contain_text("Waiting for the register")
+    expect(desktop.get_by_role("row").filter(has_text="Kayla Reid")).not_to_contain_text(
+        "Waiting for the register"
+    )
     open_from_queue(desktop, "Kayla Reid")
     desktop.get_by_role("link", name="Accept").click()
     expect(desktop.get_by_role("heading", name="Team capacity")).to_be_visible()
@@ -36,8 +54,13 @@ def test_a_referral_is_accepted_and_another_declined_with_advice(desktop, phone,
     expect(desktop.get_by_role("heading", name="Case management agreement")).to_be_visible()
     expect(desktop.locator(".signature-line")).to_have_count(3)
 
-    # The second is declined for capacity, with advice to the practitioner.
+    # The second cannot be accepted before the coordinator lists Owen: it is declined for
+    # capacity, with advice to the practitioner.
     open_from_queue(desktop, "Owen Price")
+    expect(desktop.get_by_role("button", name="Accept")).to_be_disabled()
+    expect(desktop.locator("#accept-unavailable")).to_contain_text(
+        "waiting for the register coordinator to confirm the listing"
+    )
     desktop.get_by_role("link", name="Decline").click()
     desktop.get_by_label("Reason").select_option(label="No capacity")
     desktop.get_by_label("Explanation for the referrer").fill("The North team is full until March.")

@@ -1,5 +1,6 @@
 """One young person's whole way through ICMS, with the demo agency's five roles: child protection
-refers her, the supervisor accepts her and allocates the case manager, who meets her, drafts
+refers her, the register coordinator confirms her listing, the supervisor accepts her and
+allocates the case manager, who meets her, drafts
 her case plan and later her exit plan; the supervisor approves the plan and closes the case;
 the register coordinator holds her fortnightly review; the administrator reads it all back in
 the audit trail. Each person logs in once on their own device (the case manager and the
@@ -21,6 +22,7 @@ from tests.browser.conftest import (
     add_goal,
     add_task,
     check_accessibility,
+    confirm_listing,
     fill_contact,
     follow,
     go_to,
@@ -217,6 +219,7 @@ def test_a_young_person_from_referral_to_exit(axe_pages, demo):
     case_manager, coordinator = axe_pages(PHONE), axe_pages(PHONE)
 
     the_practitioner_refers(practitioner, cp)
+    confirm_listing(coordinator, demo["reg.demo"], NAME)
     the_supervisor_accepts(supervisor, sup, case_manager=cm)
     the_practitioner_sees_the_acceptance(practitioner, case_manager=cm)
     the_case_manager_logs_the_first_contact(case_manager, cm)

@@ -39,10 +39,11 @@ def test_a_supervisor_adds_a_young_person_to_their_team(client, log_in, supervis
     response = client.post(CREATE, new_young_person(), follow=True)
 
     young_person = YoungPerson.objects.get()
+    # Taken on once the register coordinator has listed them (tests/register/test_listings.py).
     assert (young_person.team, young_person.division, young_person.status) == (
         team,
         team.division,
-        "active",
+        "referred",
     )
     assert young_person.is_aboriginal_or_torres_strait_islander
     assert "Ruby Anderson is added to ICMS North" in response.text

@@ -18,7 +18,8 @@ from referrals.models import (
     ReferralMove,
 )
 from referrals.services import accept_referral, decline_referral, waitlist_referral
-from tests.factories import PDF_BYTES, ReferralFactory, YoungPersonFactory
+from register.services import request_listing
+from tests.factories import PDF_BYTES, ReferralFactory, YoungPersonFactory, listed_by_coordinator
 
 pytestmark = pytest.mark.django_db
 
@@ -149,8 +150,18 @@ def test_the_queue_puts_urgent_and_long_waiting_referrals_first(client, log_in, 
 
 
 @pytest.fixture
-def considering(team, supervisor):
-    return ReferralFactory(team=team, status="considering")
+def unlisted(team, supervisor):
+    """Under consideration; the register coordinator has not confirmed the listing it reports."""
+    referral = ReferralFactory(team=team, status="considering")
+    request_listing(division=referral.division, by=referral.referred_by, referral=referral)
+    return referral
+
+
+@pytest.fixture
+def considering(unlisted, register_coordinator):
+    """Under consideration, the young person listed by the division's register coordinator."""
+    listed_by_coordinator(unlisted, register_coordinator)
+    return unlisted
 
 
 def accept(client, referral, case_manager):
@@ -190,12 +201,27 @@ def test_accepting_opens_the_record_allocates_and_records_the_agreement(
     log_in(case_manager)
     caseload = client.get(reverse("clients:caseload"))
     assert young_person in caseload.context["young_people"]
-    entry = young_person.register_entries.get(status="active")  # the listing, on the register
+    entry = young_person.register_entries.get(status="active")  # the coordinator's listing
     assert (entry.listed_on, entry.division) == (
         considering.register_listed_on,
         considering.division,
     )
     assert entry.reviews.get().due_on == considering.register_listed_on + timedelta(days=14)
+
+
+def test_the_register_entry_says_the_coordinator_listed_the_young_person(
+    client, log_in, supervisor, case_manager, considering, register_coordinator
+):
+    log_in(supervisor)
+
+    accept(client, considering, case_manager)
+
+    considering.refresh_from_db()
+    entry = considering.young_person.register_entries.get()
+    assert entry.listed_by == register_coordinator
+    page = client.get(reverse("register:entry", args=[entry.pk]))
+    assert f"by {register_coordinator}" in page.text
+    assert f"by {supervisor}" not in page.text
 
 
 def test_the_agreement_prints_with_room_to_sign(
@@ -228,40 +254,86 @@ def test_the_referrer_sees_the_acceptance_but_not_the_record(
     assert record.status_code == 404
 
 
-def test_only_young_people_on_the_register_are_accepted(
-    client, log_in, supervisor, case_manager, considering
+def test_acceptance_waits_for_the_coordinator_to_confirm_the_listing(
+    client, log_in, supervisor, case_manager, unlisted
 ):
-    considering.register_listed = False
-    considering.save()
+    log_in(supervisor)
+    created_before = AuditEvent.objects.filter(action=AuditAction.CREATE).count()
+
+    response = accept(client, unlisted, case_manager)
+
+    assert (
+        f"{unlisted.display_name} is not on the North high-risk youth register yet: waiting for "
+        "the register coordinator to confirm the listing." in response.text
+    )
+    unlisted.refresh_from_db()
+    assert (unlisted.status, unlisted.young_person) == ("considering", None)
+    assert not YoungPerson.objects.exists()
+    assert not CaseManagementAgreement.objects.exists()
+    assert not Allocation.objects.exists()
+    assert not Notification.objects.filter(recipient=case_manager).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE).count() == created_before
+
+
+def test_a_referral_that_says_listed_is_not_a_listing(
+    client, log_in, supervisor, case_manager, team
+):
+    """The referrer's tick alone (no request answered, no entry) never lists anyone."""
+    referral = ReferralFactory(team=team, status="considering", register_listed=True)
     log_in(supervisor)
 
-    response = accept(client, considering, case_manager)
+    response = accept(client, referral, case_manager)
 
-    assert "ICMS takes on only young people on the divisional high-risk youth register" in (
-        response.text
-    )
-    considering.refresh_from_db()
-    assert considering.status == "considering"
+    assert "is not on the North high-risk youth register" in response.text
     assert not YoungPerson.objects.exists()
 
 
-def test_a_closed_record_with_the_same_number_is_reopened(
-    client, log_in, supervisor, case_manager, considering, team
+def test_a_supervisor_sees_the_referral_waiting_for_the_register(
+    client, log_in, supervisor, unlisted, register_coordinator
 ):
-    earlier = YoungPersonFactory(
-        child_protection_number=considering.child_protection_number, team=team, status="closed"
-    )
     log_in(supervisor)
 
-    accept(client, considering, case_manager)
+    queue = client.get(reverse("referrals:queue"))
+    page = client.get(reverse("referrals:detail", args=[unlisted.pk]))
+
+    assert "Waiting for the register" in queue.text
+    assert "Waiting for the register" in page.text
+    assert reverse("referrals:accept", args=[unlisted.pk]) not in page.text
+    assert "Accepting is not possible yet" in page.text
+    assert "waiting for the register coordinator to confirm the listing" in page.text
+
+    listed_by_coordinator(unlisted, register_coordinator)
+    queue = client.get(reverse("referrals:queue"))
+    page = client.get(reverse("referrals:detail", args=[unlisted.pk]))
+
+    assert "Waiting for the register" not in queue.text + page.text
+    assert reverse("referrals:accept", args=[unlisted.pk]) in page.text
+    assert f"by {register_coordinator}, register coordinator" in page.text
+
+
+def test_a_closed_record_with_the_same_number_is_reopened(
+    client, log_in, supervisor, case_manager, unlisted, team, register_coordinator
+):
+    earlier = YoungPersonFactory(
+        child_protection_number=unlisted.child_protection_number, team=team, status="closed"
+    )
+    listed_by_coordinator(unlisted, register_coordinator)
+    log_in(supervisor)
+
+    accept(client, unlisted, case_manager)
 
     earlier.refresh_from_db()
     assert earlier.status == "active"
     assert YoungPerson.objects.count() == 1
+    assert earlier.register_entries.get().listed_by == register_coordinator
 
 
-def test_an_open_case_cannot_be_accepted_twice(supervisor, case_manager, considering, team):
+def test_an_open_case_cannot_be_accepted_twice(
+    supervisor, case_manager, unlisted, team, register_coordinator
+):
+    considering = unlisted
     YoungPersonFactory(child_protection_number=considering.child_protection_number, team=team)
+    listed_by_coordinator(considering, register_coordinator)
 
     with pytest.raises(ValidationError, match="already an open case"):
         accept_referral(

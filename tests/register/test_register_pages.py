@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from register import services
 from register.models import RegisterEntry
-from tests.factories import YoungPersonFactory
+from tests.factories import UserFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +112,10 @@ def test_the_supervisor_sees_their_teams_entries_only(
     client, log_in, supervisor, register_coordinator, own_young_person, other_young_person
 ):
     listed(own_young_person, register_coordinator, days_ago=1)
-    listed(other_young_person, register_coordinator, days_ago=1)
+    west_coordinator = UserFactory(
+        role=Role.REGISTER_COORDINATOR, division=other_young_person.division
+    )
+    listed(other_young_person, west_coordinator, days_ago=1)
     log_in(supervisor)
 
     page = client.get(reverse("register:list")).text

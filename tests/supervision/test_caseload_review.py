@@ -47,7 +47,7 @@ def overdue_plan_with_task(young_person, by):
 
 
 def test_each_worker_shows_their_load_contacts_and_what_is_overdue(
-    supervisor_client, supervisor, team, case_manager
+    supervisor_client, supervisor, team, case_manager, register_coordinator
 ):
     high = IntensityLevelFactory(
         name="High", caseload_weight=Decimal("1.5"), expected_contacts_per_fortnight=6
@@ -63,7 +63,7 @@ def test_each_worker_shows_their_load_contacts_and_what_is_overdue(
     overdue_plan_with_task(unseen, case_manager)
     list_young_person(
         unseen,
-        by=supervisor,
+        by=register_coordinator,
         listed_on=timezone.localdate() - timedelta(days=20),
         risk_factors=["absconding"],
     )
