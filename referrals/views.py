@@ -13,7 +13,7 @@ from accounts.queries import teams_serving
 from accounts.rules import teams_supervised_by
 from caseplans.models import CasePlan
 from caseplans.rules import case_plans_visible_to
-from clients.queries import team_members, team_workers_with_caseload
+from clients.queries import duplicates_of, team_members, team_workers_with_caseload
 from icms.access import (
     audit_detail,
     find_or_404,
@@ -51,6 +51,7 @@ from register.models import RegisterEntry
 from register.queries import with_next_review
 from register.rules import register_entries_visible_to
 
+WAITING = OPEN_STATUSES - {Referral.Status.DRAFT}
 URGENCY_ORDER = Case(
     When(urgency=Referral.Urgency.URGENT, then=Value(0)),
     When(urgency=Referral.Urgency.PRIORITY, then=Value(1)),
@@ -184,6 +185,16 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _possible_duplicates(user: User, referral: Referral) -> dict:
+    """For the supervisor deciding a waiting referral: records that may be the young person,
+    those of another team only counted (the page does not name them). The record with the
+    referral's child protection number, which accepting reopens, is linked on its own."""
+    if referral.status not in WAITING or not user.has_perm("referrals.decide_referral", referral):
+        return {}
+    duplicates, hidden_duplicates = duplicates_of(user, referral, exclude=referral.young_person_id)
+    return {"duplicates": duplicates, "hidden_duplicates": hidden_duplicates}
+
+
 @require_GET
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_or_404(request, pk)
@@ -215,6 +226,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_decide": user.has_perm("referrals.decide_referral", referral),
             "is_icms": user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR),
             "note_form": NoteForm(),
+            **_possible_duplicates(user, referral),
         },
     )
 
@@ -297,6 +309,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "referral": referral,
             "workers": team_workers_with_caseload(Team.objects.filter(pk=referral.team_id)),
+            **_possible_duplicates(request.user, referral),
         },
     )
 
