@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role, User
 from audit.filters import AuditEventFilter
 from audit.models import AuditAction, AuditEvent
-from audit.queries import page_of_events
+from audit.queries import page_of_folded_events
 from audit.rules import audit_events_visible_to
 from audit.services import record
 from clients.rules import young_people_visible_to
@@ -39,12 +39,15 @@ def _page_key(value: str) -> tuple[str, int] | None:
 
 @require_GET
 def trail(request: HttpRequest) -> HttpResponse:
-    """Search the audit trail; the search itself is recorded in it."""
+    """Search the audit trail (by young person too: who looked at them), newest first, a run of
+    reads of one page by one person on one day as one line; the search itself is recorded."""
     require_permission(request, "audit.view_auditevent")
-    search = AuditEventFilter(request.GET, queryset=audit_events_visible_to(request.user))
+    search = AuditEventFilter(
+        request.GET, queryset=audit_events_visible_to(request.user), request=request
+    )
     events, next_key = [], None
     if search.is_valid():
-        events, next_key = page_of_events(
+        events, next_key = page_of_folded_events(
             search.qs, before=_page_key(request.GET.get("before", "")), size=PAGE_SIZE
         )
         criteria = {key: str(value) for key, value in search.form.cleaned_data.items() if value}
