@@ -14,11 +14,13 @@ RECENT = 10
 
 def young_people_named(text: str, *, among: QuerySet[YoungPerson]) -> list[int]:
     """The records `among` whose names or child protection number `text` gives (the caseload's
-    search), with the records merged into them: who looked at the young person, however their
-    record was named. Their numbers, read first: the trail's planner then reads each one's rows
-    by index (a subquery here took it through every row of the period)."""
+    search), with the records merged into them or they were merged into: who looked at the young
+    person, whichever of their records. Their numbers, read first: the trail's planner then
+    reads each one's rows by index (a subquery here took it through every row of the period)."""
     named = search_young_people(among, text)
-    records = YoungPerson.objects.filter(Q(pk__in=named) | Q(merged_into__in=named))
+    records = YoungPerson.objects.filter(
+        Q(pk__in=named) | Q(merged_into__in=named) | Q(pk__in=named.values("merged_into"))
+    )
     return list(records.values_list("pk", flat=True))
 
 
@@ -31,9 +33,11 @@ def young_people_searchable_by(user: User) -> QuerySet[YoungPerson]:
 
 
 def recent_views_of(young_person: YoungPerson) -> list[AuditEvent]:
-    """Who has looked at this young person's record lately, newest first."""
+    """Who has looked at this young person's record lately (or at a record merged into it),
+    newest first."""
+    records = [young_person.pk, *(merge.merged_id for merge in young_person.merges.all())]
     return list(
-        AuditEvent.objects.filter(young_person_id=young_person.pk, action=AuditAction.VIEW)
+        AuditEvent.objects.filter(young_person_id__in=records, action=AuditAction.VIEW)
         .select_related("actor")
         .order_by("-occurred_at", "-id")[:RECENT]
     )

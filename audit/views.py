@@ -10,7 +10,7 @@ from audit.models import AuditAction, AuditEvent
 from audit.queries import page_of_folded_events
 from audit.rules import audit_events_visible_to
 from audit.services import record
-from clients.rules import young_people_visible_to
+from clients.rules import merged_records_visible_to, young_people_visible_to
 from icms.access import require_permission
 
 PAGE_SIZE = 50
@@ -22,9 +22,13 @@ def _unseen_young_people(user: User, events: list[AuditEvent]) -> set[int]:
     if user.has_role(Role.ADMINISTRATOR):
         return set()
     named = {event.young_person_id for event in events if event.young_person_id}
-    return named - set(
+    unseen = named - set(
         young_people_visible_to(user).filter(pk__in=named).values_list("pk", flat=True)
     )
+    if unseen:  # a record merged into one they see is theirs too
+        merged = merged_records_visible_to(user).filter(pk__in=unseen)
+        unseen -= set(merged.values_list("pk", flat=True))
+    return unseen
 
 
 def _page_key(value: str) -> tuple[str, int] | None:

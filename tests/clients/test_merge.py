@@ -347,3 +347,22 @@ def test_an_allocation_ended_by_the_merge_ends_no_earlier_than_it_began(
 
     later.refresh_from_db()
     assert later.ended_on == starts
+
+
+def test_who_looked_at_the_merged_record_shows_on_the_record_kept(
+    client, log_in, supervisor, case_manager, jayden, jaden
+):
+    reader = UserFactory(role=Role.CASE_MANAGER, team=jaden.team, first_name="Ingrid")
+    CareTeamFactory(young_person=jaden, worker=reader)
+    log_in(reader)
+    client.get(reverse("clients:detail", args=[jaden.pk]))
+    merge_young_people(jayden, jaden, by=supervisor, reason=REASON)
+    log_in(supervisor)
+
+    record = client.get(reverse("clients:detail", args=[jayden.pk]))
+    trail = client.get(reverse("audit:trail"), {"who": "Jaden"})
+
+    assert [event.actor for event in record.context["access_log"]][-1] == reader
+    assert "A record of another team" not in trail.text
+    assert str(reader) in trail.text
+    assert {event.young_person_id for event in trail.context["events"]} == {jayden.pk, jaden.pk}
