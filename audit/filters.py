@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
+from audit.queries import young_people_named, young_people_searchable_by
 from icms.forms import DateInput
 from icms.validators import MAX_ID, validate_plausible_day
 
@@ -26,6 +27,12 @@ class AuditEventFilter(django_filters.FilterSet):
     """Search the trail by person, young person, action and period. Days become ranges of
     timestamps so that the index and the monthly partitions are used."""
 
+    who = django_filters.CharFilter(
+        method="filter_who",
+        label="Young person (name or CP number)",
+        max_length=200,
+        help_text="Who looked at this young person: their records, however named.",
+    )
     username = django_filters.CharFilter(
         field_name="actor_username", lookup_expr="iexact", label="Username"
     )
@@ -47,7 +54,11 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         form = AuditSearchForm
-        fields = ["username", "young_person", "action", "since", "until"]
+        fields = ["who", "username", "young_person", "action", "since", "until"]
+
+    def filter_who(self, events: QuerySet, name: str, text: str) -> QuerySet:
+        among = young_people_searchable_by(self.request.user)
+        return events.filter(young_person_id__in=young_people_named(text, among=among))
 
     def filter_since(self, events: QuerySet, name: str, day: date) -> QuerySet:
         return events.filter(occurred_at__gte=_start_of(day))

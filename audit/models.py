@@ -1,3 +1,6 @@
+import re
+
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -17,6 +20,34 @@ class AuditAction(models.TextChoices):
     REFUSED = "refused", "Refused"
     # Of an account's roles, team, division or flags, or of a team's supervisor: who may read what.
     ACCESS = "access", "Changed access"
+
+
+# The lists ICMS records reads of (icms.access.shows_list: the view's name), in words.
+LISTS = {
+    "home": "their home page",
+    "caseload": "the caseload",
+    "break_glass_request": "the after-hours access page",
+    "register_list": "the register",
+    "meeting_create": "the liaison meeting form",
+    "crisis_log": "the crisis log",
+    "visit_list": "the outreach visits",
+    "visit_create": "the outreach visit form",
+    "referral_list": "their referrals",
+    "referral_queue": "the referral queue",
+    "consultation_list": "the consultations",
+    "referrals-api": "referrals through the API",
+}
+# What a read of a record showed, when the view said more (icms.access.audit_detail).
+READ_DETAILS = {
+    "timeline": "Viewed the timeline",
+    "pdf": "Downloaded the case plan (PDF)",
+    "printed": "Printed the case plan",
+    "compared_with": "Compared two versions of the case plan",
+    "break_glass": "Opened the safety information after hours",
+    "merge_with": "Compared two records of the young person, to merge them",
+    "referral": "Downloaded a document of the referral",
+}
+RECORDS = {"clients.youngperson": "the record"}
 
 
 class AuditEvent(models.Model):
@@ -61,3 +92,32 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_username} {self.get_action_display()} {self.object_repr}".strip()
+
+    @property
+    def in_words(self) -> str:
+        """What was viewed, searched or exported, as the audit trail says it: "Viewed the
+        record", "Viewed the timeline", "Exported contacts (CSV)". Other actions: their name."""
+        detail = self.detail if isinstance(self.detail, dict) else {}
+        if self.action == AuditAction.EXPORT and detail.get("export"):
+            # A chart's or a team's export is named "<what>-<team number>".
+            what = re.sub(r"-\d+$", "", str(detail["export"])).replace("-", " ").replace("_", " ")
+            return f"Exported {what} (CSV)"
+        if self.action == AuditAction.SEARCH and "audit_trail" in detail:
+            return "Searched the audit trail"
+        if self.action in (AuditAction.VIEW, AuditAction.SEARCH) and detail.get("list"):
+            name = str(detail["list"])
+            what = LISTS.get(name, f"the list {name.replace('_', ' ')}")
+            return f"{'Searched' if self.action == AuditAction.SEARCH else 'Viewed'} {what}"
+        if self.action != AuditAction.VIEW:
+            return self.get_action_display()
+        said = next((words for key, words in READ_DETAILS.items() if detail.get(key)), None)
+        return said or f"Viewed {self._record_in_words()}"
+
+    def _record_in_words(self) -> str:
+        if self.object_type in RECORDS:
+            return RECORDS[self.object_type]
+        try:
+            model = apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            return "a page"
+        return f"the {model._meta.verbose_name}"

@@ -1,15 +1,43 @@
-from django.db.models import QuerySet
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Q, QuerySet
 
+from accounts.models import Role, User
+from accounts.rules import teams_supervised_by
 from audit.models import AuditAction, AuditEvent
 from clients.models import YoungPerson
+from clients.queries import search_young_people
 
 RECENT = 10
 
 
+def young_people_named(text: str, *, among: QuerySet[YoungPerson]) -> list[int]:
+    """The records `among` whose names or child protection number `text` gives (the caseload's
+    search), with the records merged into them or they were merged into: who looked at the young
+    person, whichever of their records. Their numbers, read first: the trail's planner then
+    reads each one's rows by index (a subquery here took it through every row of the period)."""
+    named = search_young_people(among, text)
+    records = YoungPerson.objects.filter(
+        Q(pk__in=named) | Q(merged_into__in=named) | Q(pk__in=named.values("merged_into"))
+    )
+    return list(records.values_list("pk", flat=True))
+
+
+def young_people_searchable_by(user: User) -> QuerySet[YoungPerson]:
+    """The system owner searches the trail for anyone; a supervisor for their teams' young
+    people (as audit.rules lets them read it)."""
+    if user.has_role(Role.ADMINISTRATOR):
+        return YoungPerson.objects.all()
+    return YoungPerson.objects.filter(team__in=teams_supervised_by(user))
+
+
 def recent_views_of(young_person: YoungPerson) -> list[AuditEvent]:
-    """Who has looked at this young person's record lately, newest first."""
+    """Who has looked at this young person's record lately (or at a record merged into it),
+    newest first."""
+    records = [young_person.pk, *(merge.merged_id for merge in young_person.merges.all())]
     return list(
-        AuditEvent.objects.filter(young_person_id=young_person.pk, action=AuditAction.VIEW)
+        AuditEvent.objects.filter(young_person_id__in=records, action=AuditAction.VIEW)
         .select_related("actor")
         .order_by("-occurred_at", "-id")[:RECENT]
     )
@@ -31,3 +59,95 @@ def page_of_events(
         return page, None
     last = page[size - 1]
     return page[:size], (last.occurred_at.isoformat(), last.id)
+
+
+# At most this many rows of the trail are read for one page of folded lines: a page stays one
+# bounded read however long a run of views is (a longer run goes on on the next page).
+FOLD_WINDOW = 500
+RUN_COLUMNS = ["id", "occurred_at", "actor_id", "actor_username", "action", "object_type"]
+RUN_COLUMNS += ["object_id", "path"]
+
+# Repeated reads of one page by one person on one day make one line: a run is the rows next to
+# each other, newest first, with the same key; any other row is a line of its own.
+FOLDED_PAGE = """
+WITH window_rows AS ({rows}),
+marked AS (
+    SELECT id, occurred_at,
+           CASE WHEN action = 'view'
+                THEN concat_ws('|', actor_id, actor_username, object_type, object_id, path,
+                               (occurred_at AT TIME ZONE %s)::date)
+           END AS run_key
+    FROM window_rows
+),
+starts AS (
+    SELECT id, occurred_at,
+           CASE WHEN run_key = LAG(run_key) OVER newest_first THEN 0 ELSE 1 END AS starts,
+           COUNT(*) OVER () AS read
+    FROM marked
+    WINDOW newest_first AS (ORDER BY occurred_at DESC, id DESC)
+),
+runs AS (
+    SELECT id, occurred_at, read,
+           SUM(starts) OVER (ORDER BY occurred_at DESC, id DESC ROWS UNBOUNDED PRECEDING) AS run
+    FROM starts
+)
+SELECT (array_agg(id ORDER BY occurred_at DESC, id DESC))[1],
+       (array_agg(id ORDER BY occurred_at, id))[1],
+       MIN(occurred_at),
+       COUNT(*),
+       MAX(read)
+FROM runs GROUP BY run ORDER BY run LIMIT %s
+"""
+
+
+def _older_than(events: QuerySet[AuditEvent], before: tuple[str, int] | None) -> QuerySet:
+    if before is None:
+        return events
+    occurred_at, event_id = before
+    return events.filter(occurred_at__lte=occurred_at).exclude(
+        occurred_at=occurred_at, id__gte=event_id
+    )
+
+
+def page_of_folded_events(
+    events: QuerySet[AuditEvent], *, before: tuple[str, int] | None, size: int
+) -> tuple[list[AuditEvent], tuple[str, int] | None]:
+    """page_of_events, with each run of views of one page by one person on one day folded into
+    its newest row, which carries `fold_count` and `fold_first_at` (the run's oldest moment).
+    Two queries whatever the data: PostgreSQL finds the runs (window functions over at most
+    FOLD_WINDOW rows, read by the same indexes as page_of_events), then their rows are read."""
+    window = (_older_than(events, before).order_by("-occurred_at", "-id").values(*RUN_COLUMNS))[
+        :FOLD_WINDOW
+    ]
+    try:
+        rows_sql, params = window.query.sql_with_params()
+    except EmptyResultSet:  # a search that names nobody
+        return [], None
+    with connection.cursor() as cursor:
+        cursor.execute(FOLDED_PAGE.format(rows=rows_sql), [*params, settings.TIME_ZONE, size + 1])
+        runs = cursor.fetchall()
+    read_all = not runs or runs[0][4] < FOLD_WINDOW
+    if len(runs) > size:
+        runs = runs[:size]
+    elif read_all:
+        return _rows_of(runs), None
+    elif len(runs) > 1:
+        runs = runs[:-1]  # it may go on past the rows read: the next page has it whole
+    _, oldest_id, oldest_at, _, _ = runs[-1]
+    return _rows_of(runs), (oldest_at.isoformat(), oldest_id)
+
+
+def _rows_of(runs: list[tuple]) -> list[AuditEvent]:
+    if not runs:
+        return []
+    moments = [run[2] for run in runs]
+    rows = AuditEvent.objects.filter(
+        id__in=[run[0] for run in runs], occurred_at__gte=min(moments)
+    ).select_related("actor", "young_person")
+    by_id = {row.id: row for row in rows}
+    events = []
+    for newest_id, _, first_at, count, _ in runs:
+        event = by_id[newest_id]
+        event.fold_count, event.fold_first_at = count, first_at
+        events.append(event)
+    return events

@@ -7,10 +7,10 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role, User
 from audit.filters import AuditEventFilter
 from audit.models import AuditAction, AuditEvent
-from audit.queries import page_of_events
+from audit.queries import page_of_folded_events
 from audit.rules import audit_events_visible_to
 from audit.services import record
-from clients.rules import young_people_visible_to
+from clients.rules import merged_records_visible_to, young_people_visible_to
 from icms.access import require_permission
 
 PAGE_SIZE = 50
@@ -22,9 +22,13 @@ def _unseen_young_people(user: User, events: list[AuditEvent]) -> set[int]:
     if user.has_role(Role.ADMINISTRATOR):
         return set()
     named = {event.young_person_id for event in events if event.young_person_id}
-    return named - set(
+    unseen = named - set(
         young_people_visible_to(user).filter(pk__in=named).values_list("pk", flat=True)
     )
+    if unseen:  # a record merged into one they see is theirs too
+        merged = merged_records_visible_to(user).filter(pk__in=unseen)
+        unseen -= set(merged.values_list("pk", flat=True))
+    return unseen
 
 
 def _page_key(value: str) -> tuple[str, int] | None:
@@ -39,12 +43,15 @@ def _page_key(value: str) -> tuple[str, int] | None:
 
 @require_GET
 def trail(request: HttpRequest) -> HttpResponse:
-    """Search the audit trail; the search itself is recorded in it."""
+    """Search the audit trail (by young person too: who looked at them), newest first, a run of
+    reads of one page by one person on one day as one line; the search itself is recorded."""
     require_permission(request, "audit.view_auditevent")
-    search = AuditEventFilter(request.GET, queryset=audit_events_visible_to(request.user))
+    search = AuditEventFilter(
+        request.GET, queryset=audit_events_visible_to(request.user), request=request
+    )
     events, next_key = [], None
     if search.is_valid():
-        events, next_key = page_of_events(
+        events, next_key = page_of_folded_events(
             search.qs, before=_page_key(request.GET.get("before", "")), size=PAGE_SIZE
         )
         criteria = {key: str(value) for key, value in search.form.cleaned_data.items() if value}

@@ -356,6 +356,23 @@ class EmptyForm(forms.Form):
     """A confirmation: a button and the CSRF token."""
 
 
+class MergeChoiceForm(forms.Form):
+    """The other record of the young person, by its number (shown on its page's address)."""
+
+    record = forms.IntegerField(
+        label="Record number of the other record", min_value=1, max_value=MAX_INT
+    )
+
+
+class MergeForm(forms.Form):
+    reason = forms.CharField(
+        label="How do you know these records are one young person?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the record kept, to explain the merge to whoever reads it later.",
+    )
+
+
 SORTS = {
     "name": ("family_name", "given_name"),
     "last_contact": ("last_contact_at", "family_name"),

@@ -70,7 +70,7 @@ class YoungPersonQuerySet(models.QuerySet):
         return self.filter(pk__in=allocated_ids([worker]))
 
     def open(self) -> YoungPersonQuerySet:
-        return self.exclude(status=YoungPerson.Status.CLOSED)
+        return self.exclude(status__in=[YoungPerson.Status.CLOSED, YoungPerson.Status.MERGED])
 
 
 def allocated_ids(workers: list[User] | models.QuerySet[User]) -> models.QuerySet:
@@ -91,6 +91,8 @@ class YoungPerson(models.Model):
         ACTIVE = "active", "Active"
         EXITING = "exiting", "Exiting"
         CLOSED = "closed", "Closed"
+        # A second record of someone ICMS already held: a pointer to the record kept (Merge).
+        MERGED = "merged", "Merged into another record"
 
     class Gender(models.TextChoices):
         FEMALE = "female", "Female"
@@ -192,6 +194,14 @@ class YoungPerson(models.Model):
         blank=True,
         related_name="primary_young_people",
     )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     search = models.GeneratedField(
         expression=SearchVector(
@@ -215,6 +225,8 @@ class YoungPerson(models.Model):
             models.Index(fields=["family_name", "date_of_birth"]),
             models.Index(fields=["team", "status"]),
             GinIndex(fields=["search"], name="young_person_search"),
+            # Likely duplicates: the same birthday first, then names alike (clients.queries).
+            models.Index(fields=["date_of_birth"], name="young_person_born"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -227,6 +239,11 @@ class YoungPerson(models.Model):
                 condition=~Q(child_protection_number=""),
                 name="young_person_child_protection_number_unique",
                 violation_error_message="Another young person has this child protection number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="merged", merged_into__isnull=False)
+                | (~Q(status="merged") & Q(merged_into__isnull=True)),
+                name="young_person_merged_points_to_the_record_kept",
             ),
         ]
 
@@ -645,3 +662,39 @@ class BreakGlassAccess(models.Model):
 
     def is_active_at(self, moment: timezone.datetime) -> bool:
         return self.granted_at <= moment < self.expires_at
+
+
+class Merge(models.Model):
+    """Two records of one young person made one (clients.services.merge_young_people): the
+    other record's parts moved to the record kept, and it stays as a pointer to it. Kept to
+    explain the merge afterwards: who, when, why, and what moved."""
+
+    kept = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="merges")
+    merged = models.OneToOneField(YoungPerson, on_delete=models.PROTECT, related_name="merge")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField("why these are one young person", max_length=2000)
+    # The other record as it was: {"name": ..., "date_of_birth": ..., "child_protection_number":
+    # ..., "team": ..., "status": ...}
+    merged_identity = models.JSONField(default=dict)
+    # What moved, as [[kind, count], ...] in the order of the record's page.
+    moved = models.JSONField(default=list)
+    # How each part that could not simply move was settled, in words.
+    settled = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kept=models.F("merged")), name="merge_of_two_records"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Record {self.merged_id} merged into {self.kept}"
+
+    @property
+    def merged_born(self) -> date:
+        return date.fromisoformat(self.merged_identity["date_of_birth"])

@@ -10,6 +10,8 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -20,6 +22,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from accounts.models import Role, Team, User
@@ -30,6 +33,7 @@ from clients.models import (
     Contact,
     ContactDraft,
     Disclosure,
+    Merge,
     WorkerSafetyAlert,
     YoungPerson,
 )
@@ -174,6 +178,7 @@ def young_person_record(queryset: QuerySet[YoungPerson]) -> QuerySet[YoungPerson
             "professionals",
             "disclosures__disclosed_by",
             "agreements",  # referrals.CaseManagementAgreement
+            Prefetch("merges", queryset=Merge.objects.select_related("merged_by")),
         )
     )
 
@@ -192,18 +197,46 @@ def primary_case_managers_of(young_people: QuerySet[YoungPerson]) -> QuerySet[Us
     )
 
 
+# pg_trgm's default threshold for `%`: "Jaden" and "Jayden" are 0.44 alike, "Smith" and
+# "Smyth" 0.33, "Maria" and "Jayden" 0.
+NAMES_ALIKE = 0.3
+
+
+class NameSimilarity(Func):
+    """How alike two names are, from 0 to 1: pg_trgm's similarity(), as the database function
+    of clients/migrations/0004_merge_duplicates.py."""
+
+    function = "name_similarity"
+    output_field = FloatField()
+
+
+def _alike(field: str, name: str) -> GreaterThanOrEqual:
+    return GreaterThanOrEqual(NameSimilarity(field, Value(name)), NAMES_ALIKE)
+
+
 def likely_duplicates(
-    *, given_name: str, family_name: str, date_of_birth: date, child_protection_number: str
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date | None,
+    child_protection_number: str,
+    preferred_name: str = "",
 ) -> Q:
-    """Records that may be this young person: same name and date of birth, or same number."""
-    same_person = Q(
-        given_name__iexact=given_name.strip(),
-        family_name__iexact=family_name.strip(),
-        date_of_birth=date_of_birth,
-    )
+    """Records that may be this young person, as people misspell them: the same date of birth
+    (an index finds the few) and names alike by trigram similarity ("Jaden" finds "Jayden"),
+    the given or preferred name against either of the record's; or the same child protection
+    number. A record merged into another is not one: the one kept is."""
+    same_person = Q(pk__in=[])
+    first_names = [name.strip() for name in (given_name, preferred_name) if name.strip()]
+    if date_of_birth is not None and family_name.strip() and first_names:
+        alike = Q()
+        for name in first_names:
+            alike |= Q(_alike("given_name", name)) | Q(_alike("preferred_name", name))
+        family = Q(_alike("family_name", family_name.strip()))
+        same_person |= Q(date_of_birth=date_of_birth) & family & alike
     if child_protection_number.strip():
         same_person |= Q(child_protection_number=child_protection_number.strip())
-    return same_person
+    return same_person & ~Q(status=YoungPerson.Status.MERGED)
 
 
 def possible_duplicates(
@@ -211,22 +244,54 @@ def possible_duplicates(
     *,
     given_name: str,
     family_name: str,
-    date_of_birth: date,
+    date_of_birth: date | None,
     child_protection_number: str,
+    preferred_name: str = "",
+    exclude: int | None = None,
 ) -> tuple[list[YoungPerson], int]:
-    """Before a new record is opened: existing records that may be the same young person. The
-    ones the user may see are returned; of the others only how many there are, so that a
-    duplicate held by another team is caught without showing whose it is."""
+    """Existing records that may be the same young person (likely_duplicates), but for the
+    record `exclude`. The ones the user may see are returned; of the others only how many there
+    are, so that a duplicate held by another team is caught without showing whose it is."""
     similar = YoungPerson.objects.filter(
         likely_duplicates(
             given_name=given_name,
             family_name=family_name,
             date_of_birth=date_of_birth,
             child_protection_number=child_protection_number,
+            preferred_name=preferred_name,
         )
+    ).exclude(pk=exclude)
+    visible = list(
+        young_people_visible_to(user)
+        .filter(pk__in=similar.values("pk"))
+        .select_related("team")
+        .order_by("family_name", "given_name", "pk")
     )
-    visible = list(young_people_visible_to(user).filter(pk__in=similar.values("pk")))
     return visible, similar.count() - len(visible)
+
+
+# What identifies a young person, on their record and on a referral alike.
+IDENTITY = ["given_name", "family_name", "preferred_name", "date_of_birth"]
+IDENTITY += ["child_protection_number"]
+
+
+def duplicates_of(
+    user: User, person: object, *, exclude: int | None
+) -> tuple[list[YoungPerson], int]:
+    """possible_duplicates of a young person as a record or a referral names them, but for the
+    record `exclude` (the record itself)."""
+    identity = {name: getattr(person, name) for name in IDENTITY}
+    return possible_duplicates(user, **identity, exclude=exclude)
+
+
+def record_of_child_protection_number(number: str) -> QuerySet[YoungPerson]:
+    """The record ICMS holds for a child protection number: for a record merged into another,
+    the one it was merged into."""
+    holders = YoungPerson.objects.filter(child_protection_number=number.strip())
+    return YoungPerson.objects.filter(
+        Q(pk__in=holders.filter(merged_into__isnull=True).values("pk"))
+        | Q(pk__in=holders.values("merged_into"))
+    )
 
 
 def draft_for(author: User, young_person: YoungPerson) -> ContactDraft | None:

@@ -22,7 +22,8 @@ def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
     team); a supervisor sees their team's. A colleague covering a worker or a team (accounts.cover)
     sees what the worker or the team's supervisor sees, while the cover lasts. Child protection
     practitioners see the young people their referrals became (with referrals). Administrators
-    see no client record; they have the audit trail."""
+    see no client record; they have the audit trail. A record merged into another is a pointer,
+    not a record: nobody sees it here (merged_records_visible_to)."""
     if not user.is_authenticated or not user.is_active:
         return YoungPerson.objects.none()
     return _built_once_a_day(user, "_young_people_visible", _young_people_visible_to)
@@ -40,7 +41,16 @@ def _young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
         parts.append(allocated_ids(workers_covered_by(user)))
     if not parts:
         return YoungPerson.objects.none()
-    return YoungPerson.objects.filter(pk__in=parts[0].union(*parts[1:]))
+    return YoungPerson.objects.filter(pk__in=parts[0].union(*parts[1:])).exclude(
+        status=YoungPerson.Status.MERGED
+    )
+
+
+def merged_records_visible_to(user: User) -> QuerySet[YoungPerson]:
+    """Records merged into one the user sees: visiting one says where the young person is now."""
+    return YoungPerson.objects.filter(
+        status=YoungPerson.Status.MERGED, merged_into__in=young_people_visible_to(user)
+    )
 
 
 def young_people_covered_by(user: User) -> QuerySet[YoungPerson]:
@@ -141,5 +151,7 @@ rules.add_perm("clients.view_caseload", is_icms_worker)
 rules.add_perm("clients.export_caseload", is_icms_worker)
 # "Who has looked at this record": the team's supervisor.
 rules.add_perm("clients.view_access_log", supervises_young_person)
+# Merging two records of one young person: the supervisor of both (the service checks the other).
+rules.add_perm("clients.merge_youngperson", supervises_young_person)
 rules.add_perm("clients.add_breakglassaccess", is_icms_worker)
 rules.add_perm("clients.review_breakglassaccess", supervises_break_glass_young_person)

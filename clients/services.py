@@ -11,17 +11,20 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 import holidays
+import pghistory.models
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+from django.db import IntegrityError, models, transaction
+from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.cover import covering_on
 from accounts.models import Role, Team, User
-from audit.models import AuditAction
+from audit.models import AuditAction, AuditEvent
 from audit.services import record
+from caseplans.models import CasePlan
 from clients.models import (
     Allocation,
     BreakGlassAccess,
@@ -30,13 +33,15 @@ from clients.models import (
     ContactWorker,
     Disclosure,
     KeyPerson,
+    Merge,
     ProfessionalContact,
     WorkerSafetyAlert,
     YoungPerson,
 )
-from clients.queries import local_midnight, with_contact_figures
-from clients.rules import young_people_visible_to
+from clients.queries import OPEN_STATUSES, local_midnight, with_contact_figures
+from clients.rules import supervises_young_person, young_people_visible_to
 from notifications.services import Notice, notify_many
+from register.models import RegisterEntry
 
 # A note corrected within this time is simply corrected; after it, it is marked amended.
 AMENDMENT_GRACE = timedelta(hours=24)
@@ -600,3 +605,311 @@ def remind_of_overdue_contacts(today: date) -> int:
             recipients += covering.supervisor_and_cover(supervisor, team)
         notices += [Notice(recipient, key, message, url) for recipient in recipients]
     return notify_many(notices)
+
+
+# --- Merging two records of one young person --------------------------------------------------
+
+# How a kind of record reads on the merge page (one, several) where its model's names read badly.
+MERGE_KINDS = {
+    "clients.youngperson": ("record merged into it before", "records merged into it before"),
+    "clients.professionalcontact": ("professional", "professionals"),
+    "clients.workersafetyalert": ("worker-safety alert", "worker-safety alerts"),
+    "clients.breakglassaccess": ("after-hours access", "after-hours accesses"),
+    "crises.crisisevent": ("crisis", "crises"),
+    "safety.visitplan": ("outreach visit", "outreach visits"),
+}
+# What a merge fills in on the record kept when it has nothing and the other has something.
+MERGE_FILLS = [
+    "preferred_name",
+    "child_protection_number",
+    "cultural_background",
+    "language",
+    "placement",
+    "placement_details",
+]
+
+
+def young_person_relations() -> list[models.ForeignKey]:
+    """Every foreign key to a young person, read from the models, so that a merge cannot forget a
+    kind of record a later change adds. Left as they are: the trails (the audit trail and the
+    field history say what happened to which record) and the merges themselves."""
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        if issubclass(model, pghistory.models.Event) or model in (AuditEvent, Merge):
+            continue
+        found += [
+            field
+            for field in model._meta.get_fields(include_hidden=True)
+            if field.concrete
+            and (field.many_to_one or field.one_to_one)
+            and field.related_model is YoungPerson
+        ]
+    return found
+
+
+def merge_kind(field: models.ForeignKey, count: int = 2) -> str:
+    # A many-to-many's own table is named for the model that declares it.
+    model = field.model._meta.auto_created or field.model
+    names = (model._meta.verbose_name, model._meta.verbose_name_plural)
+    return str(MERGE_KINDS.get(model._meta.label_lower, names)[count != 1])
+
+
+def _merge_note(kept: YoungPerson) -> str:
+    return f"Record merged into record no. {kept.pk}."
+
+
+def _settle_allocations(kept: YoungPerson, other: YoungPerson, *, by: User | None) -> list[str]:
+    """One primary case manager, and each worker once: the kept record's allocations stay; the
+    other's that would repeat them end (with a note)."""
+    current = Allocation.objects.filter(ended_on__isnull=True).select_related("worker")
+    on_kept = {allocation.worker_id: allocation for allocation in current.filter(young_person=kept)}
+    primary = next((a for a in on_kept.values() if a.role == Allocation.Role.PRIMARY), None)
+    said, today = [], timezone.localdate()
+    for allocation in current.filter(young_person=other).order_by("role"):
+        same = on_kept.get(allocation.worker_id)
+        ending = allocation
+        if allocation.role == Allocation.Role.PRIMARY and primary is None and same is not None:
+            ending = same
+            said.append(
+                f"{allocation.worker} becomes the primary case manager of the record kept; "
+                "their care-team allocation to it ends."
+            )
+        elif same is not None:
+            said.append(
+                f"{allocation.worker} works with both records: their allocation to the other ends."
+            )
+        elif allocation.role == Allocation.Role.PRIMARY and primary is not None:
+            said.append(
+                f"Both records have a primary case manager: {primary.worker} stays; "
+                f"{allocation.worker}'s allocation to the other record ends."
+            )
+        else:
+            continue
+        if by is not None:
+            _end_allocation(ending, by=by, on=today, note=_merge_note(kept))
+    return said
+
+
+def _settle_case_plans(kept: YoungPerson, other: YoungPerson, *, by: User | None) -> list[str]:
+    """One current plan and one in the making: the kept record's stay; the other's are kept,
+    superseded. The other's versions are numbered on after the kept record's."""
+    said = []
+    for statuses, what in [
+        ([CasePlan.Status.CURRENT], "a current case plan"),
+        ([CasePlan.Status.DRAFT, CasePlan.Status.SUBMITTED], "a case plan being made"),
+    ]:
+        if not CasePlan.objects.filter(young_person=kept, status__in=statuses).exists():
+            continue
+        for plan in CasePlan.objects.filter(young_person=other, status__in=statuses):
+            said.append(
+                f"Both records have {what}: the kept record's goes on; the other's (version "
+                f"{plan.number}) is kept as superseded."
+            )
+            if by is not None:
+                CasePlan.objects.filter(pk=plan.pk).update(
+                    status=CasePlan.Status.SUPERSEDED, superseded_at=timezone.now()
+                )
+    after = CasePlan.objects.filter(young_person=kept).aggregate(last=Max("number"))["last"]
+    if after and by is not None:
+        # Highest first, so that no two versions of the other record share a number meanwhile.
+        for plan in CasePlan.objects.filter(young_person=other).order_by("-number"):
+            CasePlan.objects.filter(pk=plan.pk).update(number=F("number") + after)
+    return said
+
+
+def _settle_register_entries(
+    kept: YoungPerson, other: YoungPerson, *, by: User | None
+) -> list[str]:
+    """One active register entry: the kept record's stays listed; the other's is removed."""
+    active = RegisterEntry.objects.filter(status=RegisterEntry.Status.ACTIVE)
+    if not active.filter(young_person=kept).exists():
+        return []
+    said = []
+    for entry in active.filter(young_person=other).select_related("division"):
+        said.append(
+            f"Both records are listed on the register: the kept record's entry stays; the "
+            f"other's ({entry.division}, listed {entry.listed_on:%d/%m/%Y}) is removed."
+        )
+        if by is not None:
+            entry.status = RegisterEntry.Status.REMOVED
+            entry.removed_on = max(timezone.localdate(), entry.listed_on)
+            entry.removal_reason = f"{_merge_note(kept)} That record stays listed."
+            entry.removed_by = by
+            entry.save(update_fields=["status", "removed_on", "removal_reason", "removed_by"])
+    return said
+
+
+def _settle_one_of_each(
+    field: models.OneToOneField, kept: YoungPerson, other: YoungPerson, *, by: User | None
+) -> list[str]:
+    """A part a young person has one of (the crisis plan, the exit plan): where both records
+    have one, what the other's says is added to the kept one's, which stays."""
+    rows = field.model._base_manager
+    mine = rows.filter(**{field.name: kept}).first()
+    theirs = rows.filter(**{field.name: other}).first()
+    if mine is None or theirs is None:
+        return []
+    kind = field.model._meta.verbose_name
+    if by is not None:
+        for part in field.model._meta.concrete_fields:
+            added = getattr(theirs, part.attname)
+            if isinstance(part, models.TextField) and added.strip():
+                before = getattr(mine, part.attname).strip()
+                if added.strip() not in before:
+                    joined = f"{before}\n\n" if before else ""
+                    setattr(mine, part.attname, f"{joined}From the merged record: {added}")
+            elif part.null and not part.is_relation and getattr(mine, part.attname) is None:
+                setattr(mine, part.attname, added)
+        mine.save()  # a new version: a form opened on the kept one's before is refused
+    return [f"Both records have a {kind}: what the other's says is added to the kept one's."]
+
+
+def _settle_contact_drafts(kept: YoungPerson, other: YoungPerson, *, by: User | None) -> list[str]:
+    """A worker writing a contact for each record: the other's notes join the kept one's draft."""
+    said = []
+    mine = {draft.author_id: draft for draft in ContactDraft.objects.filter(young_person=kept)}
+    for draft in ContactDraft.objects.filter(young_person=other, author__in=list(mine)):
+        kept_draft = mine[draft.author_id]
+        said.append(
+            f"{draft.author} was writing a contact for each record: the other's notes are "
+            "added to the draft of the kept record."
+        )
+        if by is not None:
+            notes = [kept_draft.data.get("notes", ""), draft.data.get("notes", "")]
+            kept_draft.data["notes"] = "\n\n".join(note for note in notes if note.strip())
+            kept_draft.save(update_fields=["data"])
+            draft.delete()
+    return said
+
+
+def _settle_identity(kept: YoungPerson, other: YoungPerson, *, apply: bool) -> list[str]:
+    """The record kept keeps its details, taking the other's where it has none; and the open
+    episode, where only the other is open."""
+    said = []
+    filled = [name for name in MERGE_FILLS if not getattr(kept, name) and getattr(other, name)]
+    if filled:
+        labels = ", ".join(str(YoungPerson._meta.get_field(name).verbose_name) for name in filled)
+        said.append(f"The kept record takes the other's {labels}, which it lacks.")
+    if other.status in OPEN_STATUSES and kept.status not in OPEN_STATUSES:
+        said.append(
+            f"Only the other record is an open episode: the kept record takes its status "
+            f"({other.get_status_display().lower()}), team and intensity."
+        )
+    if apply:
+        if "child_protection_number" in filled:  # unique: the other gives it up first
+            YoungPerson.objects.filter(pk=other.pk).update(child_protection_number="")
+        for name in filled:
+            setattr(kept, name, getattr(other, name))
+        if other.status in OPEN_STATUSES and kept.status not in OPEN_STATUSES:
+            kept.status, kept.team, kept.division = other.status, other.team, other.division
+            kept.intensity = other.intensity
+    return said
+
+
+def _settle(kept: YoungPerson, other: YoungPerson, *, by: User | None) -> list[str]:
+    """What cannot simply move, settled (by `by`), or only said (no `by`: the confirm page)."""
+    said = _settle_identity(kept, other, apply=by is not None)
+    said += _settle_allocations(kept, other, by=by)
+    said += _settle_case_plans(kept, other, by=by)
+    said += _settle_register_entries(kept, other, by=by)
+    said += _settle_contact_drafts(kept, other, by=by)
+    for field in young_person_relations():
+        if field.one_to_one:
+            said += _settle_one_of_each(field, kept, other, by=by)
+    return said
+
+
+def _drop_pairs_kept_has(field: models.ForeignKey, kept: YoungPerson, other: YoungPerson) -> None:
+    """A many-to-many's table (the sessions that discussed a young person) holds each pair once:
+    where the kept record is already paired with the same thing, the other's pair goes."""
+    rows = field.model._base_manager
+    pair = next(f for f in field.model._meta.concrete_fields if f.many_to_one and f != field)
+    already = rows.filter(**{field.name: kept}).values(pair.attname)
+    rows.filter(**{field.name: other, f"{pair.attname}__in": already}).delete()
+
+
+def _check_merge(kept: YoungPerson, other: YoungPerson, *, by: User) -> None:
+    if kept.pk == other.pk:
+        raise ValidationError("Choose two different records.")
+    if YoungPerson.Status.MERGED in (kept.status, other.status):
+        raise ValidationError("A record already merged into another cannot be merged again.")
+    if not (supervises_young_person(by, kept) and supervises_young_person(by, other)):
+        raise ValidationError("Only the supervisor of both records' teams may merge them.")
+
+
+def merge_preview(
+    kept: YoungPerson, other: YoungPerson, *, by: User
+) -> tuple[list[tuple[str, int]], list[str]]:
+    """What merging `other` into `kept` would move (kind, how many) and settle, changing
+    nothing: the confirm page."""
+    _check_merge(kept, other, by=by)
+    moves = []
+    for field in young_person_relations():
+        count = field.model._base_manager.filter(**{field.name: other}).count()
+        if count:
+            moves.append((merge_kind(field, count), count))
+    return moves, _settle(kept, other, by=None)
+
+
+@transaction.atomic
+def merge_young_people(kept: YoungPerson, other: YoungPerson, *, by: User, reason: str) -> Merge:
+    """Make two records of one young person one: everything of `other` (every kind of record
+    with a foreign key to a young person) moves to `kept`, what would clash is settled
+    (_settle), and `other` stays as a pointer to `kept` (status merged), out of every list.
+    Only the supervisor of both records' teams may; the merge is recorded (Merge) and audited."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why these records are one young person."})
+    locked = YoungPerson.objects.select_for_update().filter(pk__in=[kept.pk, other.pk])
+    records = {young_person.pk: young_person for young_person in locked.order_by("pk")}
+    kept, other = records.get(kept.pk, kept), records.get(other.pk, other)
+    _check_merge(kept, other, by=by)
+    identity = {
+        "name": f"{other.given_name} {other.family_name}",
+        "preferred_name": other.preferred_name,
+        "date_of_birth": other.date_of_birth.isoformat(),
+        "child_protection_number": other.child_protection_number,
+        "team": str(other.team or ""),
+        "status": other.get_status_display(),
+    }
+    settled = _settle(kept, other, by=by)
+    moved = []
+    for field in young_person_relations():
+        rows = field.model._base_manager.filter(**{field.name: other})
+        if field.one_to_one and field.model._base_manager.filter(**{field.name: kept}).exists():
+            continue  # what it says is added to the kept one's (_settle_one_of_each)
+        if field.model._meta.auto_created:
+            _drop_pairs_kept_has(field, kept, other)
+        try:
+            with transaction.atomic():
+                count = rows.update(**{field.name: kept})
+        except IntegrityError as error:
+            raise ValidationError(
+                f"ICMS cannot merge these records: their {merge_kind(field)} clash. "
+                "Nothing is changed."
+            ) from error
+        if count:
+            moved.append([merge_kind(field, count), count])
+    if kept.primary_case_manager_id is None:  # the other's primary allocation may have moved
+        primary = kept.allocations.filter(role=Allocation.Role.PRIMARY, ended_on__isnull=True)
+        kept.primary_case_manager = next((a.worker for a in primary), None)
+    episode = ["status", "team", "division", "intensity", "primary_case_manager"]
+    kept.save(update_fields=[*MERGE_FILLS, *episode])
+    other.status, other.merged_into, other.primary_case_manager = (
+        YoungPerson.Status.MERGED,
+        kept,
+        None,
+    )
+    other.save(update_fields=["status", "merged_into", "primary_case_manager"])
+    merge = Merge.objects.create(
+        kept=kept,
+        merged=other,
+        merged_by=by,
+        reason=reason.strip(),
+        merged_identity=identity,
+        moved=moved,
+        settled=settled,
+    )
+    detail = {"merged": other.pk, "reason": merge.reason, "moved": dict(moved)}
+    record(AuditAction.CREATE, actor=by, obj=merge, young_person_id=kept.pk, detail=detail)
+    record(AuditAction.CHANGE, actor=by, obj=other, detail={"merged_into": kept.pk})
+    return merge

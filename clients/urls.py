@@ -12,6 +12,12 @@ urlpatterns = [
     path("<int:pk>/", views.young_person_detail, name="detail"),
     path("<int:pk>/edit/", views.young_person_edit, name="edit"),
     path("<int:pk>/timeline/", views.timeline, name="timeline"),
+    path("<int:pk>/merge/", views.young_person_merge, name="merge"),
+    path(
+        "<int:pk>/merge/<int:other_pk>/",
+        views.young_person_merge_confirm,
+        name="merge-confirm",
+    ),
     path("<int:pk>/key-people/new/", views.key_person_form, name="key-person-create"),
     path(
         "<int:pk>/key-people/<int:key_person_pk>/",

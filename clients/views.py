@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +33,8 @@ from clients.forms import (
     EmptyForm,
     KeyPersonForm,
     MarkInErrorForm,
+    MergeChoiceForm,
+    MergeForm,
     NewYoungPersonForm,
     ProfessionalForm,
     StatusForm,
@@ -42,11 +44,13 @@ from clients.forms import (
 )
 from clients.models import Allocation, YoungPerson
 from clients.queries import (
+    IDENTITY,
     TIMELINE_KINDS,
     active_alerts,
     covered_by_user,
     current_allocations,
     draft_for,
+    duplicates_of,
     find_for_break_glass,
     possible_duplicates,
     team_members,
@@ -58,6 +62,7 @@ from clients.rules import (
     active_break_glass_for,
     break_glass_accesses_visible_to,
     contacts_visible_to,
+    merged_records_visible_to,
     young_people_visible_to,
 )
 from clients.services import (
@@ -71,6 +76,8 @@ from clients.services import (
     grant_break_glass,
     is_after_hours,
     mark_contact_in_error,
+    merge_preview,
+    merge_young_people,
     raise_alert,
     record_contact,
     record_disclosure,
@@ -210,11 +217,14 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
 
 @require_GET
 def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    young_person = find_or_404(
-        request,
-        with_register_review(young_person_record(young_people_visible_to(request.user))),
-        pk=pk,
-    )
+    try:
+        young_person = find_or_404(
+            request,
+            with_register_review(young_person_record(young_people_visible_to(request.user))),
+            pk=pk,
+        )
+    except Http404:
+        return _merged_record(request, pk)
     user = request.user
     return render(
         request,
@@ -229,8 +239,20 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "not_listed": why_record_not_listed(young_person)
             if young_person.status == YoungPerson.Status.REFERRED
             else None,
+            "can_merge": user.has_perm("clients.merge_youngperson", young_person),
         },
     )
+
+
+def _merged_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """A record merged into another (404 unless the user sees the one kept): says where the
+    young person's record is now."""
+    merged = find_or_404(
+        request,
+        merged_records_visible_to(request.user).select_related("merged_into", "merge__merged_by"),
+        pk=pk,
+    )
+    return render(request, "clients/merged_record.html", {"merged": merged})
 
 
 @require_http_methods(["GET", "POST"])
@@ -242,7 +264,9 @@ def young_person_create(request: HttpRequest) -> HttpResponse:
     duplicates, hidden_duplicates = [], 0
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in IDENTITY_FIELDS + CARE_FIELDS}
-        duplicates, hidden_duplicates = possible_duplicates(request.user, **_identity(fields))
+        duplicates, hidden_duplicates = possible_duplicates(
+            request.user, **{name: fields[name] for name in IDENTITY}
+        )
         if (duplicates or hidden_duplicates) and not form.cleaned_data["not_a_duplicate"]:
             form.add_error("not_a_duplicate", "Check the possible duplicates above first.")
         elif not teams:
@@ -266,13 +290,6 @@ def young_person_create(request: HttpRequest) -> HttpResponse:
         "clients/young_person_form.html",
         {"form": form, "duplicates": duplicates, "hidden_duplicates": hidden_duplicates},
     )
-
-
-def _identity(fields: dict) -> dict:
-    return {
-        name: fields[name]
-        for name in ("given_name", "family_name", "date_of_birth", "child_protection_number")
-    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -401,6 +418,80 @@ def disclosure_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(young_person)
     return render(
         request, "clients/disclosure_form.html", {"form": form, "young_person": young_person}
+    )
+
+
+# --- Merging two records of one young person --------------------------------------------------
+
+
+def _merge_candidate_or_404(request: HttpRequest, pk: int) -> YoungPerson:
+    young_person = find_or_404(
+        request,
+        young_people_visible_to(request.user)
+        .select_related("team", "intensity", "primary_case_manager", "division")
+        .prefetch_related(active_alerts()),
+        pk=pk,
+    )
+    require_permission(request, "clients.merge_youngperson", young_person)
+    return young_person
+
+
+@require_GET
+def young_person_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The supervisor looks for another record of this young person to merge into this one:
+    likely duplicates among the records they see, or any by its number."""
+    young_person = _merge_candidate_or_404(request, pk)
+    form = MergeChoiceForm(request.GET or None)
+    if form.is_valid():
+        return redirect(
+            "clients:merge-confirm", pk=young_person.pk, other_pk=form.cleaned_data["record"]
+        )
+    duplicates, hidden_duplicates = duplicates_of(
+        request.user, young_person, exclude=young_person.pk
+    )
+    return render(
+        request,
+        "clients/merge.html",
+        {
+            "young_person": young_person,
+            "duplicates": duplicates,
+            "hidden_duplicates": hidden_duplicates,
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def young_person_merge_confirm(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+    """Both records side by side, what would move and how what clashes is settled; confirming
+    with a reason merges the other record into this one."""
+    kept = _merge_candidate_or_404(request, pk)
+    other = _merge_candidate_or_404(request, other_pk)
+    audit_detail(request, merge_with=kept.pk)
+    try:
+        moves, settled = merge_preview(kept, other, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("clients:merge", pk=kept.pk)
+    form = MergeForm(submitted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            merge_young_people(kept, other, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Record no. {other.pk} is merged into this one.")
+            return redirect(kept)
+    return render(
+        request,
+        "clients/merge_confirm.html",
+        {
+            "young_person": kept,
+            "other": other,
+            "moves": moves,
+            "settled": settled,
+            "form": form,
+        },
     )
 
 

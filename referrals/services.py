@@ -21,6 +21,7 @@ from accounts.models import Role, Team, User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import IntensityLevel, YoungPerson
+from clients.queries import record_of_child_protection_number
 from clients.services import allocate_primary, create_young_person
 from notifications.services import notify
 from referrals.models import (
@@ -208,9 +209,7 @@ def submit_referral(referral: Referral, *, by: User) -> Referral:
     if missing:
         raise ValidationError([f"Missing: {part}." for part in missing])
     referral.young_person = (
-        YoungPerson.objects.filter(child_protection_number=referral.child_protection_number)
-        .only("pk")
-        .first()
+        record_of_child_protection_number(referral.child_protection_number).only("pk").first()
     )
     referral.submitted_at = timezone.now()
     _move(referral, to=Status.SUBMITTED, by=by)
@@ -273,7 +272,7 @@ def waitlist_referral(referral: Referral, *, by: User, note: str) -> Referral:
 def _young_person_for(referral: Referral, *, intensity: IntensityLevel) -> YoungPerson:
     """The record the referral becomes: the one ICMS already holds, reopened, or a new one."""
     young_person = referral.young_person or (
-        YoungPerson.objects.filter(child_protection_number=referral.child_protection_number)
+        record_of_child_protection_number(referral.child_protection_number)
         .select_for_update()
         .first()
     )

@@ -14,7 +14,7 @@ from accounts.rules import teams_supervised_by
 from caseplans.models import CasePlan
 from caseplans.rules import case_plans_visible_to
 from clients.models import YoungPerson
-from clients.queries import team_members, team_workers_with_caseload
+from clients.queries import duplicates_of, team_members, team_workers_with_caseload
 from clients.rules import young_people_visible_to
 from icms.access import (
     audit_detail,
@@ -68,6 +68,7 @@ from register.queries import (
 )
 from register.rules import register_entries_visible_to
 
+WAITING = OPEN_STATUSES - {Referral.Status.DRAFT}
 URGENCY_ORDER = Case(
     When(urgency=Referral.Urgency.URGENT, then=Value(0)),
     When(urgency=Referral.Urgency.PRIORITY, then=Value(1)),
@@ -233,6 +234,16 @@ def _capacity_shown(request: HttpRequest, referral: Referral, moves: list) -> Ca
     return kept_capacity(referral, moves)
 
 
+def _possible_duplicates(user: User, referral: Referral) -> dict:
+    """For the supervisor deciding a waiting referral: records that may be the young person,
+    those of another team only counted (the page does not name them). The record with the
+    referral's child protection number, which accepting reopens, is linked on its own."""
+    if referral.status not in WAITING or not user.has_perm("referrals.decide_referral", referral):
+        return {}
+    duplicates, hidden_duplicates = duplicates_of(user, referral, exclude=referral.young_person_id)
+    return {"duplicates": duplicates, "hidden_duplicates": hidden_duplicates}
+
+
 @require_GET
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_or_404(request, pk)
@@ -267,6 +278,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_icms": user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR),
             "note_form": NoteForm(),
             **_register_listing(referral),
+            **_possible_duplicates(user, referral),
         },
     )
 
@@ -353,6 +365,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
             "capacity": capacity,
             "workers": team_workers_with_caseload(Team.objects.filter(pk=referral.team_id)),
             **_register_listing(referral),
+            **_possible_duplicates(request.user, referral),
         },
     )
 

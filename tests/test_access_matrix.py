@@ -45,6 +45,7 @@ from tests.factories import (
     UserFactory,
     VisitPlanFactory,
     WorkerSafetyAlertFactory,
+    YoungPersonFactory,
 )
 
 ROLES = [
@@ -142,6 +143,7 @@ REPORTS_PAGE = (
 # a 403 or 404 on one is a refused attempt, both in the audit trail.
 CLIENT_RECORDS = {
     "young_people",
+    "merge_pairs",
     "key_people",
     "professionals",
     "alerts",
@@ -203,6 +205,10 @@ MATRIX: dict[str, Entry] = {
     "clients:detail": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:edit": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:timeline": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    # Merging another record of the young person into this one: their team's supervisor.
+    "clients:merge": Entry(SUPERVISOR_ACTION_PAGE, kwargs="young_people"),
+    # own: two records of the first team, other: two of the other team
+    "clients:merge-confirm": Entry(SUPERVISOR_ACTION_PAGE, kwargs="merge_pairs"),
     "clients:disclosure-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:key-person-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:key-person-edit": Entry(YOUNG_PERSON_PAGE, kwargs="key_people"),
@@ -513,6 +519,7 @@ MATRIX_SIZE = len(CASES)
 @dataclass
 class World:
     young_people: tuple = ()
+    merge_pairs: tuple = ()
     key_people: tuple = ()
     professionals: tuple = ()
     alerts: tuple = ()
@@ -677,6 +684,10 @@ def world(
             NotificationFactory(recipient=other_team_case_manager),
         ),
         young_people=(own, other),
+        merge_pairs=tuple(
+            {"pk": young_person.pk, "other_pk": YoungPersonFactory(team=young_person.team).pk}
+            for young_person in (own, other)
+        ),
         key_people=(
             under(
                 own, "key_person_pk", KeyPersonFactory(young_person=own, name=f"Ann {own_family}")

@@ -38,8 +38,10 @@ QUERY_NAMES = [
     "q", "page", "before", "worker", "with", "young_person", "kind", "next", "status",
     "intensity", "sort", "overdue", "division", "review", "since", "until", "after_hours",
     "logged_from", "logged_before", "starts_on", "ends_on", "team", "username", "action",
+    "who", "record",
 ]  # fmt: skip
 QUERY_KINDS = {"page": "number", "worker": "number", "with": "number", "young_person": "number"}
+QUERY_KINDS |= {"record": "number"}
 QUERY_KINDS |= dict.fromkeys(["since", "until", "starts_on", "ends_on"], "date")
 QUERY_KINDS |= dict.fromkeys(["logged_from", "logged_before"], "datetime")
 NOT_SENT = {"accounts:logout"}  # would end the session the rest of the test needs

@@ -560,6 +560,13 @@ def _session_about_a_stranger(world):
     )  # fmt: skip
 
 
+def _merging_another_teams_record(world):
+    clients_services.merge_young_people(
+        world["own_young_person"], world["far_young_person"], by=world["supervisor"],
+        reason="The same young person.",
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "refused",
     [
@@ -570,6 +577,7 @@ def _session_about_a_stranger(world):
         _accepting_an_open_case_of_another_team,
         _listing_someone_on_another_register,
         _session_about_a_stranger,
+        _merging_another_teams_record,
     ],
 )
 def test_a_service_refusing_another_teams_object_names_nothing_of_it(request, refused, west):

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0005_plausible_dates'),
         ('clients', '0003_plausible_dates'),
-        ('referrals', '0003_agreement_outside_a_referral'),
+        ('referrals', '0004_agreement_outside_a_referral'),
         ('register', '0002_plausible_dates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

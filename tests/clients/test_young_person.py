@@ -5,6 +5,7 @@ from django.utils import timezone
 from audit.models import AuditAction, AuditEvent
 from audit.services import record
 from clients.models import Disclosure
+from clients.services import merge_young_people
 from tests.factories import (
     AgreementFactory,
     CareTeamFactory,
@@ -120,15 +121,17 @@ def test_the_record_runs_a_constant_number_of_queries(
         DisclosureFactory(young_person=young_person)
         AgreementFactory(young_person=young_person)
         record(AuditAction.VIEW, actor=supervisor, obj=young_person)
+        merge_young_people(young_person, YoungPersonFactory(team=team), by=supervisor, reason="A")
     log_in(supervisor)
 
     # user, OTP device, groups; the young person with team, supervisor, crisis plan and contact
     # figures; current allocations with workers, alerts, key people, professionals, disclosures
-    # and who shared them, case management agreements (prefetched); the view recorded
+    # and who shared them, case management agreements, merges and who made them (prefetched);
+    # the view recorded
     # (savepoint, insert, release); the access log; may the user change the record (is it
     # visible to them); the latest crises; unread notifications; the session saved (savepoint,
     # update, release)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         client.get(detail(young_person))
 
 

@@ -16,7 +16,12 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.partitions import create_partition, next_month
-from audit.queries import page_of_events, recent_views_of
+from audit.queries import (
+    page_of_events,
+    page_of_folded_events,
+    recent_views_of,
+    young_people_named,
+)
 from clients.models import YoungPerson
 from icms.benchmarking import benchmark_team, benchmark_young_people, scratch_database
 
@@ -129,6 +134,19 @@ class Command(BaseCommand):
             events = AuditEvent.objects.filter(young_person_id=young_people[sample])
             page_of_events(events, before=None, size=50)
 
+        def young_person_trail_folded(sample: int) -> None:
+            events = AuditEvent.objects.filter(young_person_id=young_people[sample])
+            page_of_folded_events(events, before=None, size=50)
+
+        def who_looked_by_name(sample: int) -> None:
+            # "Young123" names eleven young people: Young123, Young1230 ... Young1239.
+            named = young_people_named(
+                f"Young{young_people[sample] - self.first_young_person}",
+                among=YoungPerson.objects.all(),
+            )
+            events = AuditEvent.objects.filter(young_person_id__in=named)
+            page_of_folded_events(events, before=None, size=50)
+
         def what_did_user_do(sample: int) -> None:
             page_of_events(AuditEvent.objects.filter(actor_id=actors[sample]), before=None, size=50)
 
@@ -143,6 +161,8 @@ class Command(BaseCommand):
         for label, query in [
             ("who has looked at this young person (last 10)", who_looked),
             ("trail of one young person (first page of 50)", young_person_trail),
+            ("the same, reads folded (first page of 50 lines)", young_person_trail_folded),
+            ("who looked at them, by name (first page, folded)", who_looked_by_name),
             ("what did this user do (first page of 50)", what_did_user_do),
             ("what did this user do (a page half-way back)", deep_page_of_user),
         ]:
