@@ -153,6 +153,7 @@ class Series:
     name: str
     title: str
     labels: list[str]
+    labelled: str  # what the labels are: the heading of the table's first column
     lines: dict[str, list[int | float]]
     note: str = ""
     kind: str = "bar"  # or "line": how Chart.js draws it
@@ -208,6 +209,7 @@ def contacts_per_week(team: Team, *, contacts: QuerySet[Contact]) -> Series:
         name="contacts",
         title="Contacts per week",
         labels=[f"{week:%d/%m}" for week in weeks],
+        labelled="Week from",
         lines={
             "Reached the young person": [row["reached"] for row in rows],
             "Attempts that did not": [row["not_reached"] for row in rows],
@@ -246,6 +248,7 @@ def referrals_per_month(team: Team, *, referrals: QuerySet[Referral]) -> Series:
         name="referrals",
         title="Referrals per month",
         labels=[f"{month:%b %Y}" for month in months],
+        labelled="Month",
         lines={
             label: [counts.get((month, key), 0) for month in months]
             for key, label in [
@@ -271,6 +274,7 @@ def decline_reasons(team: Team, *, referrals: QuerySet[Referral]) -> Series:
         name="decline-reasons",
         title="Why referrals were declined",
         labels=[label for _, label in reasons],
+        labelled="Reason",
         lines={"Declined": [counted.get(value, 0) for value, _ in reasons]},
         note="The last twelve months.",
     )
@@ -282,6 +286,7 @@ def caseload_weights(team: Team) -> Series:
         name="caseload-weights",
         title="Caseload weight per worker",
         labels=[str(worker) for worker in workers],
+        labelled="Worker",
         lines={
             "Weighted load": [float(worker.weighted_caseload) for worker in workers],
             "Young people": [worker.caseload for worker in workers],
@@ -310,6 +315,7 @@ def register_reviews_on_time(team: Team, *, reviews: QuerySet[RegisterReview]) -
         name="register-reviews",
         title="Register reviews held on time",
         labels=[f"{month:%b %Y}" for month in months],
+        labelled="Month",
         lines={
             "By the due date": [row["on_time"] for row in rows],
             "Late": [row["late"] for row in rows],
