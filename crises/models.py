@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from icms.choices import choice_labels
+from icms.formats import show_datetime
 
 
 @pghistory.track()
@@ -99,8 +100,7 @@ class CrisisEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        when = timezone.localtime(self.occurred_at)
-        return f"Crisis for {self.young_person} on {when:%d/%m/%Y %H:%M}"
+        return f"Crisis for {self.young_person} on {show_datetime(self.occurred_at)}"
 
     @property
     def action_labels(self) -> list[str]:

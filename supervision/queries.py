@@ -20,6 +20,7 @@ from clients.queries import (
     with_contact_figures,
 )
 from clients.rules import contacts_visible_to
+from icms.formats import show_date, show_month
 from referrals.models import Referral
 from referrals.rules import referrals_visible_to
 from register.models import RegisterReview
@@ -208,7 +209,7 @@ def contacts_per_week(team: Team, *, contacts: QuerySet[Contact]) -> Series:
     return Series(
         name="contacts",
         title="Contacts per week",
-        labels=[f"{week:%d/%m}" for week in weeks],
+        labels=[show_date(week) for week in weeks],
         labelled="Week from",
         lines={
             "Reached the young person": [row["reached"] for row in rows],
@@ -247,7 +248,7 @@ def referrals_per_month(team: Team, *, referrals: QuerySet[Referral]) -> Series:
     return Series(
         name="referrals",
         title="Referrals per month",
-        labels=[f"{month:%b %Y}" for month in months],
+        labels=[show_month(month) for month in months],
         labelled="Month",
         lines={
             label: [counts.get((month, key), 0) for month in months]
@@ -314,7 +315,7 @@ def register_reviews_on_time(team: Team, *, reviews: QuerySet[RegisterReview]) -
     return Series(
         name="register-reviews",
         title="Register reviews held on time",
-        labels=[f"{month:%b %Y}" for month in months],
+        labels=[show_month(month) for month in months],
         labelled="Month",
         lines={
             "By the due date": [row["on_time"] for row in rows],
