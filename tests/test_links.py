@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from tests import test_access_matrix
-from tests.factories import YoungPersonFactory
+from tests.factories import GoalFactory, TaskFactory, YoungPersonFactory
 from tests.pages import Target, Targets
 from tests.test_access_matrix import pages_shown_to
 
@@ -57,10 +57,18 @@ def broken(client, target: Target, home: str, login: str, logout: str) -> str:
     return ""
 
 
-@pytest.mark.django_db
-def test_every_link_and_form_answers_for_the_person_shown_it(client, log_in, world, team):
-    # A case of the team waiting for a case manager: the pages then offer to allocate.
+@pytest.fixture
+def crawled_world(world, team):
+    """The access matrix's world with more on its pages: a case of the team waiting for a case
+    manager (the pages then offer to allocate), a task in the own current plan's action table."""
     YoungPersonFactory(team=team, given_name="Ola", family_name="Waiting")
+    TaskFactory(goal=GoalFactory(plan=world.current_plans[0]), description="Book the GP")
+    return world
+
+
+@pytest.mark.django_db
+def test_every_link_and_form_answers_for_the_person_shown_it(client, log_in, crawled_world):
+    world = crawled_world
     home, login, logout = reverse("home"), reverse("accounts:login"), reverse("accounts:logout")
     problems = []
     checked = 0

@@ -12,22 +12,22 @@ def _local(moment: datetime) -> datetime:
 
 
 def show_date(day: date | datetime) -> str:
-    """ "4 Dec 2026"; a moment on its local day."""
+    """Like 4 Dec 2026; a moment, on its local day."""
     if isinstance(day, datetime):
         day = _local(day).date()
     return formats.date_format(day, "DATE_FORMAT")
 
 
 def show_datetime(moment: datetime) -> str:
-    """ "4 Dec 2026, 14:30", local time."""
+    """Like 4 Dec 2026, 14:30, in local time."""
     return formats.date_format(_local(moment), "DATETIME_FORMAT")
 
 
 def show_time(moment: datetime | time) -> str:
-    """ "14:30", local time."""
+    """Like 14:30, in local time."""
     return formats.time_format(_local(moment) if isinstance(moment, datetime) else moment)
 
 
 def show_month(month: date) -> str:
-    """ "Dec 2026"."""
+    """Like Dec 2026."""
     return formats.date_format(month, "YEAR_MONTH_FORMAT")

@@ -13,16 +13,15 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import resolve
 
-from tests import test_access_matrix
+from tests import test_access_matrix, test_links
 from tests.browser.conftest import AXE_SCRIPT, DESKTOP, PHONE, RUN_AXE
 from tests.conftest import ACCESSIBILITY_REPORT
-from tests.factories import YoungPersonFactory
 from tests.test_access_matrix import pages_shown_to
-from tests.test_links import CRAWLED_ROLES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-world = test_access_matrix.world  # the fixture: the matrix's records and people
+# The fixtures: the access matrix's records and people, with more on their pages.
+world, crawled_world = test_access_matrix.world, test_links.crawled_world
 WIDTHS = {"390 px": PHONE, "1280 px": DESKTOP}
 # The pages used on a phone in the field, whose every tap target must be 44 by 44 px.
 FIELD_PAGES = {
@@ -127,13 +126,12 @@ def problems_on(page, url: str, width: str) -> list[str]:
 
 
 def test_every_page_each_person_can_open_is_accessible_on_a_phone_and_a_desk(
-    request, browser, live_server, client, log_in, world, team
+    request, browser, live_server, client, log_in, crawled_world
 ):
-    # A case waiting for a case manager: the pages then offer to allocate.
-    YoungPersonFactory(team=team, given_name="Ola", family_name="Waiting")
+    world = crawled_world
     report = [f"{'role':<22}{'width':<9}{'problems':>9}  page"]
     problems = []
-    for role in ["anonymous", *CRAWLED_ROLES]:
+    for role in ["anonymous", *test_links.CRAWLED_ROLES]:
         client.logout()
         if role != "anonymous":
             log_in(world.users[role])
