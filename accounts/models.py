@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from icms.formats import show_date
 from icms.validators import validate_plausible_day
 
 
@@ -209,4 +210,4 @@ class Cover(models.Model):
 
     def __str__(self) -> str:
         covered = f"{self.worker}'s caseload" if self.worker_id else f"the team {self.team}"
-        return f"{self.covered_by} covering {covered} until {self.ends_on:%d/%m/%Y}"
+        return f"{self.covered_by} covering {covered} until {show_date(self.ends_on)}"

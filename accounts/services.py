@@ -1,3 +1,4 @@
+import math
 import secrets
 from base64 import b32encode, b64encode
 from collections.abc import Iterable
@@ -11,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.timezone import localtime
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,6 +20,7 @@ from accounts.models import LONGEST_COVER, Cover, Division, Role, Team, User
 from accounts.rules import teams_supervised_by
 from audit.models import AuditAction
 from audit.services import record
+from icms.formats import show_date
 
 # What the administrator configures in the admin site: people, teams, divisions, reference lists
 # and the periodic schedules. Client records are deliberately absent.
@@ -116,8 +117,12 @@ def verify_second_factor(user: User, *, code: str) -> Device:
     if device is not None:
         return device
     if locked_until is not None:
-        wait = localtime(locked_until).strftime("%H:%M:%S")
-        raise ValidationError(f"Too many wrong codes. Wait until {wait} and try again.")
+        # The wait doubles with each wrong code: seconds at first, so a clock time would not do.
+        seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+        wait = f"{seconds} second{'s' * (seconds > 1)}"
+        if seconds >= 120:
+            wait = f"{math.ceil(seconds / 60)} minutes"
+        raise ValidationError(f"Too many wrong codes. Wait {wait} and try again.")
     raise ValidationError(
         "That code is not right. Use the newest 6-digit code from your authenticator app, "
         "or one of your recovery codes."
@@ -199,8 +204,8 @@ def arrange_cover(
     if overlapping is not None:
         raise ValidationError(
             f"{overlapping.covered_by} already covers "
-            f"{worker or team} from {overlapping.starts_on:%d/%m/%Y} to "
-            f"{overlapping.ends_on:%d/%m/%Y}. End that cover first, or choose other dates."
+            f"{worker or team} from {show_date(overlapping.starts_on)} to "
+            f"{show_date(overlapping.ends_on)}. End that cover first, or choose other dates."
         )
     cover = Cover(
         worker=worker,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clients.models import LifeDomain
 from icms.choices import choice_labels
+from icms.formats import show_date
 from icms.validators import validate_past_day, validate_plausible_day
 
 
@@ -274,7 +275,7 @@ class PlanReview(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"Review of {self.reviewed_plan}, {self.reviewed_on:%d/%m/%Y}"
+        return f"Review of {self.reviewed_plan}, {show_date(self.reviewed_on)}"
 
 
 class ContactAdvanced(models.Model):

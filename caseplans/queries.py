@@ -17,13 +17,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from caseplans.forms import PlanForm
 from caseplans.models import CasePlan, ContactAdvanced, Goal, GoalNote, Task
 from clients.models import Contact, YoungPerson
 from clients.queries import OPEN_STATUSES
 from icms.choices import choice_labels
+from icms.formats import show_date
 
 PLAN_FIELDS = PlanForm.Meta.fields
 GOAL_FIELDS = ["domain", "in_own_words", "strengths", "status"]
@@ -53,7 +53,7 @@ def _shown(obj: object, name: str) -> str:
     if isinstance(value, list):
         return ", ".join(choice_labels(value, CasePlan.Participant)) or "—"
     if isinstance(value, date):
-        return date_format(value, "j M Y")
+        return show_date(value)
     return "—" if value in (None, "") else str(value)
 
 

@@ -34,6 +34,7 @@ from caseplans.models import (
 )
 from clients.models import Contact, KeyPerson, YoungPerson
 from clients.queries import OPEN_STATUSES
+from icms.formats import show_date
 from icms.text import quoted
 from notifications.services import Notice, notify, notify_many
 from referrals.models import Referral
@@ -301,7 +302,7 @@ def _check_task(goal: Goal, fields: dict) -> dict:
     errors = {}
     due_on = fields.get("due_on")
     if due_on is not None and due_on < plan.starts_on:
-        errors["due_on"] = f"This is before the plan starts ({plan.starts_on:%d/%m/%Y})."
+        errors["due_on"] = f"This is before the plan starts ({show_date(plan.starts_on)})."
     responsible = fields.get("responsible")
     key_person: KeyPerson | None = fields.get("key_person")
     if responsible == Task.Responsible.KEY_PERSON:
@@ -595,7 +596,7 @@ def remind_of_plan_work(today: date) -> int:
         pk, description, due_on, responsible, plan_id, practitioner, case_manager, *name = row
         who = f"{name[0] or name[1]} {name[2]}"
         when = "was due" if due_on < today else "is due"
-        message = f"{quoted(description[:120])} ({who}'s plan) {when} {due_on:%d/%m/%Y}."
+        message = f"{quoted(description[:120])} ({who}'s plan) {when} {show_date(due_on)}."
         url = reverse("caseplans:plan", args=[plan_id]) + f"#task-{pk}"
         key = f"task-{pk}-{today:%Y%m%d}"
         recipients = covering.worker_and_cover(case_manager)
@@ -615,9 +616,9 @@ def remind_of_plan_work(today: date) -> int:
         who = f"{name[0] or name[1]} {name[2]}"
         overdue = review_on < today
         message = (
-            f"{who}'s case plan review was due {review_on:%d/%m/%Y}."
+            f"{who}'s case plan review was due {show_date(review_on)}."
             if overdue
-            else f"{who}'s case plan is due for review by {review_on:%d/%m/%Y}."
+            else f"{who}'s case plan is due for review by {show_date(review_on)}."
         )
         key = f"plan-review-{pk}-{today:%Y%m%d}"
         url = reverse("caseplans:plan", args=[pk])

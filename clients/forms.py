@@ -399,6 +399,7 @@ class CaseloadFilter(django_filters.FilterSet):
         label="Primary case manager",
         queryset=lambda request: primary_case_managers_of(young_people_visible_to(request.user)),
         empty_label="Anyone",
+        null_label="Not allocated",
     )
     overdue = django_filters.BooleanFilter(
         field_name="contact_overdue",

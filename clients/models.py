@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
 from icms.choices import choice_labels
+from icms.formats import show_date, show_datetime
 from icms.validators import validate_date_of_birth, validate_past_day, validate_plausible_day
 
 if TYPE_CHECKING:
@@ -469,7 +470,7 @@ class Disclosure(models.Model):
         ordering = ["-disclosed_on", "-recorded_at"]
 
     def __str__(self) -> str:
-        return f"Shared with {self.recipient_organisation} on {self.disclosed_on:%d/%m/%Y}"
+        return f"Shared with {self.recipient_organisation} on {show_date(self.disclosed_on)}"
 
 
 class ContactQuerySet(models.QuerySet):
@@ -579,8 +580,8 @@ class Contact(models.Model):
         ]
 
     def __str__(self) -> str:
-        when = timezone.localtime(self.started_at)
-        return f"{self.get_kind_display()} with {self.young_person} on {when:%d/%m/%Y %H:%M}"
+        when = show_datetime(self.started_at)
+        return f"{self.get_kind_display()} with {self.young_person} on {when}"
 
     @property
     def is_successful(self) -> bool:

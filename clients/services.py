@@ -40,6 +40,7 @@ from clients.models import (
 )
 from clients.queries import OPEN_STATUSES, local_midnight, with_contact_figures
 from clients.rules import supervises_young_person, young_people_visible_to
+from icms.formats import show_date
 from notifications.services import Notice, notify_many
 from register.models import RegisterEntry
 
@@ -596,7 +597,7 @@ def remind_of_overdue_contacts(today: date) -> int:
         pk, preferred, given, family, last, threshold, case_manager, supervisor, team, *rest = row
         long_overdue = rest[0]
         name = f"{preferred or given} {family}"
-        since = f"since {timezone.localtime(last):%d/%m/%Y}" if last else "yet: there has been none"
+        since = f"since {show_date(last)}" if last else "yet: there has been none"
         message = f"No contact has reached {name} {since} (expected every {threshold} days)."
         url = reverse("clients:detail", args=[pk])
         key = f"contact-overdue-{pk}-{today:%Y%m%d}"

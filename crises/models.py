@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from icms.choices import choice_labels
+from icms.formats import show_datetime
 
 # An after-hours crisis: one that stands (not entered in error) and happened after hours by
 # clients.services.is_after_hours (evening, weekend or public holiday, in local time), which
@@ -123,8 +124,7 @@ class CrisisEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        when = timezone.localtime(self.occurred_at)
-        return f"Crisis for {self.young_person} on {when:%d/%m/%Y %H:%M}"
+        return f"Crisis for {self.young_person} on {show_datetime(self.occurred_at)}"
 
     @property
     def action_labels(self) -> list[str]:

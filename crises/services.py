@@ -17,6 +17,7 @@ from audit.services import record
 from clients.models import YoungPerson
 from clients.services import CLOCK_TOLERANCE, is_after_hours
 from crises.models import CrisisEvent
+from icms.formats import show_datetime
 from notifications.services import Notice, notify_many
 
 # The morning summary's hour (the beat schedule runs it then): each covers the day up to it.
@@ -166,7 +167,7 @@ def send_morning_summaries(moment: datetime) -> int:
             summary.after_hours += after_hours
             summary.names[f"{preferred or given} {family}"] = None
     url = crisis_log_url(start, end)
-    since = f"{timezone.localtime(start):%a %d/%m %H:%M}"
+    since = show_datetime(start)
     notices = [
         Notice(
             supervisor_id,

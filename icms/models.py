@@ -1,5 +1,7 @@
 from django.db import models
 
+from icms.formats import show_datetime
+
 
 class TaskRun(models.Model):
     """When a periodic job last completed, written by the job itself."""
@@ -8,4 +10,4 @@ class TaskRun(models.Model):
     last_run_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"{self.name} at {self.last_run_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} at {show_datetime(self.last_run_at)}"

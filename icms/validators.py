@@ -5,6 +5,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from icms.formats import show_date
+
 # The largest value of a PostgreSQL bigint: ids (BigAutoField) and version numbers.
 MAX_ID = 2**63 - 1
 # The largest value of a PostgreSQL integer (Django's IntegerField, PositiveIntegerField).
@@ -42,9 +44,7 @@ def _earliest() -> date:
 def _check_not_before_earliest(day: date, message: str) -> None:
     earliest = _earliest()
     if day < earliest:
-        raise ValidationError(
-            message, code="too_early", params={"earliest": f"{earliest:%d/%m/%Y}"}
-        )
+        raise ValidationError(message, code="too_early", params={"earliest": show_date(earliest)})
 
 
 def validate_date_of_birth(day: date) -> None:
@@ -73,6 +73,6 @@ def validate_plausible_day(day: date) -> None:
         raise ValidationError(
             f"This date is more than {AHEAD} years ahead: check the year.",
             code="too_late",
-            params={"latest": f"{latest:%d/%m/%Y}"},
+            params={"latest": show_date(latest)},
         )
     _check_not_before_earliest(day, "This date is before %(earliest)s: check the year.")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from clients.models import LifeDomain, YoungPerson
 from icms.choices import choice_labels
+from icms.formats import show_date
 from icms.validators import validate_date_of_birth, validate_past_day
 
 
@@ -267,7 +268,7 @@ class CaseManagementAgreement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Case management agreement for {self.young_person}, {self.agreed_on:%d/%m/%Y}"
+        return f"Case management agreement for {self.young_person}, {show_date(self.agreed_on)}"
 
 
 @pghistory.track()
@@ -295,4 +296,4 @@ class Consultation(models.Model):
         ordering = ["-asked_on", "-recorded_at"]
 
     def __str__(self) -> str:
-        return f"Consultation for {self.asked_by} ({self.organisation}), {self.asked_on:%d/%m/%Y}"
+        return f"Consultation for {self.asked_by} ({self.organisation}), {show_date(self.asked_on)}"

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from icms.choices import choice_labels
+from icms.formats import show_date
 from icms.validators import validate_past_day, validate_plausible_day
 from referrals.models import Referral
 
@@ -89,7 +90,7 @@ class LiaisonMeeting(models.Model):
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.division} liaison meeting, {self.held_on:%d/%m/%Y}"
+        return f"{self.division} liaison meeting, {show_date(self.held_on)}"
 
     @property
     def agency_labels(self) -> list[str]:
@@ -174,7 +175,7 @@ class RegisterReview(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Review of {self.entry}, due {self.due_on:%d/%m/%Y}"
+        return f"Review of {self.entry}, due {show_date(self.due_on)}"
 
     @property
     def overdue(self) -> bool:

@@ -15,6 +15,7 @@ from accounts.models import Division, Role, User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
+from icms.formats import show_date
 from notifications.services import Notice, notify, notify_many
 from referrals.models import OPEN_STATUSES, Referral
 from register.models import (
@@ -67,7 +68,7 @@ def _check_date(value: date, *, field: str, after: date, after_what: str) -> Non
     if value > timezone.localdate():
         raise ValidationError({field: "This date is in the future."})
     if value < after:
-        raise ValidationError({field: f"This is before {after_what} ({after:%d/%m/%Y})."})
+        raise ValidationError({field: f"This is before {after_what} ({show_date(after)})."})
 
 
 @transaction.atomic
@@ -94,7 +95,7 @@ def list_young_person(
             raise ValidationError("This young person is on another division's register already.")
         raise ValidationError(
             f"{young_person} is already on the {active.division} register "
-            f"(listed {active.listed_on:%d/%m/%Y}). Remove that entry first."
+            f"(listed {show_date(active.listed_on)}). Remove that entry first."
         )
     entry = RegisterEntry(
         young_person=young_person,
@@ -342,7 +343,7 @@ def record_review(
     review = RegisterReview.objects.select_for_update().select_related("entry").get(pk=review.pk)
     entry = review.entry
     if review.reviewed_on is not None:
-        raise ValidationError(f"This review was recorded on {review.reviewed_on:%d/%m/%Y}.")
+        raise ValidationError(f"This review was recorded on {show_date(review.reviewed_on)}.")
     _check_date(reviewed_on, field="reviewed_on", after=entry.listed_on, after_what="the listing")
     if outcome not in RegisterReview.Outcome.values:
         raise ValidationError({"outcome": "Choose the outcome of the review."})
@@ -369,7 +370,7 @@ def remove_entry(entry: RegisterEntry, *, by: User, removed_on: date, reason: st
     """Take a young person off the register outside a review (they moved division, say)."""
     entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.status != Status.ACTIVE:
-        raise ValidationError(f"This entry was closed on {entry.removed_on:%d/%m/%Y}.")
+        raise ValidationError(f"This entry was closed on {show_date(entry.removed_on)}.")
     _check_date(removed_on, field="removed_on", after=entry.listed_on, after_what="the listing")
     _close(entry, by=by, on=removed_on, reason=reason)
     record(AuditAction.CHANGE, actor=by, obj=entry, detail={"removed": reason.strip()})
@@ -410,7 +411,7 @@ def hold_meeting(
         try:
             record_review(
                 review, by=by, reviewed_on=held_on, outcome=outcome, participants=agencies,
-                notes=f"Reviewed at the liaison meeting of {held_on:%d/%m/%Y}.",
+                notes=f"Reviewed at the liaison meeting of {show_date(held_on)}.",
                 removal_reason=removal_reason, meeting=meeting,
             )  # fmt: skip
         except ValidationError as error:
@@ -450,7 +451,7 @@ def remind_of_reviews(today: date) -> int:
         review_id, due_on, entry_id, division_id, case_manager_id, preferred, given, family = row
         name = f"{preferred or given} {family}"
         message = (
-            f"{name}'s register review was due {due_on:%d/%m/%Y} and is overdue."
+            f"{name}'s register review was due {show_date(due_on)} and is overdue."
             if due_on < today
             else f"{name}'s register review is due today."
         )

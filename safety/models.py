@@ -6,6 +6,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from icms.formats import show_date
+
 LONGEST_VISIT = timedelta(hours=24)
 
 
@@ -72,9 +74,7 @@ class VisitPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"Visit by {self.worker} to {self.place}, {timezone.localtime(self.leaves_at):%d/%m/%Y}"
-        )
+        return f"Visit by {self.worker} to {self.place}, {show_date(self.leaves_at)}"
 
     def get_absolute_url(self) -> str:
         return reverse("safety:plan", args=[self.pk])

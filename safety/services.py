@@ -16,12 +16,9 @@ from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
 from clients.rules import young_people_visible_to
+from icms.formats import show_datetime
 from notifications.services import Notice, notify, notify_many
 from safety.models import LONGEST_VISIT, VisitPlan
-
-
-def spoken_time(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%H:%M on %a %-d %b}"
 
 
 def _short(place: str) -> str:
@@ -35,7 +32,7 @@ def check_back_by(back_by: datetime, *, leaves_at: datetime, now: datetime) -> N
             {"back_by": "This is not after you leave: give the time you expect to be back."}
         )
     if back_by - leaves_at > LONGEST_VISIT:
-        latest = spoken_time(leaves_at + LONGEST_VISIT)
+        latest = show_datetime(leaves_at + LONGEST_VISIT)
         message = f"A visit plan covers at most 24 hours from leaving: {latest} at the latest."
         raise ValidationError({"back_by": message})
     if back_by <= now:
@@ -45,7 +42,7 @@ def check_back_by(back_by: datetime, *, leaves_at: datetime, now: datetime) -> N
 def _still_out(plan: VisitPlan) -> ValidationError:
     return ValidationError(
         f"You are still out on your visit to {plan.place}, expected back by "
-        f"{spoken_time(plan.back_by)}. Check in from it before you start another."
+        f"{show_datetime(plan.back_by)}. Check in from it before you start another."
     )
 
 
@@ -93,7 +90,7 @@ def start_visit(
 
 
 def checked_in_already(plan: VisitPlan) -> str:
-    return f"This visit was checked in at {spoken_time(plan.checked_in_at)}; nothing was changed."
+    return f"This visit was checked in at {show_datetime(plan.checked_in_at)}; nothing was changed."
 
 
 @transaction.atomic
@@ -103,9 +100,8 @@ def extend_visit(plan: VisitPlan, *, by: User, back_by: datetime) -> VisitPlan:
     if plan.checked_in_at is not None:
         raise ValidationError(checked_in_already(plan))
     if back_by <= plan.back_by:
-        raise ValidationError(
-            {"back_by": f"Give a time later than the one given now ({spoken_time(plan.back_by)})."}
-        )
+        given = show_datetime(plan.back_by)
+        raise ValidationError({"back_by": f"Give a time later than the one given now ({given})."})
     now = timezone.now()
     check_back_by(back_by, leaves_at=plan.leaves_at, now=now)
     previous = plan.back_by
@@ -141,7 +137,7 @@ def check_in(plan: VisitPlan, *, by: User, note: str = "") -> VisitPlan:
     if plan.supervisor_told_at is not None and supervisors:
         notify(
             supervisors,
-            message=f"{plan.worker} checked in at {spoken_time(plan.checked_in_at)}, back from "
+            message=f"{plan.worker} checked in at {show_datetime(plan.checked_in_at)}, back from "
             f"{_short(plan.place)}.",
             url=plan.get_absolute_url(),
             key=f"visit-{plan.pk}-checked-in",
@@ -169,7 +165,7 @@ def tell_of_missed_check_ins() -> int:
         for plan in missed:
             key = f"visit-{plan.pk}-missed-{plan.back_by:%Y%m%dT%H%M%S}"
             url = plan.get_absolute_url()
-            since = spoken_time(plan.back_by)
+            since = show_datetime(plan.back_by)
             team = plan.worker.team
             supervisors = [
                 supervisor

@@ -14,6 +14,7 @@ from clients.models import YoungPerson
 from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
 from icms.access import find_or_404, found_record, lists_client_records, require_permission
+from icms.formats import show_time
 from icms.forms import add_service_error, submitted
 from safety import services
 from safety.forms import CheckInForm, ExtendForm, VisitPlanForm
@@ -161,7 +162,6 @@ def visit_extend(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            back_by = timezone.localtime(plan.back_by)
-            messages.success(request, f"Expected back by {back_by:%H:%M} now.")
+            messages.success(request, f"Expected back by {show_time(plan.back_by)} now.")
             return redirect(plan)
     return _plan_page(request, plan, extend_form=form)

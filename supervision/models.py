@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from icms.formats import show_date
 from icms.validators import validate_past_day, validate_plausible_day
 
 # The caseload figures a session keeps, in the order they are shown.
@@ -64,7 +65,7 @@ class SupervisionSession(models.Model):
         indexes = [models.Index(fields=["worker", "-held_on"])]
 
     def __str__(self) -> str:
-        return f"Supervision of {self.worker} with {self.supervisor}, {self.held_on:%d/%m/%Y}"
+        return f"Supervision of {self.worker} with {self.supervisor}, {show_date(self.held_on)}"
 
     @property
     def figure_rows(self) -> list[tuple[str, object]]:

@@ -20,6 +20,7 @@ from clients.queries import (
     with_contact_figures,
 )
 from clients.rules import contacts_visible_to
+from icms.formats import show_date, show_month
 from referrals.models import Referral
 from referrals.rules import referrals_visible_to
 from register.models import RegisterReview
@@ -153,6 +154,7 @@ class Series:
     name: str
     title: str
     labels: list[str]
+    labelled: str  # what the labels are: the heading of the table's first column
     lines: dict[str, list[int | float]]
     note: str = ""
     kind: str = "bar"  # or "line": how Chart.js draws it
@@ -207,7 +209,8 @@ def contacts_per_week(team: Team, *, contacts: QuerySet[Contact]) -> Series:
     return Series(
         name="contacts",
         title="Contacts per week",
-        labels=[f"{week:%d/%m}" for week in weeks],
+        labels=[show_date(week) for week in weeks],
+        labelled="Week from",
         lines={
             "Reached the young person": [row["reached"] for row in rows],
             "Attempts that did not": [row["not_reached"] for row in rows],
@@ -245,7 +248,8 @@ def referrals_per_month(team: Team, *, referrals: QuerySet[Referral]) -> Series:
     return Series(
         name="referrals",
         title="Referrals per month",
-        labels=[f"{month:%b %Y}" for month in months],
+        labels=[show_month(month) for month in months],
+        labelled="Month",
         lines={
             label: [counts.get((month, key), 0) for month in months]
             for key, label in [
@@ -271,6 +275,7 @@ def decline_reasons(team: Team, *, referrals: QuerySet[Referral]) -> Series:
         name="decline-reasons",
         title="Why referrals were declined",
         labels=[label for _, label in reasons],
+        labelled="Reason",
         lines={"Declined": [counted.get(value, 0) for value, _ in reasons]},
         note="The last twelve months.",
     )
@@ -282,6 +287,7 @@ def caseload_weights(team: Team) -> Series:
         name="caseload-weights",
         title="Caseload weight per worker",
         labels=[str(worker) for worker in workers],
+        labelled="Worker",
         lines={
             "Weighted load": [float(worker.weighted_caseload) for worker in workers],
             "Young people": [worker.caseload for worker in workers],
@@ -309,7 +315,8 @@ def register_reviews_on_time(team: Team, *, reviews: QuerySet[RegisterReview]) -
     return Series(
         name="register-reviews",
         title="Register reviews held on time",
-        labels=[f"{month:%b %Y}" for month in months],
+        labels=[show_month(month) for month in months],
+        labelled="Month",
         lines={
             "By the due date": [row["on_time"] for row in rows],
             "Late": [row["late"] for row in rows],

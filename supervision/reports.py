@@ -472,7 +472,7 @@ def activity_rows(scope: Scope) -> Iterator[list]:
         local = timezone.localtime(started_at)
         yield [
             f"{local:%Y-%m-%d}",
-            f"{local:%H:%M}",
+            local.time().isoformat("minutes"),
             division,
             team or "",
             modes.get(mode, mode),

@@ -10,6 +10,7 @@ from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
+from icms.formats import show_date
 from icms.text import quoted
 from supervision.models import SupervisionAction, SupervisionSession
 
@@ -93,10 +94,10 @@ def hold_session(
 
 def _mark_done(action: SupervisionAction, *, by: User, done_on: date) -> None:
     if action.done_on is not None:
-        raise ValidationError(f"{quoted(action)} was done on {action.done_on:%d/%m/%Y}.")
+        raise ValidationError(f"{quoted(action)} was done on {show_date(action.done_on)}.")
     if done_on < action.session.held_on:
         raise ValidationError(
-            f"{quoted(action)} was agreed on {action.session.held_on:%d/%m/%Y}, after that date."
+            f"{quoted(action)} was agreed on {show_date(action.session.held_on)}, after that date."
         )
     action.done_on = done_on
     action.done_by = by

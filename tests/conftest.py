@@ -220,6 +220,8 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 
 
 ACCESS_MATRIX_SIZE = pytest.StashKey[int]()
+# The lines of tests/browser/test_accessibility.py's table of the pages axe checked.
+ACCESSIBILITY_REPORT = pytest.StashKey[list[str]]()
 
 
 def _access_matrix_size() -> int | None:
@@ -233,6 +235,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None and (size := _access_matrix_size()) is not None:
         workeroutput["access_matrix_size"] = size
+    if workeroutput is not None and ACCESSIBILITY_REPORT in session.config.stash:
+        workeroutput["accessibility_report"] = session.config.stash[ACCESSIBILITY_REPORT]
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -240,6 +244,9 @@ def pytest_testnodedown(node, error) -> None:
     size = getattr(node, "workeroutput", {}).get("access_matrix_size")
     if size is not None:
         node.config.stash[ACCESS_MATRIX_SIZE] = size
+    report = getattr(node, "workeroutput", {}).get("accessibility_report")
+    if report is not None:
+        node.config.stash[ACCESSIBILITY_REPORT] = report
 
 
 def pytest_terminal_summary(
@@ -248,3 +255,8 @@ def pytest_terminal_summary(
     size = config.stash.get(ACCESS_MATRIX_SIZE, None) or _access_matrix_size()
     if size is not None:
         terminalreporter.write_line(f"access matrix: {size} cases (URL x role x object)")
+    report = config.stash.get(ACCESSIBILITY_REPORT, None)
+    if report is not None:
+        terminalreporter.section("pages checked by axe")
+        for line in report:
+            terminalreporter.write_line(line)

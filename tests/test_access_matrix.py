@@ -771,9 +771,8 @@ def world(
     )
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("name", "role", "which"), CASES)
-def test_access_matrix(client, log_in, world, name, role, which):
+def matrix_url(world: World, name: str, which: str) -> str:
+    """The URL of the matrix entry `name` for the own or the other object."""
     entry = MATRIX[name]
     kwargs = {}
     if entry.kwargs:
@@ -781,6 +780,25 @@ def test_access_matrix(client, log_in, world, name, role, which):
         kwargs = own if which == "own" else other
         if not isinstance(kwargs, dict):
             kwargs = {"pk": kwargs.pk}
+    return reverse(name, kwargs=kwargs)
+
+
+def pages_shown_to(world: World, role: str) -> list[str]:
+    """The URLs of the matrix whose GET shows `role` a page (200), outside the API; the pages
+    that the link and accessibility crawls start from."""
+    return [
+        matrix_url(world, name, which)
+        for name, entry in MATRIX.items()
+        if entry.method == "get" and not name.startswith("api:")
+        for which, status in zip(("own", "other"), entry.expect[role], strict=True)
+        if status == 200 and (entry.kwargs or which == "own")
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "which"), CASES)
+def test_access_matrix(client, log_in, world, name, role, which):
+    entry = MATRIX[name]
     headers = {}
     if role != "anonymous" and name.startswith("api:"):
         headers["HTTP_AUTHORIZATION"] = f"Token {AuthToken.objects.create(world.users[role])[1]}"
@@ -788,7 +806,7 @@ def test_access_matrix(client, log_in, world, name, role, which):
         log_in(world.users[role])
     last_row = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
 
-    response = getattr(client, entry.method)(reverse(name, kwargs=kwargs), **headers)
+    response = getattr(client, entry.method)(matrix_url(world, name, which), **headers)
 
     expected = entry.expect[role][0 if which == "own" else 1]
     assert response.status_code == expected

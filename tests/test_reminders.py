@@ -55,7 +55,7 @@ def test_a_young_person_not_reached_within_the_threshold_reminds_the_case_manage
     contact_reminders()
 
     assert told(case_manager) == [
-        "No contact has reached Jayden Own since 18/11/2026 (expected every 4 days)."
+        "No contact has reached Jayden Own since 18 Nov 2026 (expected every 4 days)."
     ]
     assert told(supervisor) == []
 
@@ -102,10 +102,12 @@ def test_tasks_coming_due_remind_the_case_manager_and_child_protection_its_own(
     case_plan_reminders()
 
     assert sorted(told(case_manager)) == [
-        "“Book the GP” (Jayden Own's plan) is due 24/11/2026.",
-        "“Confirm the placement” (Jayden Own's plan) was due 20/11/2026.",
+        "“Book the GP” (Jayden Own's plan) is due 24 Nov 2026.",
+        "“Confirm the placement” (Jayden Own's plan) was due 20 Nov 2026.",
     ]
-    assert told(practitioner) == ["“Confirm the placement” (Jayden Own's plan) was due 20/11/2026."]
+    assert told(practitioner) == [
+        "“Confirm the placement” (Jayden Own's plan) was due 20 Nov 2026."
+    ]
 
 
 def test_an_overdue_plan_review_tells_the_supervisor_too(
@@ -120,7 +122,7 @@ def test_an_overdue_plan_review_tells_the_supervisor_too(
 
     case_plan_reminders()
 
-    assert told(case_manager) == ["Jayden Own's case plan review was due 21/11/2026."]
+    assert told(case_manager) == ["Jayden Own's case plan review was due 21 Nov 2026."]
     assert told(supervisor) == told(case_manager)
 
 

@@ -61,3 +61,24 @@ document.addEventListener("submit", (event) => {
 if (document.getElementById("login-form")) {
   forgetContactDrafts();
 }
+
+// A table wider than the screen scrolls sideways in its box: the box then takes the keyboard
+// focus, so that the arrow keys scroll it too, and is named by the table's caption.
+function letWideTablesScroll() {
+  for (const box of document.querySelectorAll(".table-responsive")) {
+    if (box.scrollWidth <= box.clientWidth || box.tabIndex === 0) {
+      continue;
+    }
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    const caption = box.querySelector("caption");
+    if (caption) {
+      caption.id = caption.id || `caption-${Math.random().toString(36).slice(2)}`;
+      box.setAttribute("aria-labelledby", caption.id);
+    } else {
+      box.setAttribute("aria-label", "Table: scroll sideways to see all of it");
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", letWideTablesScroll);
+document.addEventListener("htmx:afterSettle", letWideTablesScroll);

@@ -14,6 +14,7 @@ from audit.models import AuditAction, AuditEvent
 from clients.rules import young_people_visible_to
 from clients.services import remind_of_overdue_contacts
 from crises.services import send_morning_summaries
+from icms.formats import show_date
 from notifications.models import Notification
 from referrals.queries import waiting_for
 from tests.factories import (
@@ -263,7 +264,7 @@ def test_an_overlapping_cover_is_refused_naming_the_one_in_place(
         form_data(f"worker-{case_manager.pk}", CaseManagerFactory(team=team)),
     )
 
-    assert f"Robin Lee already covers {case_manager} from 25/11/2026 to 01/12/2026." in (
+    assert f"Robin Lee already covers {case_manager} from 25 Nov 2026 to 1 Dec 2026." in (
         response.text.replace("&#x27;", "'")
     )
     assert Cover.objects.count() == 1
@@ -279,7 +280,7 @@ def test_the_colleague_covering_is_told_on_their_home_and_sees_the_caseload_mark
     home = client.get(reverse("home")).text
     caseload = client.get(reverse("clients:caseload"))
 
-    assert f"You are covering {case_manager}'s caseload until {until:%a %-d %b %Y}" in home
+    assert f"You are covering {case_manager}'s caseload until {show_date(until)}" in home
     rows = {yp.pk: yp.covering for yp in caseload.context["young_people"]}
     assert rows == {own_young_person.pk: True, other_young_person.pk: False}
 

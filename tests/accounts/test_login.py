@@ -88,7 +88,7 @@ def test_repeated_wrong_codes_make_the_user_wait(client, device):
 
         response = client.post(CODE, {"code": totp_code(device)})
 
-    assert "Too many wrong codes. Wait until" in response.text
+    assert "Too many wrong codes. Wait 1 second and try again." in response.text
     assert not is_logged_in(client)
 
 

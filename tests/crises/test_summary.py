@@ -69,14 +69,14 @@ def test_each_supervisor_is_told_of_their_own_team_crises_once(
     )
     assert summaries_of(supervisor) == [
         (
-            "3 crises logged for your team since Tue 03/03 07:00 (2 after hours): "
+            "3 crises logged for your team since 3 Mar 2026, 07:00 (2 after hours): "
             "Jayden Own, Noah Shared.",
             f"{log}?{period}",
         )
     ]
     assert summaries_of(other_supervisor) == [
         (
-            "1 crisis logged for your team since Tue 03/03 07:00 (1 after hours): Zara Other.",
+            "1 crisis logged for your team since 3 Mar 2026, 07:00 (1 after hours): Zara Other.",
             f"{log}?{period}",
         )
     ]
@@ -110,7 +110,7 @@ def test_the_next_morning_summary_counts_only_the_crises_logged_since_the_last(
     crisis_summaries()
 
     newest = Notification.objects.filter(recipient=supervisor).first()
-    assert newest.message.startswith("1 crisis logged for your team since Wed 04/03 07:00")
+    assert newest.message.startswith("1 crisis logged for your team since 4 Mar 2026, 07:00")
     assert late.young_person.display_name in newest.message
 
 

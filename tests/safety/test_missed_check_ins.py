@@ -63,11 +63,11 @@ def test_the_supervisor_and_the_worker_are_told_once_however_often_the_job_runs(
         missed_check_ins()
 
     assert told(supervisor) == [
-        f"{case_manager} has not checked in: expected back by 14:00 on Tue 3 Nov from "
+        f"{case_manager} has not checked in: expected back by 3 Nov 2026, 14:00 from "
         "12 Station St, Preston."
     ]
     assert told(case_manager) == [
-        "You have not checked in: you expected to be back by 14:00 on Tue 3 Nov from "
+        "You have not checked in: you expected to be back by 3 Nov 2026, 14:00 from "
         "12 Station St, Preston. If you are safe, check in."
     ]
     assert Notification.objects.get(recipient=supervisor).url == reverse(
@@ -92,7 +92,7 @@ def test_an_extension_that_passes_too_tells_them_again(
     missed_check_ins()
 
     assert len(told(supervisor)) == 2
-    assert "expected back by 15:00 on Tue 3 Nov" in told(supervisor)[0]
+    assert "expected back by 3 Nov 2026, 15:00" in told(supervisor)[0]
 
 
 def test_nothing_is_told_once_checked_in(plan, case_manager, supervisor, time_machine):
@@ -115,7 +115,7 @@ def test_a_check_in_after_the_supervisor_was_told_tells_them_the_worker_is_back(
     services.check_in(plan, by=case_manager, note="Phone was flat.")
 
     assert told(supervisor)[0] == (
-        f"{case_manager} checked in at 14:25 on Tue 3 Nov, back from 12 Station St, Preston."
+        f"{case_manager} checked in at 3 Nov 2026, 14:25, back from 12 Station St, Preston."
     )
 
 

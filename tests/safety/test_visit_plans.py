@@ -133,7 +133,7 @@ def test_checking_in_closes_the_plan_and_a_second_check_in_changes_nothing(
         case_manager,
         "All fine.",
     )
-    assert "This visit was checked in at 12:00 on Tue 3 Nov; nothing was changed." in again.text
+    assert "This visit was checked in at 3 Nov 2026, 12:00; nothing was changed." in again.text
     assert "Back safe" in again.text
     assert "I'm back safe" not in again.text
 
@@ -149,7 +149,7 @@ def test_extending_puts_the_time_back_later_and_refuses_an_earlier_one(worker_cl
     passed = worker_client.post(url, {"back_by": local(NOON - timedelta(minutes=5))})
     worker_client.post(url, {"back_by": local(NOON + timedelta(hours=1))})
 
-    assert "Give a time later than the one given now (11:50 on Tue 3 Nov)." in earlier.text
+    assert "Give a time later than the one given now (3 Nov 2026, 11:50)." in earlier.text
     assert "This time has passed" in passed.text
     plan.refresh_from_db()
     assert (plan.back_by, plan.extended_at) == (NOON + timedelta(hours=1), NOON)
@@ -167,7 +167,7 @@ def test_a_checked_in_visit_cannot_be_extended(worker_client, case_manager):
         follow=True,
     )
 
-    assert "This visit was checked in at 12:00 on Tue 3 Nov; nothing was changed." in response.text
+    assert "This visit was checked in at 3 Nov 2026, 12:00; nothing was changed." in response.text
     plan.refresh_from_db()
     assert (plan.back_by, plan.extended_at) == (NOON + timedelta(hours=1), None)
 
@@ -275,7 +275,7 @@ def test_the_supervisors_home_lists_the_visits_not_checked_in(
     assert list(response.context["overdue_visits"]) == [late]
     assert "Outreach visits not checked in" in response.text
     assert f"{case_manager}</a>: Flat 3, 8 Gower St, Preston" in response.text
-    assert "Expected back by 11:20, Tue 3 Nov, 40\xa0minutes late" in response.text
+    assert "Expected back by 3 Nov 2026, 11:20, 40\xa0minutes late" in response.text
 
 
 @pytest.mark.parametrize("count", [1, 3])

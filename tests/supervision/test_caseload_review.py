@@ -23,6 +23,7 @@ from tests.factories import (
     UserFactory,
     YoungPersonFactory,
 )
+from tests.pages import Targets
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +120,23 @@ def test_the_figures_drill_down_to_the_workers_young_people(
     assert list(everyone_of_casey.context["young_people"]) == [own_young_person]
     tasks = supervisor_client.get(reverse("clients:caseload"), {"tasks_overdue": "on"})
     assert list(tasks.context["young_people"]) == [own_young_person]
+
+
+def test_allocate_leads_to_the_cases_waiting_for_a_case_manager(
+    supervisor_client, team, own_young_person
+):
+    waiting = YoungPersonFactory(team=team, primary_case_manager=None)
+    review = supervisor_client.get(reverse("supervision:review", args=[team.pk]))
+    (allocate,) = [
+        link for link in Targets("/", review.content.decode()).found if link.text == "Allocate"
+    ]
+
+    caseload = supervisor_client.get(allocate.url)
+
+    assert list(caseload.context["young_people"]) == [waiting]
+    allocation = reverse("clients:allocation", args=[waiting.pk])
+    assert f'<a href="{allocation}">Not allocated: allocate</a>' in caseload.content.decode()
+    assert supervisor_client.get(allocation).status_code == 200
 
 
 def test_a_team_the_supervisor_does_not_lead_is_not_found(
