@@ -92,7 +92,7 @@ from icms.access import (
 )
 from icms.exports import csv_download
 from icms.forms import add_service_error, submitted
-from register.queries import with_register_review
+from register.queries import escalations_shown, open_escalations, with_register_review
 
 TIMELINE_PAGE = 25
 CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
@@ -221,6 +221,10 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clients/young_person_detail.html",
         {
             "young_person": young_person,
+            # Read only when there is one: the flag in the header says what was escalated.
+            "escalations": escalations_shown(open_escalations().filter(young_person=young_person))
+            if young_person.escalated
+            else [],
             "access_log": recent_views_of(young_person)
             if user.has_perm("clients.view_access_log", young_person)
             else None,
