@@ -171,6 +171,7 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
         "Overdue tasks",
         "Next register review",
         "Register review overdue",
+        "Escalated",
     ]
     rows = (
         [
@@ -193,6 +194,7 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
             young_person.overdue_tasks,
             young_person.register_review_on.isoformat() if young_person.register_review_on else "",
             "yes" if young_person.register_review_overdue else "no",
+            "yes" if young_person.escalated else "no",
         ]
         for young_person in young_people.iterator(chunk_size=2000)
     )

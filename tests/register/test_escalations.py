@@ -3,6 +3,8 @@ escalates a young person tells the team's supervisor and the case manager, flags
 on their record, the caseload and the supervisor's home, until one of them records what was done;
 the register entry keeps the story."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -111,6 +113,11 @@ def test_the_escalated_young_person_is_flagged_until_what_was_done_is_recorded(
     assert WHAT in page
     listed = client.get(caseload).context["young_people"]
     assert [young_person.pk for young_person in listed] == [own_young_person.pk]
+    export = client.get(reverse("clients:caseload-export") + "?escalated=on")
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert [row[0] for row in rows[1:]] == [str(own_young_person.pk)]
+    assert rows[0][-1] == "Escalated"
+    assert rows[1][-1] == "yes"
     log_in(supervisor)
     home = client.get(reverse("home")).text
     assert "Escalated from the register" in home
