@@ -422,6 +422,11 @@ class CaseloadFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput,
         method="only_register_overdue",
     )
+    escalated = django_filters.BooleanFilter(
+        label="Escalated",
+        widget=forms.CheckboxInput,
+        method="only_escalated",
+    )
     sort = django_filters.ChoiceFilter(
         method="sort_by",
         choices=[
@@ -445,6 +450,7 @@ class CaseloadFilter(django_filters.FilterSet):
             "review_overdue",
             "tasks_overdue",
             "register_overdue",
+            "escalated",
             "sort",
         ]
 
@@ -469,6 +475,9 @@ class CaseloadFilter(django_filters.FilterSet):
 
     def only_register_overdue(self, young_people: object, name: str, value: bool) -> object:
         return young_people.filter(register_review_overdue=True) if value else young_people
+
+    def only_escalated(self, young_people: object, name: str, value: bool) -> object:
+        return young_people.filter(escalated=True) if value else young_people
 
     def sort_by(self, young_people: object, name: str, value: str) -> object:
         return young_people.order_by(*SORTS.get(value, SORTS["name"]))

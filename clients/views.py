@@ -99,7 +99,12 @@ from icms.access import (
 from icms.exports import csv_download
 from icms.forms import add_service_error, submitted
 from referrals.services import open_record_outside_referral
-from register.queries import why_record_not_listed, with_register_review
+from register.queries import (
+    escalations_shown,
+    open_escalations,
+    why_record_not_listed,
+    with_register_review,
+)
 
 TIMELINE_PAGE = 25
 CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
@@ -178,6 +183,7 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
         "Overdue tasks",
         "Next register review",
         "Register review overdue",
+        "Escalated",
     ]
     rows = (
         [
@@ -200,6 +206,7 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
             young_person.overdue_tasks,
             young_person.register_review_on.isoformat() if young_person.register_review_on else "",
             "yes" if young_person.register_review_overdue else "no",
+            "yes" if young_person.escalated else "no",
         ]
         for young_person in young_people.iterator(chunk_size=2000)
     )
@@ -231,6 +238,10 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clients/young_person_detail.html",
         {
             "young_person": young_person,
+            # Read only when there is one: the flag in the header says what was escalated.
+            "escalations": escalations_shown(open_escalations().filter(young_person=young_person))
+            if young_person.escalated
+            else [],
             "access_log": recent_views_of(young_person)
             if user.has_perm("clients.view_access_log", young_person)
             else None,

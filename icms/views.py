@@ -21,8 +21,18 @@ from icms.access import shows_list
 from icms.health import OK, health_report
 from referrals.queries import waiting_for
 from referrals.rules import referrals_visible_to
-from register.queries import reviews_to_hold, with_register_review
-from register.rules import listing_requests_visible_to, listings_waiting, open_reviews_of_division
+from register.queries import (
+    escalations_shown,
+    open_escalations,
+    reviews_to_hold,
+    with_register_review,
+)
+from register.rules import (
+    escalations_visible_to,
+    listing_requests_visible_to,
+    listings_waiting,
+    open_reviews_of_division,
+)
 from safety.queries import overdue_visits
 from safety.rules import visit_plans_visible_to
 
@@ -47,6 +57,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["break_glass_to_review"] = break_glass_to_review(user)
         context["recent_crises"] = team_crises_since_yesterday_morning(user)
         context["plans"] = plans_for_supervision(case_plans_visible_to(user), teams)
+        context["escalations"] = escalations_shown(
+            (escalations_visible_to(user) & open_escalations()).filter(young_person__team__in=teams)
+        ).order_by("raised_at")
         context["register_overdue"] = with_register_review(
             visible.filter(team__in=teams).open().select_related("primary_case_manager")
         ).filter(register_review_overdue=True)

@@ -2,7 +2,8 @@
 took on was listed by the coordinator when ICMS asked them to confirm the listing their
 referral reported, with the fortnightly reviews held since; two reviews are overdue, for the
 demo users to find. Of the referrals still in play, the North one waits for reg.demo to confirm
-its listing, and the West one was confirmed by reg2.demo, so that it can be accepted."""
+its listing, and the West one was confirmed by reg2.demo, so that it can be accepted. One young
+person's last review escalated them, for the demo users to find."""
 
 from datetime import datetime, time, timedelta
 
@@ -11,10 +12,15 @@ from django.utils import timezone
 from accounts.models import Role, User
 from clients.models import YoungPerson
 from referrals.models import Referral
-from register.models import ListingRequest, RegisterEntry, RegisterReview
+from register.models import Escalation, ListingRequest, RegisterEntry, RegisterReview
 from register.services import request_listing, schedule_reviews
 
 OVERDUE = {"Thompson", "Jones"}  # their last review was not held
+ESCALATED = "Anderson"  # their last review escalated them; nothing is recorded as done yet
+WHAT_ESCALATED = (
+    "Missing from the residential unit four nights in the last fortnight, seen with adults "
+    "known to police. Needs a safety plan with the unit and police by the end of the week."
+)
 
 
 def _at(day: object, hour: int = 11) -> datetime:
@@ -55,8 +61,9 @@ def _hold_reviews(entry: RegisterEntry, *, by: User) -> None:
         today - interval - timedelta(days=3) if entry.young_person.family_name in OVERDUE else today
     )
     due = entry.listed_on + interval
+    review = None
     while due <= held_until:
-        RegisterReview.objects.create(
+        review = RegisterReview.objects.create(
             entry=entry,
             due_on=due,
             reviewed_on=due,
@@ -66,6 +73,8 @@ def _hold_reviews(entry: RegisterEntry, *, by: User) -> None:
             reviewed_by=by,
         )
         due += interval
+    if entry.young_person.family_name == ESCALATED and review is not None:
+        _escalate(review, by=by)
 
 
 def seed_demo_register() -> int:
@@ -107,3 +116,21 @@ def seed_demo_register() -> int:
         listed += 1
     schedule_reviews()
     return listed
+
+
+def _escalate(review: RegisterReview, *, by: User) -> None:
+    review.outcome = RegisterReview.Outcome.ESCALATE
+    review.notes = "Reviewed at the liaison meeting; risks rising."
+    review.save(update_fields=["outcome", "notes"])
+    young_person = review.entry.young_person
+    escalation = Escalation.objects.create(
+        young_person=young_person,
+        entry=review.entry,
+        review=review,
+        what=WHAT_ESCALATED,
+        raised_by=by,
+        raised_at=timezone.make_aware(datetime.combine(review.reviewed_on, time(15))),
+    )
+    escalation.escalated_to.set(
+        [user for user in (young_person.team.supervisor, young_person.primary_case_manager) if user]
+    )

@@ -6,7 +6,13 @@ from clients.models import YoungPerson
 from icms.forms import DateInput
 from icms.validators import validate_past_day
 from referrals.models import Referral
-from register.models import LiaisonMeeting, MeetingAction, RegisterEntry, RegisterReview
+from register.models import (
+    LiaisonMeeting,
+    MeetingAction,
+    RegisterEntry,
+    RegisterReview,
+)
+from register.services import Discussed
 
 REVIEW_SOON_DAYS = 7
 
@@ -92,6 +98,14 @@ class ReviewForm(forms.ModelForm):
         label="Why they come off the register (when removed)",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    escalation = forms.CharField(
+        max_length=2000,
+        required=False,
+        label="What is escalated, and why (when escalated)",
+        help_text="The team leader and the case manager are told, and the young person is "
+        "flagged until they record what was done.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     class Meta:
         model = RegisterReview
@@ -141,22 +155,40 @@ class MeetingForm(forms.ModelForm):
                 label="Why removed",
                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
             )
+            self.fields[f"escalation-{review.pk}"] = forms.CharField(
+                max_length=2000,
+                required=False,
+                label=f"What is escalated for {review.entry.young_person.display_name}, and why",
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            )
 
-    def review_rows(self) -> list[tuple[RegisterReview, forms.BoundField, forms.BoundField]]:
+    def review_rows(self) -> list[tuple[RegisterReview, forms.BoundField, ...]]:
         return [
-            (review, self[f"outcome-{review.pk}"], self[f"reason-{review.pk}"])
+            (review, *(self[f"{name}-{review.pk}"] for name in ("outcome", "reason", "escalation")))
             for review in self.reviews
         ]
 
-    def outcomes(self) -> dict[RegisterReview, tuple[str, str]]:
+    def outcomes(self) -> dict[RegisterReview, Discussed]:
         return {
-            review: (
-                self.cleaned_data[f"outcome-{review.pk}"],
-                self.cleaned_data[f"reason-{review.pk}"],
+            review: Discussed(
+                *(
+                    self.cleaned_data[f"{name}-{review.pk}"]
+                    for name in ("outcome", "reason", "escalation")
+                )
             )
             for review in self.reviews
             if self.cleaned_data[f"outcome-{review.pk}"]
         }
+
+
+class ResolutionForm(forms.Form):
+    what_was_done = forms.CharField(
+        max_length=4000,
+        label="What was done",
+        help_text="Recording it takes the flag off the young person.",
+        error_messages={"required": "Say what was done."},
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 ActionFormSet = forms.inlineformset_factory(

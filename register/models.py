@@ -273,3 +273,55 @@ class ListingRequest(models.Model):
     @property
     def display_name(self) -> str:
         return self.about.display_name
+
+
+@pghistory.track()
+class Escalation(models.Model):
+    """A register review (on its own or at a liaison meeting) escalated a young person: the
+    team's supervisor and the primary case manager are told, and the young person is flagged
+    until one of the ICMS workers who hold the case records what was done."""
+
+    young_person = models.ForeignKey(
+        "clients.YoungPerson", on_delete=models.PROTECT, related_name="escalations"
+    )
+    entry = models.ForeignKey(RegisterEntry, on_delete=models.PROTECT, related_name="escalations")
+    review = models.OneToOneField(
+        RegisterReview, on_delete=models.PROTECT, related_name="escalation"
+    )
+    what = models.TextField("what is escalated, and why", max_length=2000)
+    escalated_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", verbose_name="told"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    what_was_done = models.TextField("what was done", max_length=4000, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True, resolved_by__isnull=True, what_was_done="")
+                | (Q(resolved_at__isnull=False, resolved_by__isnull=False) & ~Q(what_was_done="")),
+                name="register_escalation_resolved_by_whom_and_how",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["young_person"],
+                condition=Q(resolved_at__isnull=True),
+                name="register_escalation_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Escalation of {self.young_person}, {show_date(self.raised_at)}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clients.models import YoungPerson
 from referrals.models import Referral
-from register.models import ListingRequest, RegisterEntry, RegisterReview
+from register.models import Escalation, ListingRequest, RegisterEntry, RegisterReview
 
 
 def with_next_review(entries: QuerySet[RegisterEntry], *, soon_days: int = 7) -> QuerySet:
@@ -32,7 +32,8 @@ def with_next_review(entries: QuerySet[RegisterEntry], *, soon_days: int = 7) ->
 
 def with_register_review(young_people: QuerySet) -> QuerySet:
     """Annotate each young person with their active register entry (None if not listed), its
-    open review's due date, and whether that review is overdue."""
+    open review's due date, whether that review is overdue, and whether a review escalated
+    them and nobody has recorded yet what was done (`escalated`)."""
     active = RegisterEntry.objects.filter(
         young_person=OuterRef("pk"), status=RegisterEntry.Status.ACTIVE
     )
@@ -44,6 +45,7 @@ def with_register_review(young_people: QuerySet) -> QuerySet:
     return young_people.annotate(
         register_entry_id=Subquery(active.values("pk")[:1]),
         register_review_on=Subquery(open_review.values("due_on")[:1]),
+        escalated=Exists(open_escalations().filter(young_person=OuterRef("pk"))),
     ).annotate(
         register_review_overdue=ExpressionWrapper(
             Q(register_review_on__lt=timezone.localdate()), output_field=BooleanField()
@@ -125,3 +127,15 @@ def reviews_to_hold(reviews: QuerySet[RegisterReview], *, days: int = 7) -> dict
         "overdue": [review for review in found if review.due_on < today],
         "this_week": [review for review in found if review.due_on >= today],
     }
+
+
+def open_escalations() -> QuerySet[Escalation]:
+    return Escalation.objects.filter(resolved_at__isnull=True)
+
+
+def escalations_shown(escalations: QuerySet[Escalation]) -> QuerySet[Escalation]:
+    """What a list of escalations shows of each: whose, where it was raised, by whom, and who
+    resolved it."""
+    return escalations.select_related(
+        "young_person__primary_case_manager", "review__meeting", "raised_by", "resolved_by"
+    )

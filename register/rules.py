@@ -3,7 +3,8 @@
 The register coordinator keeps their division's register: lists, reviews, removes. ICMS
 supervisors see the entries of the young people they see, and record reviews with the
 coordinator; case managers see their young people's entries. A practitioner sees the register
-status of the young people their referrals became.
+status of the young people their referrals became. A review's escalation is seen by whoever sees
+the young person, and by the coordinator; the ICMS workers who hold the case resolve it.
 """
 
 import rules
@@ -12,10 +13,16 @@ from django.db.models import Q, QuerySet
 from accounts.models import Role, User
 from accounts.rules import is_register_coordinator, is_supervisor, teams_supervised_by
 from clients.models import YoungPerson
-from clients.rules import young_people_visible_to
+from clients.rules import works_with_young_person, young_people_visible_to
 from referrals.models import OPEN_STATUSES
 from referrals.rules import young_people_referred_by
-from register.models import LiaisonMeeting, ListingRequest, RegisterEntry, RegisterReview
+from register.models import (
+    Escalation,
+    LiaisonMeeting,
+    ListingRequest,
+    RegisterEntry,
+    RegisterReview,
+)
 
 
 def register_kept_by(user: User) -> int | None:
@@ -36,6 +43,17 @@ def register_entries_visible_to(user: User) -> QuerySet[RegisterEntry]:
     if user.has_role(Role.PRACTITIONER):
         visible |= Q(young_person__in=young_people_referred_by(user))
     return RegisterEntry.objects.filter(visible)
+
+
+def escalations_visible_to(user: User) -> QuerySet[Escalation]:
+    """Those who see the young person see their escalations; the coordinator sees those of
+    their division's register."""
+    if not user.is_authenticated or not user.is_active:
+        return Escalation.objects.none()
+    visible = Q(young_person__in=young_people_visible_to(user))
+    if division := register_kept_by(user):
+        visible |= Q(entry__division=division)
+    return Escalation.objects.filter(visible)
 
 
 def young_people_listable_by(user: User) -> QuerySet[YoungPerson]:
@@ -91,6 +109,11 @@ def keeps_the_register_of(user: User, obj: RegisterEntry | YoungPerson | Listing
 
 
 @rules.predicate
+def works_with_the_escalated(user: User, escalation: Escalation) -> bool:
+    return works_with_young_person(user, escalation.young_person)
+
+
+@rules.predicate
 def sees_the_entry(user: User, entry: RegisterEntry) -> bool:
     return register_entries_visible_to(user).filter(pk=entry.pk).exists()
 
@@ -104,3 +127,6 @@ rules.add_perm(
 )
 rules.add_perm("register.remove_registerentry", is_register_coordinator & keeps_the_register_of)
 rules.add_perm("register.answer_listingrequest", is_register_coordinator & keeps_the_register_of)
+# What was done about an escalation: the ICMS workers holding the case (its case managers, the
+# team's supervisor), to whom it was escalated.
+rules.add_perm("register.resolve_escalation", works_with_the_escalated)

@@ -3,12 +3,14 @@ coordinator, also when ICMS asks them to confirm a listing), fortnightly reviews
 the daily jobs that make each due review once and remind people of them."""
 
 from datetime import date
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from accounts.cover import covering_on, supervisors_of
 from accounts.models import Division, Role, User
@@ -19,6 +21,7 @@ from icms.formats import show_date
 from notifications.services import Notice, notify, notify_many
 from referrals.models import OPEN_STATUSES, Referral
 from register.models import (
+    Escalation,
     LiaisonMeeting,
     ListingRequest,
     MeetingAction,
@@ -29,7 +32,9 @@ from register.queries import register_entry_of
 from register.rules import register_entries_visible_to, register_kept_by
 
 Status = RegisterEntry.Status
+Outcome = RegisterReview.Outcome
 WHY_REMOVED = "Say why the young person comes off the register."
+WHAT_ESCALATED = "Say what is escalated, and why."
 
 # One statement for every active entry without an open review: its next review falls due the
 # division's interval after its last completed review, or after the listing. ON CONFLICT DO
@@ -336,19 +341,23 @@ def record_review(
     participants: list[str],
     notes: str = "",
     removal_reason: str = "",
+    escalation: str = "",
     meeting: LiaisonMeeting | None = None,
 ) -> RegisterReview:
     """Complete a review. "Remove" closes the entry (with its reason); otherwise the next review
-    falls due the division's interval after this one."""
+    falls due the division's interval after this one. "Escalate" raises an escalation (saying
+    what is escalated) to those who hold the young person's case."""
     review = RegisterReview.objects.select_for_update().select_related("entry").get(pk=review.pk)
     entry = review.entry
     if review.reviewed_on is not None:
         raise ValidationError(f"This review was recorded on {show_date(review.reviewed_on)}.")
     _check_date(reviewed_on, field="reviewed_on", after=entry.listed_on, after_what="the listing")
-    if outcome not in RegisterReview.Outcome.values:
+    if outcome not in Outcome.values:
         raise ValidationError({"outcome": "Choose the outcome of the review."})
-    if outcome == RegisterReview.Outcome.REMOVE and not removal_reason.strip():
+    if outcome == Outcome.REMOVE and not removal_reason.strip():
         raise ValidationError({"removal_reason": WHY_REMOVED})
+    if outcome == Outcome.ESCALATE and not escalation.strip():
+        raise ValidationError({"escalation": WHAT_ESCALATED})
     review.reviewed_on = reviewed_on
     review.outcome = outcome
     review.participants = participants
@@ -357,12 +366,85 @@ def record_review(
     review.meeting = meeting
     review.full_clean(validate_constraints=False)
     review.save()
-    if outcome == RegisterReview.Outcome.REMOVE:
+    if outcome == Outcome.REMOVE:
         _close(entry, by=by, on=reviewed_on, reason=removal_reason)
     else:
         schedule_reviews([entry.pk])
     record(AuditAction.CHANGE, actor=by, obj=review, detail={"outcome": outcome})
+    if outcome == Outcome.ESCALATE:
+        _escalate(review, by=by, what=escalation.strip())
     return review
+
+
+def _escalate(review: RegisterReview, *, by: User, what: str) -> Escalation:
+    """Tell the team's supervisor (and whoever covers the team) and the primary case manager
+    (and whoever covers them), and flag the young person until one records what was done."""
+    young_person = YoungPerson.objects.select_related("team__supervisor").get(
+        pk=review.entry.young_person_id
+    )
+    case_managers = User.objects.filter(
+        pk__in=covering_on(timezone.localdate()).worker_and_cover(
+            young_person.primary_case_manager_id
+        )
+    )
+    told = [user for user in [*supervisors_of(young_person.team), *case_managers] if user.is_active]
+    if not told:
+        raise ValidationError(
+            {
+                "escalation": f"No ICMS team leader or case manager holds {young_person}'s case "
+                "yet: an escalation would reach no one."
+            }
+        )
+    escalation = Escalation(
+        young_person=young_person, entry=review.entry, review=review, what=what, raised_by=by
+    )
+    escalation.full_clean(validate_constraints=False)
+    escalation.save()
+    escalation.escalated_to.set(told)
+    where = (
+        f"the liaison meeting of {review.meeting.held_on:%d/%m/%Y}"
+        if review.meeting
+        else f"the register review of {review.reviewed_on:%d/%m/%Y}"
+    )
+    notify(
+        told,
+        message=f"{young_person} was escalated at {where}: {Truncator(what).chars(160)}",
+        url=young_person.get_absolute_url(),
+        key=f"escalation-{escalation.pk}",
+    )
+    record(AuditAction.CREATE, actor=by, obj=escalation)
+    return escalation
+
+
+@transaction.atomic
+def resolve_escalation(escalation: Escalation, *, by: User, what_was_done: str) -> Escalation:
+    """Record what was done about an escalation; the young person's flag comes off when none of
+    theirs is open. The one who raised it is told."""
+    if not what_was_done.strip():
+        raise ValidationError({"what_was_done": "Say what was done."})
+    escalation = (
+        Escalation.objects.select_for_update(of=("self",))
+        .select_related("resolved_by", "young_person")
+        .get(pk=escalation.pk)
+    )
+    if not escalation.is_open:
+        raise ValidationError(
+            f"{escalation.resolved_by} recorded what was done on "
+            f"{timezone.localtime(escalation.resolved_at):%d/%m/%Y at %H:%M}."
+        )
+    escalation.what_was_done = what_was_done.strip()
+    escalation.resolved_by = by
+    escalation.resolved_at = timezone.now()
+    escalation.full_clean(validate_constraints=False)
+    escalation.save(update_fields=["what_was_done", "resolved_by", "resolved_at"])
+    record(AuditAction.CHANGE, actor=by, obj=escalation, detail={"resolved": True})
+    notify(
+        [escalation.raised_by] if escalation.raised_by_id != by.pk else [],
+        message=f"{by} recorded what was done about {escalation.young_person}'s escalation.",
+        url=reverse("register:entry", args=[escalation.entry_id]),
+        key=f"escalation-{escalation.pk}-resolved",
+    )
+    return escalation
 
 
 @transaction.atomic
@@ -377,6 +459,14 @@ def remove_entry(entry: RegisterEntry, *, by: User, removed_on: date, reason: st
     return entry
 
 
+class Discussed(NamedTuple):
+    """What a liaison meeting concluded about one young person on the register."""
+
+    outcome: str
+    removal_reason: str = ""
+    escalation: str = ""
+
+
 @transaction.atomic
 def hold_meeting(
     division: Division,
@@ -386,12 +476,13 @@ def hold_meeting(
     agencies: list[str],
     attendees: str = "",
     notes: str = "",
-    outcomes: dict[RegisterReview, tuple[str, str]],
+    outcomes: dict[RegisterReview, Discussed],
     actions: list[dict],
 ) -> LiaisonMeeting:
     """Record a liaison meeting. The register reviews it held (`outcomes`: for each open review
-    of the division's entries, the outcome and any reason for removal) are completed in one go,
-    dated the meeting's day, with the agencies present as who took part. All or nothing."""
+    of the division's entries, the outcome, and why the young person is removed or what is
+    escalated) are completed in one go, dated the meeting's day, with the agencies present as
+    who took part. All or nothing."""
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "This date is in the future."})
     if not agencies:
@@ -404,15 +495,17 @@ def hold_meeting(
         notes=notes.strip(),
         recorded_by=by,
     )
-    for review, (outcome, removal_reason) in outcomes.items():
+    for review, discussed in outcomes.items():
         young_person = review.entry.young_person
         if review.entry.division_id != division.pk:
             raise ValidationError("A young person discussed is on another division's register.")
         try:
             record_review(
-                review, by=by, reviewed_on=held_on, outcome=outcome, participants=agencies,
+                review, by=by, reviewed_on=held_on, outcome=discussed.outcome,
+                participants=agencies,
                 notes=f"Reviewed at the liaison meeting of {show_date(held_on)}.",
-                removal_reason=removal_reason, meeting=meeting,
+                removal_reason=discussed.removal_reason, escalation=discussed.escalation,
+                meeting=meeting,
             )  # fmt: skip
         except ValidationError as error:
             raise ValidationError(f"{young_person}: {' '.join(error.messages)}") from None

@@ -24,11 +24,13 @@ from register.forms import (
     NotListedForm,
     RegisterFilter,
     RemovalForm,
+    ResolutionForm,
     ReviewForm,
 )
-from register.models import ListingRequest, RegisterEntry
-from register.queries import with_next_review
+from register.models import Escalation, ListingRequest, RegisterEntry
+from register.queries import escalations_shown, with_next_review
 from register.rules import (
+    escalations_visible_to,
     liaison_meetings_visible_to,
     listing_requests_visible_to,
     open_reviews_of_division,
@@ -119,6 +121,22 @@ def _way_back(request: HttpRequest, entry: RegisterEntry) -> tuple[str, str] | N
     return None
 
 
+def _escalations_of(request: HttpRequest, entry: RegisterEntry) -> dict[str, object]:
+    """The entry's escalations, for those who see them (not the referring practitioner), and
+    whether the user may record what was done about them (all are the same young person's)."""
+    escalations = list(
+        escalations_shown(escalations_visible_to(request.user).filter(entry=entry))
+        .prefetch_related("escalated_to")
+        .order_by("-raised_at")
+    )
+    open_one = next((escalation for escalation in escalations if escalation.is_open), None)
+    return {
+        "escalations": escalations,
+        "can_resolve": open_one is not None
+        and request.user.has_perm("register.resolve_escalation", open_one),
+    }
+
+
 @require_GET
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry_or_404(request, pk)
@@ -132,6 +150,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "entry": entry,
             "way_back": _way_back(request, entry),
             "reviews": [review for review in reviews if review.reviewed_on],
+            **_escalations_of(request, entry),
             "open_review": open_review,
             "review_form": ReviewForm(initial={"reviewed_on": timezone.localdate()})
             if open_review and user.has_perm("register.review_registerentry", entry)
@@ -162,6 +181,7 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
                 participants=form.cleaned_data["participants"],
                 notes=form.cleaned_data["notes"],
                 removal_reason=form.cleaned_data["removal_reason"],
+                escalation=form.cleaned_data["escalation"],
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -176,6 +196,7 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
             "entry": entry,
             "way_back": _way_back(request, entry),
             "reviews": reviews,
+            **_escalations_of(request, entry),
             "open_review": open_review,
             "review_form": form,
         },
@@ -283,6 +304,60 @@ def listing_not_listed(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"ICMS is told that {listing.display_name} is not listed.")
             return redirect("home")
     return _listing_page(request, listing, not_listed_form=form)
+
+
+# --- Escalations -----------------------------------------------------------------------------
+
+
+def _escalation_page(
+    request: HttpRequest, escalation: Escalation, form: ResolutionForm | None = None
+) -> HttpResponse:
+    can_resolve = escalation.is_open and request.user.has_perm(
+        "register.resolve_escalation", escalation
+    )
+    return render(
+        request,
+        "register/escalation_detail.html",
+        {
+            "escalation": escalation,
+            "form": (form or ResolutionForm()) if can_resolve else None,
+            "sees_record": request.user.has_perm(
+                "clients.view_youngperson", escalation.young_person
+            ),
+        },
+    )
+
+
+def _escalation_or_404(request: HttpRequest, pk: int) -> Escalation:
+    return find_or_404(
+        request,
+        escalations_shown(escalations_visible_to(request.user)).prefetch_related("escalated_to"),
+        pk=pk,
+    )
+
+
+@require_GET
+def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _escalation_page(request, _escalation_or_404(request, pk))
+
+
+@require_POST
+def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    """A case manager or the team's supervisor records what was done; the flag comes off."""
+    escalation = _escalation_or_404(request, pk)
+    require_permission(request, "register.resolve_escalation", escalation)
+    form = ResolutionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resolve_escalation(
+                escalation, by=request.user, what_was_done=form.cleaned_data["what_was_done"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "What was done is recorded.")
+            return redirect(escalation.young_person)
+    return _escalation_page(request, escalation, form)
 
 
 # --- Liaison meetings -------------------------------------------------------------------------

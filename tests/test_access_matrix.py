@@ -23,8 +23,8 @@ from accounts.models import Role
 from audit.models import AuditAction, AuditEvent
 from icms.tasks import heartbeat
 from referrals.services import open_record_outside_referral
-from register.models import LiaisonMeeting, ListingRequest
-from register.services import list_young_person
+from register.models import Escalation, LiaisonMeeting, ListingRequest, RegisterReview
+from register.services import list_young_person, record_review
 from tests.factories import (
     AgreementFactory,
     BreakGlassAccessFactory,
@@ -166,6 +166,7 @@ CLIENT_RECORDS = {
     "listing_requests",
     "referred_young_people",
     "agreements",
+    "escalations",
     "liaison_meetings",
     "visit_plans",
     "crisis_events",
@@ -434,6 +435,17 @@ MATRIX: dict[str, Entry] = {
         },
         kwargs="liaison_meetings",
     ),
+    # own: an escalation of the first division's entry, other: of the second's. Whoever sees the
+    # young person sees it, and the coordinator; the ICMS workers holding the case resolve it
+    # (an empty form is shown again with what it lacks).
+    "register:escalation": Entry(
+        YOUNG_PERSON_PAGE | {"register_coordinator": (200, 404)}, kwargs="escalations"
+    ),
+    "register:escalation-resolve": Entry(
+        YOUNG_PERSON_PAGE | {"register_coordinator": (403, 404)},
+        kwargs="escalations",
+        method="post",
+    ),
     # --- supervision: own = the supervisor's team, other = the other team
     "supervision:index": Entry(
         same(302, "anonymous")
@@ -543,6 +555,7 @@ class World:
     listing_requests: tuple = ()
     referred_young_people: tuple = ()
     agreements: tuple = ()
+    escalations: tuple = ()
     liaison_meetings: tuple = ()
     teams: tuple = ()
     team_charts: tuple = ()
@@ -601,6 +614,23 @@ def supervision_sessions(supervisor, case_manager, other_team_case_manager) -> d
     }
 
 
+def escalation_of(entry, coordinator) -> Escalation:
+    """An escalation made as a review makes it, but telling no one: the notifications would
+    name the young person on every worker's notification list."""
+    review = record_review(
+        entry.reviews.get(), by=coordinator, reviewed_on=entry.listed_on, outcome="remain",
+        participants=["icms"],
+    )  # fmt: skip
+    RegisterReview.objects.filter(pk=review.pk).update(outcome="escalate")
+    return Escalation.objects.create(
+        young_person=entry.young_person,
+        entry=entry,
+        review=review,
+        what="Missing for a week.",
+        raised_by=coordinator,
+    )
+
+
 @pytest.fixture
 def world(
     request,
@@ -640,14 +670,20 @@ def world(
     submitted = referral_pair()
     accepted = referral_pair(status="accepted")
     agreements = []
-    for referral, young_person in zip(accepted, (own, other), strict=True):
-        referral.young_person = young_person
-        referral.save()
-        agreements.append(AgreementFactory(referral=referral, young_person=young_person))
     coordinators = (
         register_coordinator,
         UserFactory(role=Role.REGISTER_COORDINATOR, division=other.division),
     )
+    entries = tuple(
+        list_young_person(
+            young_person, by=coordinator, listed_on=date(2026, 11, 2), risk_factors=[]
+        )
+        for young_person, coordinator in zip((own, other), coordinators, strict=True)
+    )
+    for referral, young_person in zip(accepted, (own, other), strict=True):
+        referral.young_person = young_person
+        referral.save()
+        agreements.append(AgreementFactory(referral=referral, young_person=young_person))
     # Opened outside a referral, waiting for the coordinator to confirm their listing (the
     # coordinator's notification names them: the notification list is no read of a record).
     referred = tuple(
@@ -732,12 +768,8 @@ def world(
             )
             for young_person in (own, other)
         ),
-        register_entries=tuple(
-            list_young_person(
-                young_person, by=coordinator, listed_on=date(2026, 11, 2), risk_factors=[]
-            )
-            for young_person, coordinator in zip((own, other), coordinators, strict=True)
-        ),
+        register_entries=entries,
+        escalations=tuple(escalation_of(entry, register_coordinator) for entry in entries),
         visit_plans=(
             VisitPlanFactory(worker=case_manager, young_person=own),
             VisitPlanFactory(worker=other_team_case_manager, young_person=other),

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from register.services import list_young_person, request_listing
+from register.services import list_young_person, record_review, request_listing
 from tests.factories import (
     CareTeamFactory,
     CasePlanFactory,
@@ -158,11 +158,18 @@ def test_case_manager_home_query_count_is_constant(
 
 @pytest.mark.parametrize("item_count", [1, 3])
 def test_supervisor_home_query_count_is_constant(
-    client, supervisor, team, django_assert_num_queries, item_count, log_in
+    client, supervisor, team, register_coordinator, django_assert_num_queries, item_count, log_in
 ):
     for _ in range(item_count):
         worker = UserFactory(role=Role.CASE_MANAGER, team=team)
         allocated = YoungPersonFactory(team=team, primary_case_manager=worker)
+        entry = list_young_person(
+            allocated, by=register_coordinator, listed_on=date(2026, 1, 5), risk_factors=[]
+        )
+        record_review(
+            entry.reviews.get(), by=register_coordinator, reviewed_on=date(2026, 1, 19),
+            outcome="escalate", participants=["icms"], escalation="Missing for a week.",
+        )  # fmt: skip
         CasePlanFactory(
             young_person=allocated,
             status="current",
@@ -176,10 +183,10 @@ def test_supervisor_home_query_count_is_constant(
 
     # user, OTP device, user's groups, what they cover, outreach visits not checked in, teams
     # (led or covered), workers with caseloads, unallocated cases, crises since yesterday
-    # morning, after-hours accesses to review, plans to approve, plan reviews overdue, register
-    # reviews overdue, referrals waiting, unread notifications; the page read, in the audit
-    # trail: savepoint, insert, release
-    with django_assert_num_queries(18):
+    # morning, after-hours accesses to review, plans to approve, plan reviews overdue,
+    # escalations open, register reviews overdue, referrals waiting, unread notifications; the
+    # page read, in the audit trail: savepoint, insert, release
+    with django_assert_num_queries(19):
         client.get(reverse("home"))
 
 
