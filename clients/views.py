@@ -92,6 +92,7 @@ from icms.access import (
 )
 from icms.exports import csv_download
 from icms.forms import add_service_error, submitted
+from referrals.queries import referrals_on_record
 from register.queries import with_register_review
 
 TIMELINE_PAGE = 25
@@ -216,6 +217,7 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     user = request.user
+    referrals = list(referrals_on_record(young_person, user))
     return render(
         request,
         "clients/young_person_detail.html",
@@ -226,6 +228,8 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "can_change": user.has_perm("clients.change_youngperson", young_person),
             "can_allocate": user.has_perm("clients.add_allocation", young_person),
+            "referrals": referrals,
+            "documents": [doc for referral in referrals for doc in referral.attachments.all()],
         },
     )
 

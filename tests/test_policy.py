@@ -39,6 +39,8 @@ PROTECTED_MODELS = {
     "Referral",
     "ReferralMove",
     "ReferralAttachment",
+    "ReferralKeyPerson",
+    "ReferralProfessional",
     "CaseManagementAgreement",
     "Consultation",
     "VisitPlan",
