@@ -132,9 +132,13 @@ class ReferralForm(forms.ModelForm):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         data = self.data if self.is_bound else None
+        # What is posted is the whole list: compared with the saved rows, a row sent unchanged
+        # would count as an empty one.
         rows = {"key_people": ReferralKeyPersonForm, "professionals": ReferralProfessionalForm}
         initial = {
-            name: list(getattr(self.instance, name).values(*row.Meta.fields)) if saved else []
+            name: list(getattr(self.instance, name).values(*row.Meta.fields))
+            if saved and data is None
+            else []
             for name, row in rows.items()
         }
         self.key_people = KeyPeopleFormSet(data, prefix="family", initial=initial["key_people"])
