@@ -21,6 +21,7 @@ from tests.factories import (
     ReferralFactory,
     YoungPersonFactory,
 )
+from tests.referrals.test_referrals import accept as accept_on_the_page
 
 pytestmark = pytest.mark.django_db
 
@@ -75,18 +76,6 @@ def test_accepting_carries_culture_order_placement_and_permanency_into_a_new_rec
     young_person = accept(referral, supervisor, case_manager).young_person
 
     carried = {
-        name: getattr(young_person, name)
-        for name in (
-            "cultural_background",
-            "language",
-            "interpreter_needed",
-            "legal_order",
-            "legal_order_ends_on",
-            "placement",
-            "permanency_objective",
-        )
-    }
-    assert carried == {
         "cultural_background": "Samoan",
         "language": "Samoan",
         "interpreter_needed": True,
@@ -95,6 +84,7 @@ def test_accepting_carries_culture_order_placement_and_permanency_into_a_new_rec
         "placement": "residential",
         "permanency_objective": "long_term",
     }
+    assert {name: getattr(young_person, name) for name in carried} == carried
     assert young_person.get_permanency_objective_display() == "Long-term out-of-home care"
 
 
@@ -241,18 +231,7 @@ def test_a_reopened_record_keeps_its_facts_unless_the_supervisor_takes_the_refer
 ):
     log_in(supervisor)
 
-    client.post(
-        reverse("referrals:accept", args=[referral.pk]),
-        {
-            "case_manager": case_manager.pk,
-            "intensity": IntensityLevel.objects.get(name="High").pk,
-            "agreed_on": "2026-11-20",
-            "parties": "Kayla Reid",
-            "terms": "We agree to meet weekly.",
-            "take_placement": "take",
-            "take_language": "keep",
-        },
-    )
+    accept_on_the_page(client, referral, case_manager, take_placement="take", take_language="keep")
 
     earlier_record.refresh_from_db()
     assert earlier_record.status == "active"

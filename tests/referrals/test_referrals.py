@@ -166,7 +166,8 @@ def considering(team, supervisor):
     return ReferralFactory(team=team, status="considering")
 
 
-def accept(client, referral, case_manager):
+def accept(client, referral, case_manager, **choices):
+    """The supervisor's accept form, with `choices` (take_<fact>) where the record differs."""
     return client.post(
         reverse("referrals:accept", args=[referral.pk]),
         {
@@ -175,7 +176,8 @@ def accept(client, referral, case_manager):
             "agreed_on": "2026-11-20",
             "parties": "Tyler Jones\nCasey, case manager",
             "terms": "We agree to meet weekly.",
-        },
+        }
+        | choices,
         follow=True,
     )
 
