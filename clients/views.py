@@ -92,7 +92,7 @@ from icms.access import (
 )
 from icms.exports import csv_download
 from icms.forms import add_service_error, submitted
-from referrals.queries import referrals_on_record
+from referrals.queries import documents_on_file, referrals_on_record
 from register.queries import with_register_review
 
 TIMELINE_PAGE = 25
@@ -217,7 +217,6 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     user = request.user
-    referrals = list(referrals_on_record(young_person, user))
     return render(
         request,
         "clients/young_person_detail.html",
@@ -228,8 +227,8 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "can_change": user.has_perm("clients.change_youngperson", young_person),
             "can_allocate": user.has_perm("clients.add_allocation", young_person),
-            "referrals": referrals,
-            "documents": [doc for referral in referrals for doc in referral.attachments.all()],
+            "referrals": list(referrals_on_record(young_person, user)),
+            "documents": documents_on_file(young_person),
         },
     )
 

@@ -1,4 +1,4 @@
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User
 from accounts.rules import teams_supervised_by
@@ -15,29 +15,22 @@ def waiting_for(supervisor: User) -> QuerySet[Referral]:
 
 
 def referrals_on_record(young_person: YoungPerson, user: User) -> QuerySet[Referral]:
-    """The referrals that brought the young person to ICMS, newest first, with their documents;
-    `seen` when the user may open the referral itself (referrals.rules)."""
+    """The referrals that brought the young person to ICMS, newest first; `seen` when the user
+    may open the referral itself (referrals.rules)."""
     return (
         Referral.objects.filter(young_person=young_person, status=Referral.Status.ACCEPTED)
         .select_related("referred_by")
         .annotate(seen=Exists(referrals_visible_to(user).filter(pk=OuterRef("pk"))))
-        .prefetch_related(
-            Prefetch(
-                "attachments", queryset=ReferralAttachment.objects.select_related("withdrawn_by")
-            )
-        )
         .order_by("-submitted_at")
     )
 
 
-def documents_on_record(young_person: YoungPerson) -> QuerySet[ReferralAttachment]:
-    """The documents of the referrals the young person came with: on their file, for whoever
-    sees the record; a withdrawn one is no longer offered."""
+def documents_on_file(young_person: YoungPerson) -> QuerySet[ReferralAttachment]:
+    """The documents of the referrals the young person came with, on their file for whoever
+    sees the record; a withdrawn one stays listed, as withdrawn, and is no longer offered."""
     return ReferralAttachment.objects.filter(
-        referral__young_person=young_person,
-        referral__status=Referral.Status.ACCEPTED,
-        withdrawn_at__isnull=True,
-    )
+        referral__young_person=young_person, referral__status=Referral.Status.ACCEPTED
+    ).select_related("withdrawn_by")
 
 
 def last_phone_of(practitioner: User) -> str:

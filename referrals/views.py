@@ -35,7 +35,7 @@ from referrals.forms import (
     WithdrawDocumentForm,
 )
 from referrals.models import OPEN_STATUSES, Referral, ReferralAttachment
-from referrals.queries import documents_on_record, last_phone_of, waiting_for
+from referrals.queries import documents_on_file, last_phone_of, waiting_for
 from referrals.rules import consultations_visible_to, referrals_visible_to
 from referrals.services import (
     accept_referral,
@@ -481,7 +481,8 @@ def record_document(request: HttpRequest, pk: int, attachment_pk: int) -> FileRe
     """A document of the referral a young person came with: on their file, for whoever sees
     their record; always as a download."""
     young_person = find_or_404(request, young_people_visible_to(request.user), pk=pk)
-    attachment = find_or_404(request, documents_on_record(young_person), pk=attachment_pk)
+    offered = documents_on_file(young_person).filter(withdrawn_at__isnull=True)
+    attachment = find_or_404(request, offered, pk=attachment_pk)
     audit_detail(request, referral=attachment.referral_id)
     return _download(attachment)
 
