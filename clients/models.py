@@ -132,6 +132,16 @@ class YoungPerson(models.Model):
         HOMELESS = "homeless", "Homeless"
         OTHER = "other", "Other"
 
+    class Permanency(models.TextChoices):
+        """Child protection's permanency objective: a decision ICMS records, never makes."""
+
+        FAMILY_PRESERVATION = "preservation", "Family preservation"
+        FAMILY_REUNIFICATION = "reunification", "Family reunification"
+        ADOPTION = "adoption", "Adoption"
+        PERMANENT_CARE = "permanent_care", "Permanent care"
+        LONG_TERM_CARE = "long_term", "Long-term out-of-home care"
+        NOT_DECIDED = "not_decided", "Not yet decided"
+
     class Consent(models.TextChoices):
         NOT_DISCUSSED = "not_discussed", "Not yet discussed"
         GIVEN = "given", "Consents to share with the care team's agencies"
@@ -163,6 +173,9 @@ class YoungPerson(models.Model):
     placement = models.CharField(max_length=20, choices=Placement, blank=True)
     placement_details = models.CharField(
         max_length=300, blank=True, help_text="Carer or unit, and anything a visitor must know."
+    )
+    permanency_objective = models.CharField(
+        max_length=15, choices=Permanency, blank=True, help_text="As child protection decided it."
     )
     information_sharing = models.CharField(
         "consent to share information",

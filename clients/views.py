@@ -98,6 +98,7 @@ from icms.access import (
 )
 from icms.exports import csv_download
 from icms.forms import add_service_error, submitted
+from referrals.queries import documents_on_file, referrals_on_record
 from referrals.services import open_record_outside_referral
 from register.queries import (
     escalations_shown,
@@ -251,6 +252,8 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if young_person.status == YoungPerson.Status.REFERRED
             else None,
             "can_merge": user.has_perm("clients.merge_youngperson", young_person),
+            "referrals": list(referrals_on_record(young_person, user)),
+            "documents": documents_on_file(young_person),
         },
     )
 

@@ -385,6 +385,7 @@ class Generator:
             "information_sharing information_sharing_notes division_id team_id status "
             "intensity_id primary_case_manager_id created_at",
             rows(),
+            constants={"permanency_objective": ""},
         )
         self._copy(
             "clients_allocation",
@@ -465,6 +466,10 @@ class Generator:
                 "placement": "",
                 "risk_details": "",
                 "permanency_objective": "not_decided",
+                "cultural_background": "",
+                "language": "",
+                "interpreter_needed": False,
+                "referrer_phone": "",
                 "register_listed": False,
                 "consent_notes": "",
                 "decision_notes": "",

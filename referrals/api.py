@@ -20,7 +20,7 @@ from accounts.queries import teams_serving
 from clients.models import LifeDomain
 from icms.access import audit_detail, find_or_404, found_record, note_refused, shows_list
 from icms.validators import MAX_ID
-from referrals.models import Referral
+from referrals.models import Referral, ReferralKeyPerson, ReferralProfessional
 from referrals.permissions import IsChildProtectionAccount
 from referrals.rules import referrals_visible_to
 from referrals.services import (
@@ -53,8 +53,26 @@ class TeamField(serializers.PrimaryKeyRelatedField):
         return teams_serving(request.user.division)
 
 
+class ReferralKeyPersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReferralKeyPerson
+        fields = ["name", "relationship", "is_support", "phone", "notes"]
+
+
+class ReferralProfessionalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReferralProfessional
+        fields = ["role", "name", "organisation", "phone", "email"]
+
+
 class ReferralSerializer(serializers.ModelSerializer):
     team = TeamField()
+    key_people = ReferralKeyPersonSerializer(
+        many=True, read_only=True, help_text="Family and significant others the referral names."
+    )
+    professionals = ReferralProfessionalSerializer(
+        many=True, read_only=True, help_text="The professional network the referral names."
+    )
     presenting_issues = serializers.DictField(
         child=serializers.CharField(max_length=2000, allow_blank=True),
         required=False,
@@ -88,6 +106,8 @@ class ReferralSerializer(serializers.ModelSerializer):
             "client_reference",
             "status",
             *DRAFT_FIELDS,
+            "key_people",
+            "professionals",
             "submit",
             "missing",
             "decline_reason",
@@ -135,6 +155,7 @@ class ReferralViewSet(
         return (
             referrals_visible_to(self.request.user)
             .filter(referred_by=self.request.user)
+            .prefetch_related("key_people", "professionals")
             .order_by("-created_at", "-id")
         )
 

@@ -6,13 +6,15 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.models import Team, User
-from clients.models import YoungPerson
+from clients.models import KeyPerson, ProfessionalContact, YoungPerson
 from referrals.forms import AGREEMENT_TERMS
 from referrals.models import (
     CaseManagementAgreement,
     Consultation,
     Referral,
+    ReferralKeyPerson,
     ReferralMove,
+    ReferralProfessional,
 )
 
 Status = Referral.Status
@@ -26,6 +28,19 @@ TRIED = (
     "Monthly child protection visits and a youth worker through the placement; "
     "does not keep appointments and is not at home when workers call."
 )
+
+# Who the referrals still in play name: the family (given name, relationship, a support, notes)
+# and the professional network (role, name, organisation).
+FAMILY = [
+    ("Dana", KeyPerson.Relationship.MOTHER, True, "Sees them weekly; wants to be involved."),
+    ("Ray", KeyPerson.Relationship.FATHER, False, "No contact: intervention order until 2027."),
+    ("Nell", KeyPerson.Relationship.GRANDPARENT, True, "Has them most weekends."),
+]
+NETWORK = [
+    (ProfessionalContact.Role.SCHOOL, "Priya Shah", "Northside Secondary College, wellbeing"),
+    (ProfessionalContact.Role.GP, "Dr Tom Fraser", "Northside Medical Centre"),
+]
+CULTURES = [("Samoan", "Samoan", False), ("Vietnamese", "Vietnamese", True), ("", "English", False)]
 
 # given, family, age, division, urgency, status, days since submitted, note
 IN_PLAY = [
@@ -62,6 +77,41 @@ def _referral(young: dict, *, by: User, team: Team, **fields) -> Referral:
     )
 
 
+def _name_family(referral: Referral, family_name: str) -> None:
+    ReferralKeyPerson.objects.bulk_create(
+        ReferralKeyPerson(
+            referral=referral,
+            name=f"{given} {family_name}",
+            relationship=relationship,
+            is_support=support,
+            phone=f"0400 111 {index:03d}",
+            notes=notes,
+        )
+        for index, (given, relationship, support, notes) in enumerate(FAMILY)
+    )
+    ReferralProfessional.objects.bulk_create(
+        ReferralProfessional(referral=referral, role=role, name=name, organisation=organisation)
+        for role, name, organisation in NETWORK
+    )
+
+
+def _as_accepted(referral: Referral, young_person: YoungPerson) -> None:
+    """The family and network the referral named, as accepting it carried them to the record."""
+    ReferralKeyPerson.objects.bulk_create(
+        ReferralKeyPerson(referral=referral, **person)
+        for person in young_person.key_people.values("name", "relationship", "is_support", "phone")
+    )
+    role, name, organisation = NETWORK[0]
+    ReferralProfessional.objects.create(
+        referral=referral, role=role, name=name, organisation=organisation
+    )
+    ProfessionalContact.objects.create(
+        young_person=young_person, role=role, name=name, organisation=organisation
+    )
+    young_person.permanency_objective = referral.permanency_objective
+    young_person.save(update_fields=["permanency_objective"])
+
+
 def seed_demo_referrals(
     young_people: list[tuple[YoungPerson, date]], referrers: dict[str, User]
 ) -> int:
@@ -81,6 +131,10 @@ def seed_demo_referrals(
                 "child_protection_number": young_person.child_protection_number,
                 "legal_order": young_person.legal_order,
                 "placement": young_person.placement,
+                "language": young_person.language,
+                "permanency_objective": YoungPerson.Permanency.FAMILY_REUNIFICATION
+                if made % 2
+                else YoungPerson.Permanency.LONG_TERM_CARE,
                 "register_listed_on": accepted_on - timedelta(days=20),
             },
             by=referrer,
@@ -91,6 +145,7 @@ def seed_demo_referrals(
             submitted_at=submitted,
             decided_at=_at(accepted_on),
         )
+        _as_accepted(referral, young_person)
         _moves(
             referral,
             [
@@ -118,8 +173,9 @@ def seed_demo_referrals(
         made += 1
 
     today = timezone.localdate()
-    for given, family, age, division, urgency, status, days, note in IN_PLAY:
+    for index, (given, family, age, division, urgency, status, days, note) in enumerate(IN_PLAY):
         referrer = referrers[division]
+        culture, language, interpreter = CULTURES[index % len(CULTURES)]
         team = Team.objects.select_related("supervisor").get(division__name=division)
         submitted = None if status == Status.DRAFT else _at(today - timedelta(days=days), 9)
         young = {
@@ -130,6 +186,10 @@ def seed_demo_referrals(
             "register_listed_on": None
             if status == Status.DECLINED
             else today - timedelta(days=days + 3),
+            "cultural_background": culture,
+            "language": language,
+            "interpreter_needed": interpreter,
+            "referrer_phone": "03 9000 1234",
         }
         referral = _referral(
             young,
@@ -151,6 +211,7 @@ def seed_demo_referrals(
                 else {}
             ),
         )
+        _name_family(referral, family)
         steps = [] if submitted is None else [(Status.SUBMITTED, referrer, submitted, "")]
         if status in {Status.UNDER_CONSIDERATION, Status.DECLINED}:
             steps.append((Status.UNDER_CONSIDERATION, team.supervisor, submitted, ""))

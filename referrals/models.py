@@ -7,10 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from clients.models import LifeDomain, YoungPerson
+from clients.models import KeyPerson, LifeDomain, ProfessionalContact, YoungPerson
 from icms.choices import choice_labels
 from icms.formats import show_date
-from icms.validators import validate_date_of_birth, validate_past_day
+from icms.validators import validate_date_of_birth, validate_past_day, validate_plausible_day
 
 
 @pghistory.track()
@@ -42,14 +42,6 @@ class Referral(models.Model):
         ABSCONDING = "absconding", "Absconding"
         HOMELESSNESS = "homelessness", "Homelessness"
         OTHER = "other", "Other"
-
-    class Permanency(models.TextChoices):
-        FAMILY_PRESERVATION = "preservation", "Family preservation"
-        FAMILY_REUNIFICATION = "reunification", "Family reunification"
-        ADOPTION = "adoption", "Adoption"
-        PERMANENT_CARE = "permanent_care", "Permanent care"
-        LONG_TERM_CARE = "long_term", "Long-term out-of-home care"
-        NOT_DECIDED = "not_decided", "Not yet decided"
 
     class Consent(models.TextChoices):
         CONSENTS = "consents", "The young person knows and agrees to the referral"
@@ -91,11 +83,17 @@ class Referral(models.Model):
         choices=YoungPerson.Indigenous,
         default=YoungPerson.Indigenous.NOT_STATED,
     )
+    cultural_background = models.CharField(max_length=200, blank=True)
+    language = models.CharField("language spoken at home", max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(default=False)
     child_protection_number = models.CharField(
         "child protection client number", max_length=30, blank=True
     )
     legal_order = models.CharField(
         max_length=10, choices=YoungPerson.LegalOrder, default=YoungPerson.LegalOrder.NONE
+    )
+    legal_order_ends_on = models.DateField(
+        "order ends on", null=True, blank=True, validators=[validate_plausible_day]
     )
     placement = models.CharField(max_length=20, choices=YoungPerson.Placement, blank=True)
 
@@ -111,7 +109,7 @@ class Referral(models.Model):
         blank=True,
     )
     permanency_objective = models.CharField(
-        max_length=15, choices=Permanency, default=Permanency.NOT_DECIDED
+        max_length=15, choices=YoungPerson.Permanency, default=YoungPerson.Permanency.NOT_DECIDED
     )
     register_listed = models.BooleanField(
         "listed on the divisional high-risk youth register", default=False
@@ -124,6 +122,9 @@ class Referral(models.Model):
         "the young person and the referral", max_length=10, choices=Consent, blank=True
     )
     consent_notes = models.CharField(max_length=500, blank=True)
+    referrer_phone = models.CharField(
+        "your phone", max_length=40, blank=True, help_text="How the ICMS team can reach you."
+    )
 
     # The decision.
     decline_reason = models.CharField(max_length=12, choices=DeclineReason, blank=True)
@@ -208,6 +209,44 @@ class ReferralMove(models.Model):
         return f"{self.referral}: {self.from_status} → {self.to_status}"
 
 
+class ReferralKeyPerson(models.Model):
+    """Family or a significant other the referral names; a key person of the record once the
+    referral is accepted."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="key_people")
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=20, choices=KeyPerson.Relationship)
+    is_support = models.BooleanField(
+        "a support", default=True, help_text="Someone the young person can rely on."
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    notes = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "referral key people"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relationship_display().lower()})"
+
+
+class ReferralProfessional(models.Model):
+    """Someone of the professional network the referral names; on the record once accepted."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="professionals")
+    role = models.CharField(max_length=20, choices=ProfessionalContact.Role)
+    name = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.get_role_display()}"
+
+
 def _attachment_path(attachment: "ReferralAttachment", filename: str) -> str:
     # The stored name is random: the original name is kept in the row, never on disk.
     return f"referrals/{attachment.referral_id}/{uuid.uuid4().hex}"
@@ -225,6 +264,12 @@ class ReferralAttachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # A document attached by mistake to a submitted referral is withdrawn, never deleted.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_reason = models.CharField("why", max_length=300, blank=True)
 
     class Meta:
         ordering = ["uploaded_at"]

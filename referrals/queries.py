@@ -3,14 +3,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role, Team, User
 from accounts.rules import teams_supervised_by
 from clients.models import IntensityLevel, YoungPerson
 from clients.queries import OPEN_STATUSES as OPEN_CASES
-from referrals.models import OPEN_STATUSES, Referral, ReferralMove
+from referrals.models import OPEN_STATUSES, Referral, ReferralAttachment, ReferralMove
 from referrals.rules import referrals_visible_to
 
 
@@ -129,4 +138,34 @@ def kept_capacity(referral: Referral, moves: list[ReferralMove]) -> Capacity | N
         limit=decision.caseload_limit,
         headroom=decision.headroom,
         at=decision.at,
+    )
+
+
+def referrals_on_record(young_person: YoungPerson, user: User) -> QuerySet[Referral]:
+    """The referrals that brought the young person to ICMS, newest first; `seen` when the user
+    may open the referral itself (referrals.rules)."""
+    return (
+        Referral.objects.filter(young_person=young_person, status=Referral.Status.ACCEPTED)
+        .select_related("referred_by")
+        .annotate(seen=Exists(referrals_visible_to(user).filter(pk=OuterRef("pk"))))
+        .order_by("-submitted_at")
+    )
+
+
+def documents_on_file(young_person: YoungPerson) -> QuerySet[ReferralAttachment]:
+    """The documents of the referrals the young person came with, on their file for whoever
+    sees the record; a withdrawn one stays listed, as withdrawn, and is no longer offered."""
+    return ReferralAttachment.objects.filter(
+        referral__young_person=young_person, referral__status=Referral.Status.ACCEPTED
+    ).select_related("withdrawn_by")
+
+
+def last_phone_of(practitioner: User) -> str:
+    """The phone the practitioner gave on their latest referral, to offer on the next."""
+    return (
+        Referral.objects.filter(referred_by=practitioner)
+        .exclude(referrer_phone="")
+        .values_list("referrer_phone", flat=True)
+        .first()
+        or ""
     )

@@ -92,6 +92,9 @@ def has_a_division(user: User) -> bool:
 
 rules.add_perm("referrals.add_referral", is_practitioner & has_a_division)
 rules.add_perm("referrals.change_referral", made_the_referral & is_draft)
+rules.add_perm("referrals.discard_referral", made_the_referral & is_draft)
+# A document attached by mistake: removed from a draft (change_referral), withdrawn after.
+rules.add_perm("referrals.withdraw_attachment", made_the_referral & ~is_draft)
 # Submitting again what was already submitted gets its message from the service, not a 403.
 rules.add_perm("referrals.submit_referral", made_the_referral)
 rules.add_perm("referrals.withdraw_referral", made_the_referral & is_open & ~is_draft)

@@ -5,6 +5,8 @@ announced to whoever is waiting on it.
 """
 
 import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
 
@@ -15,21 +17,29 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from accounts.cover import supervisors_of
 from accounts.models import Role, Team, User
 from audit.models import AuditAction
 from audit.services import record
-from clients.models import IntensityLevel, YoungPerson
+from clients.models import IntensityLevel, ProfessionalContact, YoungPerson
 from clients.queries import record_of_child_protection_number
-from clients.services import allocate_primary, create_young_person
+from clients.services import (
+    allocate_primary,
+    create_young_person,
+    save_key_person,
+    save_professional,
+)
 from notifications.services import notify
 from referrals.models import (
     CaseManagementAgreement,
     Consultation,
     Referral,
     ReferralAttachment,
+    ReferralKeyPerson,
     ReferralMove,
+    ReferralProfessional,
 )
 from referrals.queries import Capacity, capacity_of
 from register.models import ListingRequest
@@ -50,27 +60,36 @@ TRANSITIONS = {
     Status.WAITLISTED: {Status.UNDER_CONSIDERATION, Status.WITHDRAWN},
 }
 
-DRAFT_FIELDS = [
-    "team",
+# What a referral says of the young person that their record holds too (accept_referral).
+CARRIED_FACTS = [
     "given_name",
     "family_name",
     "preferred_name",
     "date_of_birth",
     "gender",
     "indigenous_status",
-    "child_protection_number",
+    "cultural_background",
+    "language",
+    "interpreter_needed",
     "legal_order",
+    "legal_order_ends_on",
     "placement",
+    "permanency_objective",
+]
+DRAFT_FIELDS = [
+    "team",
+    *CARRIED_FACTS,
+    "child_protection_number",
     "presenting_issues",
     "risks",
     "risk_details",
     "tried_before",
-    "permanency_objective",
     "register_listed",
     "register_listed_on",
     "urgency",
     "consent",
     "consent_notes",
+    "referrer_phone",
 ]
 
 # What may be attached: detected content type -> the file name endings that may carry it.
@@ -131,16 +150,23 @@ def _move(
 # --- Drafting and submitting ------------------------------------------------------------------
 
 
-def _check_team(team: Team, by: User) -> None:
-    if team.division_id != by.division_id:
+def _check_team(team: Team | None, by: User) -> None:
+    if team is None or team.division_id != by.division_id:
         raise ValidationError({"team": "Choose a team of your division."})
 
 
 @transaction.atomic
 def save_referral_draft(
-    referral: Referral | None, *, by: User, client_reference: uuid.UUID | None = None, **fields
+    referral: Referral | None,
+    *,
+    by: User,
+    client_reference: uuid.UUID | None = None,
+    key_people: list[dict] | None = None,
+    professionals: list[dict] | None = None,
+    **fields,
 ) -> Referral:
-    """Start a referral (once per form, however often it is saved) or change a draft."""
+    """Start a referral (once per form, however often it is saved) or change a draft. The
+    family and the professional network, when given, replace the rows the draft had."""
     if referral is None:
         existing = Referral.objects.filter(client_reference=client_reference).first()
         if existing is not None:
@@ -157,7 +183,7 @@ def save_referral_draft(
         raise ValidationError("Only a draft can be changed; this referral was submitted.")
     for name, value in fields.items():
         setattr(referral, name, value)
-    _check_team(referral.team, by)
+    _check_team(referral.team if referral.team_id else None, by)
     referral.full_clean()
     adding = referral._state.adding
     try:
@@ -166,8 +192,21 @@ def save_referral_draft(
     except IntegrityError:
         # The same form saved twice at the same moment.
         return Referral.objects.get(client_reference=referral.client_reference)
+    for model, rows in ((ReferralKeyPerson, key_people), (ReferralProfessional, professionals)):
+        if rows is not None:
+            _replace_rows(referral, model, rows)
     record(AuditAction.CREATE if adding else AuditAction.CHANGE, actor=by, obj=referral)
     return referral
+
+
+def _replace_rows(
+    referral: Referral, model: type[ReferralKeyPerson | ReferralProfessional], rows: list[dict]
+) -> None:
+    made = [model(referral=referral, **row) for row in rows]
+    for row in made:
+        row.full_clean(exclude=["referral"])
+    model.objects.filter(referral=referral).delete()
+    model.objects.bulk_create(made)
 
 
 def missing_parts(referral: Referral) -> list[str]:
@@ -269,38 +308,144 @@ def waitlist_referral(referral: Referral, *, by: User, note: str) -> Referral:
     return referral
 
 
-def _young_person_for(referral: Referral, *, intensity: IntensityLevel) -> YoungPerson:
-    """The record the referral becomes: the one ICMS already holds, reopened, or a new one."""
+OPEN_CASE = {YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING}
+# A value that says nothing: a record holding it takes the referral's without asking.
+UNKNOWN = {"", YoungPerson.Gender.NOT_STATED, YoungPerson.Indigenous.NOT_STATED}
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A fact the referral gives otherwise than the record ICMS already holds."""
+
+    field: str
+    label: str
+    on_record: str
+    in_referral: str
+
+
+def reopened_record(referral: Referral) -> YoungPerson | None:
+    """The record accepting the referral would reopen: the one linked at submission, or one
+    with the same child protection number; none while it is an open case (accepting refuses)."""
+    if referral.young_person_id is not None:
+        young_person = referral.young_person
+    elif referral.child_protection_number.strip():
+        young_person = YoungPerson.objects.filter(
+            child_protection_number=referral.child_protection_number
+        ).first()
+    else:
+        return None
+    if young_person is None or young_person.status in OPEN_CASE:
+        return None
+    return young_person
+
+
+def _unknown(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value in UNKNOWN)
+
+
+def _same(one: object, other: object) -> bool:
+    if isinstance(one, str) and isinstance(other, str):
+        return one.strip().casefold() == other.strip().casefold()
+    return one == other
+
+
+def _shown(instance: Referral | YoungPerson, name: str) -> str:
+    value = getattr(instance, name)
+    field = instance._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return str(value)
+
+
+def differences(referral: Referral, young_person: YoungPerson) -> list[Difference]:
+    """Where the referral and the record both say something, and not the same thing. Accepting
+    keeps the record's unless the supervisor takes the referral's (accept_referral's `take`)."""
+    return [
+        Difference(
+            field=name,
+            label=capfirst(Referral._meta.get_field(name).verbose_name),
+            on_record=_shown(young_person, name),
+            in_referral=_shown(referral, name),
+        )
+        for name in CARRIED_FACTS
+        if not _unknown(getattr(referral, name))
+        and not _unknown(getattr(young_person, name))
+        and not _same(getattr(referral, name), getattr(young_person, name))
+    ]
+
+
+def _young_person_for(
+    referral: Referral, *, intensity: IntensityLevel, take: Collection[str], by: User
+) -> YoungPerson:
+    """The record the referral becomes: the one ICMS already holds, reopened, or a new one.
+    A reopened record takes from the referral what it did not hold, and where both hold a fact,
+    only the ones in `take`."""
     young_person = referral.young_person or (
         record_of_child_protection_number(referral.child_protection_number)
         .select_for_update()
         .first()
     )
-    if young_person is None:
+    adding = young_person is None
+    if adding:
         young_person = YoungPerson(
-            given_name=referral.given_name,
-            family_name=referral.family_name,
-            preferred_name=referral.preferred_name,
-            date_of_birth=referral.date_of_birth,
-            gender=referral.gender,
-            indigenous_status=referral.indigenous_status,
-            child_protection_number=referral.child_protection_number,
-            legal_order=referral.legal_order,
-            placement=referral.placement,
-            division=referral.division,
+            child_protection_number=referral.child_protection_number, division=referral.division
         )
-    elif young_person.status in {YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING}:
+    elif young_person.status in OPEN_CASE:
         # Whose case it is belongs to that team's record, which the supervisor may not see.
         raise ValidationError(
             "The young person with this child protection number is already an open case of ICMS."
         )
+    taken = [
+        name
+        for name in CARRIED_FACTS
+        if not _unknown(getattr(referral, name))
+        and (adding or name in take or _unknown(getattr(young_person, name)))
+        and getattr(referral, name) != getattr(young_person, name)
+    ]
+    for name in taken:
+        setattr(young_person, name, getattr(referral, name))
     young_person.team = referral.team
     young_person.division = referral.division
     young_person.status = YoungPerson.Status.ACTIVE
     young_person.intensity = intensity
     young_person.full_clean(exclude=["search"])
     young_person.save()
+    record(
+        AuditAction.CREATE if adding else AuditAction.CHANGE,
+        actor=by,
+        obj=young_person,
+        detail={"referral": referral.pk, "from_referral": taken},
+    )
     return young_person
+
+
+def _carry_people(referral: Referral, young_person: YoungPerson, *, by: User) -> None:
+    """The family and professional network the referral names, and the referrer as the child
+    protection practitioner, onto the record: each one not already there (same name and
+    relationship, or same name and role)."""
+    family = referral.key_people.values("name", "relationship", "is_support", "phone", "notes")
+    referrer = {
+        "role": ProfessionalContact.Role.CHILD_PROTECTION,
+        "name": str(referral.referred_by),
+        "organisation": f"Child Protection, {referral.division} division",
+        "phone": referral.referrer_phone,
+        "email": referral.referred_by.email,
+    }
+    network = [referrer, *referral.professionals.values(*referrer)]
+    for rows, on_record, kind, save in (
+        (family, young_person.key_people.all(), "relationship", save_key_person),
+        (network, young_person.professionals.all(), "role", save_professional),
+    ):
+        known = {(row.name.strip().casefold(), getattr(row, kind)) for row in on_record}
+        for row in rows:
+            key = (row["name"].strip().casefold(), row[kind])
+            if key not in known:
+                known.add(key)
+                save(young_person, by=by, **row)
 
 
 @transaction.atomic
@@ -313,11 +458,14 @@ def accept_referral(
     agreed_on: date,
     parties: str,
     terms: str,
+    take: Collection[str] = (),
 ) -> CaseManagementAgreement:
     """Take the young person on: they must be on the division's high-risk youth register, listed
     by its register coordinator (a referral's word is not a listing). Their record is made (or
-    reopened), the case manager allocated, and the formal case management agreement recorded.
-    The referrer and the case manager are told."""
+    reopened) with what the referral says of them, their family and their professional network
+    (see _young_person_for and _carry_people: nothing on a reopened record is replaced unless
+    named in `take`), the case manager allocated, and the formal case management agreement
+    recorded. The referrer and the case manager are told."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     check_move(referral, Status.ACCEPTED)
     if register_entry_of(referral.division_id, referral.child_protection_number) is None:
@@ -326,7 +474,8 @@ def accept_referral(
     if agreed_on > timezone.localdate():
         raise ValidationError({"agreed_on": "The agreement cannot be dated in the future."})
     capacity = capacity_of(referral, intensity=intensity)  # before the young person counts
-    young_person = _young_person_for(referral, intensity=intensity)
+    young_person = _young_person_for(referral, intensity=intensity, take=take, by=by)
+    _carry_people(referral, young_person, by=by)
     allocate_primary(young_person, worker=case_manager, by=by, note="Referral accepted")
     agreement = CaseManagementAgreement(
         referral=referral,
@@ -512,3 +661,65 @@ def attach_document(referral: Referral, *, by: User, upload: UploadedFile) -> Re
     attachment.save()
     record(AuditAction.CREATE, actor=by, obj=attachment)
     return attachment
+
+
+def _delete_documents(attachments: list[ReferralAttachment]) -> None:
+    """Delete the rows now and their files once the deletion is committed."""
+    files = [(attachment.file.storage, attachment.file.name) for attachment in attachments]
+    ReferralAttachment.objects.filter(pk__in=[attachment.pk for attachment in attachments]).delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+
+
+@transaction.atomic
+def remove_document(attachment: ReferralAttachment, *, by: User) -> None:
+    """Take a document off a draft: nobody but its author has seen it, so it goes."""
+    referral = Referral.objects.select_for_update().get(pk=attachment.referral_id)
+    if referral.status != Status.DRAFT:
+        raise ValidationError(
+            "The referral is submitted: withdraw the document instead, saying why."
+        )
+    record(AuditAction.DELETE, actor=by, obj=attachment, detail={"referral": referral.pk})
+    _delete_documents([attachment])
+
+
+@transaction.atomic
+def withdraw_document(attachment: ReferralAttachment, *, by: User, reason: str) -> None:
+    """A document of a submitted referral, attached by mistake: ICMS may have read it, so it is
+    kept, marked withdrawn (who, when, why), and no longer offered for download."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the document is withdrawn."})
+    attachment = (
+        ReferralAttachment.objects.select_for_update()
+        .select_related("referral")
+        .get(pk=attachment.pk)
+    )
+    if attachment.referral.status == Status.DRAFT:
+        raise ValidationError("The referral is a draft: remove the document instead.")
+    if attachment.withdrawn_at is not None:
+        raise ValidationError(f"“{attachment}” was already withdrawn.")
+    attachment.withdrawn_at = timezone.now()
+    attachment.withdrawn_by = by
+    attachment.withdrawn_reason = reason.strip()
+    attachment.full_clean()
+    attachment.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    record(AuditAction.CHANGE, actor=by, obj=attachment, detail={"withdrawn": reason.strip()})
+
+
+@transaction.atomic
+def discard_referral_draft(referral: Referral, *, by: User) -> None:
+    """Delete a practitioner's own draft, with its documents, family and network rows. It was
+    never submitted: nobody else has seen it. (A submitted referral is withdrawn, and kept.)"""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.referred_by_id != by.pk:
+        raise ValidationError("Only the practitioner who started a draft can discard it.")
+    if referral.status != Status.DRAFT:
+        raise ValidationError("Only a draft can be discarded; a submitted referral is withdrawn.")
+    attachments = list(referral.attachments.all())
+    record(
+        AuditAction.DELETE,
+        actor=by,
+        obj=referral,
+        detail={"documents": [attachment.original_name for attachment in attachments]},
+    )
+    _delete_documents(attachments)
+    referral.delete()

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,23 +23,26 @@ from icms.access import (
     found_record,
     lists_client_records,
     require_permission,
+    shows_no_record,
 )
 from icms.forms import add_service_error, submitted
 from referrals.forms import (
     AGREEMENT_TERMS,
     AcceptForm,
-    AttachmentForm,
     ConsultationForm,
     DeclineForm,
     NoteForm,
     ReferralForm,
+    WithdrawDocumentForm,
 )
-from referrals.models import OPEN_STATUSES, Referral
+from referrals.models import OPEN_STATUSES, Referral, ReferralAttachment
 from referrals.queries import (
     Capacity,
     capacities,
     capacity_of,
+    documents_on_file,
     kept_capacity,
+    last_phone_of,
     team_capacities,
     waiting_for,
 )
@@ -49,12 +53,17 @@ from referrals.services import (
     check_move,
     consider_referral,
     decline_referral,
+    differences,
+    discard_referral_draft,
     missing_parts,
     record_consultation,
+    remove_document,
+    reopened_record,
     save_referral_draft,
     submit_referral,
     take_on_young_person,
     waitlist_referral,
+    withdraw_document,
     withdraw_referral,
 )
 from register.models import RegisterEntry
@@ -164,24 +173,43 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save_or_submit(
-    request: HttpRequest, form: ReferralForm, referral: Referral | None
-) -> Referral | None:
-    """Save the draft; if asked, submit it. Returns the referral, or None if refused."""
-    data = form.draft_fields()
-    try:
-        referral = save_referral_draft(
-            referral,
-            by=request.user,
-            client_reference=form.cleaned_data.get("client_reference"),
-            **data,
-        )
-    except ValidationError as error:
-        add_service_error(form, error)
-        return None
-    if request.POST.get("action") != "submit":
+def _save_draft(request: HttpRequest, form: ReferralForm, referral: Referral | None) -> Referral:
+    """What the form holds, saved as the draft (made once per form: its client_reference)."""
+    return save_referral_draft(
+        referral,
+        by=request.user,
+        client_reference=form.cleaned_data.get("client_reference"),
+        **form.draft_fields(),
+    )
+
+
+def _act(request: HttpRequest, form: ReferralForm, referral: Referral) -> HttpResponse | None:
+    """After the draft is saved: attach what was chosen, then do what the button says. Returns
+    where to go, or None to show the form again (submitting was refused)."""
+    edit = reverse("referrals:edit", args=[referral.pk])
+    if form.cleaned_data.get("document"):
+        try:
+            attachment = attach_document(
+                referral, by=request.user, upload=form.cleaned_data["document"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(f"{edit}#documents")
+        messages.success(request, f"“{attachment}” is attached.")
+    action = request.POST.get("action", "save")
+    if request.POST.get("remove"):
+        attachment = find_or_404(request, referral.attachments, pk=request.POST["remove"])
+        remove_document(attachment, by=request.user)
+        messages.success(request, f"“{attachment}” is removed.")
+        return redirect(f"{edit}#documents")
+    if action == "discard":
+        return redirect("referrals:discard", pk=referral.pk)
+    if action in {"attach", "more_family", "more_network"}:
+        anchor = {"attach": "documents", "more_family": "family", "more_network": "network"}
+        return redirect(f"{edit}#{anchor[action]}")
+    if action != "submit":
         messages.success(request, "The draft is saved. Submit it when it is complete.")
-        return referral
+        return redirect("referrals:detail", pk=referral.pk)
     try:
         submit_referral(referral, by=request.user)
     except ValidationError as error:
@@ -190,35 +218,116 @@ def _save_or_submit(
         messages.info(request, "The draft is saved, but cannot be submitted yet.")
         return None
     messages.success(request, f"{referral} is submitted to {referral.team}.")
-    return referral
+    return redirect("referrals:detail", pk=referral.pk)
+
+
+def _referral_form(request: HttpRequest, referral: Referral | None) -> HttpResponse:
+    """The new-referral and the draft pages. Every button saves what is typed first, so that
+    nothing is lost: attaching or removing a document, adding a row, discarding (which asks
+    first), submitting. A form that cannot be saved comes back as typed, saying why."""
+    form = ReferralForm(
+        submitted(request),
+        request.FILES or None,
+        instance=copy(referral) if referral else None,
+        initial=None if referral else {"referrer_phone": last_phone_of(request.user)},
+        teams=_practitioner_teams(request.user),
+    )
+    if request.method == "POST":
+        # Discarding asks first: what can be saved is kept in case the answer is no.
+        discarding = referral is not None and request.POST.get("action") == "discard"
+        if form.is_valid() or discarding:
+            try:
+                saved = _save_draft(request, form, referral)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                answer = _act(request, form, saved)
+                if answer is not None:
+                    return answer
+                referral = saved
+        else:
+            again = " and choose the document again" if request.FILES else ""
+            messages.error(request, f"Not saved: check what the form says below{again}.")
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "form": form,
+            "referral": referral,
+            "attachments": referral.attachments.all() if referral else [],
+            "autosave_url": reverse("referrals:autosave", args=[referral.pk])
+            if referral
+            else reverse("referrals:create-autosave"),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def referral_create(request: HttpRequest) -> HttpResponse:
     require_permission(request, "referrals.add_referral")
-    form = ReferralForm(submitted(request), teams=_practitioner_teams(request.user))
-    if request.method == "POST" and form.is_valid():
-        referral = _save_or_submit(request, form, None)
-        if referral is not None:
-            return redirect("referrals:detail", pk=referral.pk)
-    return render(request, "referrals/referral_form.html", {"form": form})
+    return _referral_form(request, None)
 
 
 @require_http_methods(["GET", "POST"])
 def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_or_404(request, pk)
     require_permission(request, "referrals.change_referral", referral)
+    return _referral_form(request, referral)
+
+
+@require_POST
+@shows_no_record
+def referral_autosave(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Called by the referral form a few seconds after typing stops (htmx), as the contact
+    form's draft is: keep what is typed in the draft, each part that can be taken as it is.
+    The first save of a new referral makes the draft, and the page's address becomes the
+    draft's, so that reloading it brings everything back."""
+    referral = None
+    if pk is None:
+        require_permission(request, "referrals.add_referral")
+    else:
+        referral = _referral_or_404(request, pk)
+        require_permission(request, "referrals.change_referral", referral)
     form = ReferralForm(
-        submitted(request), instance=copy(referral), teams=_practitioner_teams(request.user)
+        request.POST,
+        instance=copy(referral) if referral else None,
+        teams=_practitioner_teams(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        saved = _save_or_submit(request, form, referral)
-        if saved is not None:
-            return redirect("referrals:detail", pk=saved.pk)
+    form.is_valid()
+    reference = form.cleaned_data.get("client_reference")
+    context = {"problems": form.problems(), "saved_at": timezone.now()}
+    if reference is None or (referral is not None and reference != referral.client_reference):
+        context["refused"] = "this page is not the draft's; reload it"
+        return render(request, "referrals/autosave_status.html", context)
+    try:
+        saved = _save_draft(request, form, referral)
+    except ValidationError as error:
+        context["refused"] = " ".join(error.messages)
+        return render(request, "referrals/autosave_status.html", context)
+    response = render(request, "referrals/autosave_status.html", context)
+    if referral is None:
+        response["HX-Replace-Url"] = reverse("referrals:edit", args=[saved.pk])
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def referral_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """A practitioner discards their own draft, after saying yes to what it deletes."""
+    referral = _referral_or_404(request, pk)
+    require_permission(request, "referrals.discard_referral", referral)
+    if request.method == "POST":
+        try:
+            discard_referral_draft(referral, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("referrals:detail", pk=referral.pk)
+        name = referral.display_name or "a young person"
+        messages.success(request, f"Your draft referral of {name} is discarded.")
+        return redirect("referrals:list")
     return render(
         request,
-        "referrals/referral_form.html",
-        {"form": form, "referral": referral, "attachment_form": AttachmentForm()},
+        "referrals/discard.html",
+        {"referral": referral, "attachments": referral.attachments.all()},
     )
 
 
@@ -256,7 +365,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "moves": moves,
             "capacity": _capacity_shown(request, referral, moves),
-            "attachments": referral.attachments.all(),
+            "attachments": referral.attachments.select_related("withdrawn_by"),
+            "key_people": referral.key_people.all(),
+            "professionals": referral.professionals.all(),
             "agreement": getattr(referral, "agreement", None),
             "current_plan": case_plans_visible_to(user)
             .filter(young_person=referral.young_person_id, status=CasePlan.Status.CURRENT)
@@ -274,6 +385,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "missing": missing_parts(referral) if referral.status == "draft" else [],
             "can_edit": user.has_perm("referrals.change_referral", referral),
             "can_withdraw": user.has_perm("referrals.withdraw_referral", referral),
+            "can_withdraw_documents": user.has_perm("referrals.withdraw_attachment", referral),
             "can_decide": user.has_perm("referrals.decide_referral", referral),
             "is_icms": user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR),
             "note_form": NoteForm(),
@@ -345,12 +457,18 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
         "parties": f"{name}, young person\n{referral.referred_by}, child protection practitioner"
         "\nICMS case manager",
     }
+    record = reopened_record(referral)
+    if record is not None:
+        audit_detail(request, compared_with_record=record.pk)
     form = AcceptForm(
-        submitted(request), initial=initial, case_managers=team_members(referral.team)
+        submitted(request),
+        initial=initial,
+        case_managers=team_members(referral.team),
+        differences=differences(referral, record) if record is not None else [],
     )
     if request.method == "POST" and form.is_valid():
         try:
-            agreement = accept_referral(referral, by=request.user, **form.cleaned_data)
+            agreement = accept_referral(referral, by=request.user, **form.decision())
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -393,30 +511,24 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral_or_404(request, pk)
-    require_permission(request, "referrals.change_referral", referral)
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "Choose a document to attach.")
-    else:
-        try:
-            attachment = attach_document(
-                referral, by=request.user, upload=form.cleaned_data["document"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"“{attachment}” is attached.")
-    return redirect("referrals:edit", pk=referral.pk)
-
-
-@require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    """A referral's document, for those who see the referral; always as a download."""
+def attachment_withdraw(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """The referrer withdraws a document attached by mistake to a submitted referral."""
     referral = _referral_or_404(request, pk)
     attachment = find_or_404(request, referral.attachments, pk=attachment_pk)
-    audit_detail(request, referral=referral.pk)
+    require_permission(request, "referrals.withdraw_attachment", referral)
+    form = WithdrawDocumentForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["reason"])
+        withdraw_document(attachment, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{attachment}” is withdrawn: it stays listed, marked so.")
+    return redirect(f"{reverse('referrals:detail', args=[referral.pk])}#documents")
+
+
+def _download(attachment: ReferralAttachment) -> FileResponse:
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -425,6 +537,28 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """A referral's document, for those who see the referral; always as a download."""
+    referral = _referral_or_404(request, pk)
+    attachment = find_or_404(
+        request, referral.attachments.filter(withdrawn_at__isnull=True), pk=attachment_pk
+    )
+    audit_detail(request, referral=referral.pk)
+    return _download(attachment)
+
+
+@require_GET
+def record_document(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """A document of the referral a young person came with: on their file, for whoever sees
+    their record; always as a download."""
+    young_person = find_or_404(request, young_people_visible_to(request.user), pk=pk)
+    offered = documents_on_file(young_person).filter(withdrawn_at__isnull=True)
+    attachment = find_or_404(request, offered, pk=attachment_pk)
+    audit_detail(request, referral=attachment.referral_id)
+    return _download(attachment)
 
 
 @require_GET

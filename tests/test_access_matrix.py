@@ -155,6 +155,7 @@ CLIENT_RECORDS = {
     "considering_referrals",
     "accepted_referrals",
     "attachments",
+    "record_documents",
     "break_glass_accesses",
     "accesses_to_review",
     "current_plans",
@@ -311,9 +312,16 @@ MATRIX: dict[str, Entry] = {
     "referrals:submit": Entry(
         as_action(DRAFT_ONLY_FOR_ITS_AUTHOR), kwargs="draft_referrals", method="post"
     ),
-    "referrals:attachment-upload": Entry(
-        as_action(DRAFT_ONLY_FOR_ITS_AUTHOR), kwargs="draft_referrals", method="post"
+    "referrals:create-autosave": Entry(PRACTITIONERS_ONLY, method="post"),
+    "referrals:autosave": Entry(DRAFT_ONLY_FOR_ITS_AUTHOR, kwargs="draft_referrals", method="post"),
+    "referrals:discard": Entry(DRAFT_ONLY_FOR_ITS_AUTHOR, kwargs="draft_referrals"),
+    "referrals:attachment-withdraw": Entry(
+        SUBMITTED_REFERRAL_PAGE | {"practitioner": (302, 404), "supervisor": (403, 404)},
+        kwargs="attachments",
+        method="post",
     ),
+    # own = a document of the first team's young person's referral, other = of the other's
+    "referrals:record-document": Entry(YOUNG_PERSON_PAGE, kwargs="record_documents"),
     "referrals:withdraw": Entry(
         SUBMITTED_REFERRAL_PAGE | {"practitioner": (302, 404), "supervisor": (403, 404)},
         kwargs="referrals",
@@ -543,6 +551,7 @@ class World:
     considering_referrals: tuple = ()
     accepted_referrals: tuple = ()
     attachments: tuple = ()
+    record_documents: tuple = ()
     notifications: tuple = ()
     break_glass_accesses: tuple = ()
     accesses_to_review: tuple = ()
@@ -714,6 +723,10 @@ def world(
         attachments=tuple(
             under(referral, "attachment_pk", ReferralAttachmentFactory(referral=referral))
             for referral in submitted
+        ),
+        record_documents=tuple(
+            under(young_person, "attachment_pk", ReferralAttachmentFactory(referral=referral))
+            for referral, young_person in zip(accepted, (own, other), strict=True)
         ),
         notifications=(
             NotificationFactory(recipient=case_manager),

@@ -40,6 +40,8 @@ PROTECTED_MODELS = {
     "Referral",
     "ReferralMove",
     "ReferralAttachment",
+    "ReferralKeyPerson",
+    "ReferralProfessional",
     "CaseManagementAgreement",
     "Consultation",
     "VisitPlan",

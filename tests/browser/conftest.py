@@ -248,14 +248,17 @@ def add_goal(page, domain: str, words: str) -> None:
     follow(page, page.get_by_role("button", name="Save the goal"))
 
 
-def add_task(page, goal: str, description: str, who: str, due: str) -> None:
-    """Fill in the empty row under the goal and add it: the page is not reloaded."""
+def add_task(
+    page, goal: str, description: str, who: str, due: str, *, person: str = "Joe Brown"
+) -> None:
+    """Fill in the empty row under the goal and add it: the page is not reloaded. A task for a
+    family member or significant other is for `person`."""
     card = page.locator("article").filter(has=page.get_by_role("heading", name=f"“{goal}”"))
     row = card.locator("tr[id^=add-task]")
     row.get_by_label("What (new task)").fill(description)
     row.get_by_label("Who", exact=True).select_option(label=who)
     if who == "Family member or significant other":
-        row.get_by_label("Family member or significant other").select_option(label="Joe Brown")
+        row.get_by_label("Family member or significant other").select_option(label=person)
     if who == "Another agency":
         row.get_by_label("Agency").fill("Northside Youth Centre")
     row.get_by_label("By when").fill(due)

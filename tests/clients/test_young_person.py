@@ -11,6 +11,8 @@ from tests.factories import (
     CareTeamFactory,
     CrisisPlanFactory,
     DisclosureFactory,
+    ReferralAttachmentFactory,
+    ReferralFactory,
     WorkerSafetyAlertFactory,
     YoungPersonFactory,
 )
@@ -120,6 +122,8 @@ def test_the_record_runs_a_constant_number_of_queries(
         WorkerSafetyAlertFactory(young_person=young_person)
         DisclosureFactory(young_person=young_person)
         AgreementFactory(young_person=young_person)
+        referral = ReferralFactory(status="accepted", young_person=young_person, team=team)
+        ReferralAttachmentFactory(referral=referral)
         record(AuditAction.VIEW, actor=supervisor, obj=young_person)
         merge_young_people(young_person, YoungPersonFactory(team=team), by=supervisor, reason="A")
     log_in(supervisor)
@@ -129,9 +133,10 @@ def test_the_record_runs_a_constant_number_of_queries(
     # and who shared them, case management agreements, merges and who made them (prefetched);
     # the view recorded
     # (savepoint, insert, release); the access log; may the user change the record (is it
-    # visible to them); the latest crises; unread notifications; the session saved (savepoint,
+    # visible to them); the referrals it came from (with whether the user sees each) and their
+    # documents; the latest crises; unread notifications; the session saved (savepoint,
     # update, release)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         client.get(detail(young_person))
 
 

@@ -27,30 +27,43 @@ CREATE = reverse("referrals:create")
 
 
 def referral_form(team, **changes) -> dict:
-    return {
-        "client_reference": str(uuid.uuid4()),
-        "team": team.pk,
-        "urgency": "priority",
-        "given_name": "Tyler",
-        "family_name": "Jones",
-        "date_of_birth": "2010-06-01",
-        "gender": "male",
-        "indigenous_status": "neither",
-        "child_protection_number": "CP-400100",
-        "legal_order": "cbso",
-        "placement": "residential",
-        "permanency_objective": "long_term",
-        "issue_housing": "Absconds from the unit most nights.",
-        "issue_mental_health": "Self-harm after contact with father.",
-        "risks": ["self_harm", "absconding"],
-        "risk_details": "",
-        "tried_before": "Monthly CP visits and a youth worker; he does not engage.",
-        "register_listed": "on",
-        "register_listed_on": "2026-10-20",
-        "consent": "consents",
-        "consent_notes": "",
-        "action": "submit",
-    } | changes
+    return (
+        {
+            "client_reference": str(uuid.uuid4()),
+            "team": team.pk,
+            "urgency": "priority",
+            "given_name": "Tyler",
+            "family_name": "Jones",
+            "date_of_birth": "2010-06-01",
+            "gender": "male",
+            "indigenous_status": "neither",
+            "child_protection_number": "CP-400100",
+            "legal_order": "cbso",
+            "placement": "residential",
+            "permanency_objective": "long_term",
+            "issue_housing": "Absconds from the unit most nights.",
+            "issue_mental_health": "Self-harm after contact with father.",
+            "risks": ["self_harm", "absconding"],
+            "risk_details": "",
+            "tried_before": "Monthly CP visits and a youth worker; he does not engage.",
+            "register_listed": "on",
+            "register_listed_on": "2026-10-20",
+            "consent": "consents",
+            "consent_notes": "",
+            "action": "submit",
+        }
+        | rows("family")
+        | rows("network")
+        | changes
+    )
+
+
+def rows(prefix: str, *people: dict) -> dict:
+    """A formset of the referral form (family, network) as the browser sends it."""
+    data = {f"{prefix}-TOTAL_FORMS": str(len(people) + 1), f"{prefix}-INITIAL_FORMS": "0"}
+    for index, person in enumerate(people):
+        data |= {f"{prefix}-{index}-{name}": value for name, value in person.items()}
+    return data
 
 
 @pytest.fixture
@@ -164,7 +177,8 @@ def considering(unlisted, register_coordinator):
     return unlisted
 
 
-def accept(client, referral, case_manager):
+def accept(client, referral, case_manager, **choices):
+    """The supervisor's accept form, with `choices` (take_<fact>) where the record differs."""
     return client.post(
         reverse("referrals:accept", args=[referral.pk]),
         {
@@ -173,7 +187,8 @@ def accept(client, referral, case_manager):
             "agreed_on": "2026-11-20",
             "parties": "Tyler Jones\nCasey, case manager",
             "terms": "We agree to meet weekly.",
-        },
+        }
+        | choices,
         follow=True,
     )
 
@@ -458,9 +473,11 @@ def test_the_practitioner_withdraws_a_waiting_referral(client, log_in, team):
 
 
 def upload(client, referral, name, data, content_type="application/octet-stream"):
+    """Attach a document from the draft's form, which sends what is typed with it."""
     return client.post(
-        reverse("referrals:attachment-upload", args=[referral.pk]),
-        {"document": SimpleUploadedFile(name, data, content_type=content_type)},
+        reverse("referrals:edit", args=[referral.pk]),
+        referral_form(referral.team, action="attach")
+        | {"document": SimpleUploadedFile(name, data, content_type=content_type)},
         follow=True,
     )
 

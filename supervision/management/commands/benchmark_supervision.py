@@ -86,11 +86,11 @@ class Command(BaseCommand):
                 INSERT INTO clients_youngperson (given_name, family_name, preferred_name,
                     date_of_birth, gender, gender_description, indigenous_status,
                     cultural_background, language, interpreter_needed, child_protection_number,
-                    legal_order, placement, placement_details, information_sharing,
-                    information_sharing_notes, division_id, team_id, status, intensity_id,
-                    primary_case_manager_id, created_at)
+                    legal_order, placement, placement_details, permanency_objective,
+                    information_sharing, information_sharing_notes, division_id, team_id,
+                    status, intensity_id, primary_case_manager_id, created_at)
                 SELECT 'Young' || n, 'Person', '', date '2010-01-01', 'not_stated', '',
-                       'not_stated', '', '', false, 'CP-' || n, 'none', '', '', 'consented',
+                       'not_stated', '', '', false, 'CP-' || n, 'none', '', '', '', 'consented',
                        '', %(division)s, %(first_team)s + n %% %(teams)s,
                        CASE WHEN n %% 10 = 0 THEN 'closed' ELSE 'active' END,
                        (%(levels)s::bigint[])[1 + n %% 3],
@@ -137,12 +137,13 @@ class Command(BaseCommand):
                     child_protection_number, legal_order, placement,
                     presenting_issues, risks, risk_details, tried_before,
                     permanency_objective, register_listed, urgency, consent, consent_notes,
+                    cultural_background, language, interpreter_needed, referrer_phone,
                     decline_reason, decision_notes, created_at, submitted_at, decided_at,
                     referred_by_id, team_id, division_id)
                 SELECT s.status, gen_random_uuid(), 'Referred' || n, 'Person', '',
                        date '2010-01-01', 'not_stated', 'not_stated', 'CP-R' || n, 'none', '',
                        '{}', '{}', '', 'Weekly visits.', 'not_decided', true, 'routine',
-                       'consents', '', s.reason, '', at, at,
+                       'consents', '', '', '', false, '', s.reason, '', at, at,
                        CASE WHEN s.status IN ('accepted', 'declined')
                             THEN at + interval '5 days' END,
                        %(first_supervisor)s, %(first_team)s + n %% %(teams)s, %(division)s

@@ -1,0 +1,264 @@
+"""Accepting a referral carries what child protection told ICMS into the young person's record,
+so that nobody types it again; a record ICMS already held is changed only where the supervisor
+chooses."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditAction, AuditEvent
+from caseplans.services import start_plan
+from clients.models import IntensityLevel, YoungPerson
+from referrals.models import ReferralAttachment
+from referrals.services import accept_referral, withdraw_document
+from tests.factories import (
+    GoalFactory,
+    KeyPersonFactory,
+    ProfessionalFactory,
+    ReferralAttachmentFactory,
+    ReferralFactory,
+    YoungPersonFactory,
+)
+from tests.referrals.test_referrals import accept as accept_on_the_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def referral(team, practitioner):
+    """A referral under consideration that says all child protection knows."""
+    practitioner.email = "chris.p@cp.example"
+    practitioner.save(update_fields=["email"])
+    referral = ReferralFactory(
+        team=team,
+        referred_by=practitioner,
+        status="considering",
+        given_name="Kayla",
+        family_name="Reid",
+        cultural_background="Samoan",
+        language="Samoan",
+        interpreter_needed=True,
+        legal_order="cbso",
+        legal_order_ends_on=date(2027, 6, 30),
+        placement="residential",
+        permanency_objective="long_term",
+        referrer_phone="03 9000 1234",
+        risks=["absconding", "sexual_exploitation"],
+    )
+    referral.key_people.create(
+        name="Dana Reid", relationship="mother", phone="0400 111 222", notes="Weekly contact."
+    )
+    referral.key_people.create(name="Ray Reid", relationship="father", is_support=False)
+    referral.professionals.create(
+        role="school", name="Priya Shah", organisation="Northside SC", email="p.shah@school.example"
+    )
+    return referral
+
+
+def accept(referral, supervisor, case_manager, **extra):
+    return accept_referral(
+        referral,
+        by=supervisor,
+        case_manager=case_manager,
+        intensity=IntensityLevel.objects.get(name="High"),
+        agreed_on=date(2026, 11, 20),
+        parties="Kayla Reid\nCasey, case manager",
+        terms="We agree to meet weekly.",
+        **extra,
+    )
+
+
+def test_accepting_carries_culture_order_placement_and_permanency_into_a_new_record(
+    referral, supervisor, case_manager
+):
+    young_person = accept(referral, supervisor, case_manager).young_person
+
+    carried = {
+        "cultural_background": "Samoan",
+        "language": "Samoan",
+        "interpreter_needed": True,
+        "legal_order": "cbso",
+        "legal_order_ends_on": date(2027, 6, 30),
+        "placement": "residential",
+        "permanency_objective": "long_term",
+    }
+    assert {name: getattr(young_person, name) for name in carried} == carried
+    assert young_person.get_permanency_objective_display() == "Long-term out-of-home care"
+
+
+def test_accepting_carries_the_family_and_the_network_with_the_referrer_as_practitioner(
+    referral, supervisor, case_manager, practitioner
+):
+    young_person = accept(referral, supervisor, case_manager).young_person
+
+    family = young_person.key_people.order_by("name")
+    assert [(p.name, p.relationship, p.is_support, p.phone, p.notes) for p in family] == [
+        ("Dana Reid", "mother", True, "0400 111 222", "Weekly contact."),
+        ("Ray Reid", "father", False, "", ""),
+    ]
+    network = young_person.professionals.order_by("role")
+    assert [(p.role, p.name, p.organisation, p.phone, p.email) for p in network] == [
+        (
+            "child_protection",
+            str(practitioner),
+            "Child Protection, North division",
+            "03 9000 1234",
+            "chris.p@cp.example",
+        ),
+        ("school", "Priya Shah", "Northside SC", "", "p.shah@school.example"),
+    ]
+    created = AuditEvent.objects.filter(action=AuditAction.CREATE, actor=supervisor)
+    assert created.filter(object_type="clients.keyperson").count() == 2
+    assert created.filter(object_type="clients.professionalcontact").count() == 2
+
+
+def test_the_case_manager_can_name_the_mother_on_the_first_task_at_once(
+    client, log_in, referral, supervisor, case_manager
+):
+    young_person = accept(referral, supervisor, case_manager).young_person
+    plan = start_plan(young_person, by=case_manager)
+    GoalFactory(plan=plan)
+    log_in(case_manager)
+
+    page = client.get(reverse("caseplans:plan", args=[plan.pk]))
+
+    (goal,) = page.context["goals"]
+    owners = [label for _, label in goal.new_task_form.fields["key_person"].choices]
+    assert owners == ["—", "Dana Reid", "Ray Reid"]
+
+
+def test_the_record_shows_what_was_carried_and_links_to_its_referral(
+    client, log_in, referral, supervisor, case_manager
+):
+    young_person = accept(referral, supervisor, case_manager).young_person
+    log_in(case_manager)
+
+    page = client.get(young_person.get_absolute_url())
+
+    assert "Dana Reid" in page.text
+    assert "Child protection practitioner" in page.text
+    assert "Samoan" in page.text
+    assert "Long-term out-of-home care" in page.text
+    assert "Sexual exploitation" in page.text
+    assert f'href="{reverse("referrals:detail", args=[referral.pk])}"' in page.text
+    submitted = timezone.localtime(referral.submitted_at)
+    assert f"From referral of {submitted:%-d %b %Y}" in page.text
+
+
+def test_a_worker_who_may_not_open_the_referral_sees_no_link_to_it(
+    client, log_in, referral, supervisor, case_manager, team
+):
+    young_person = accept(referral, supervisor, case_manager).young_person
+    referral.team = YoungPersonFactory().team  # an earlier referral, to another team
+    referral.save(update_fields=["team"])
+    log_in(supervisor)
+
+    page = client.get(young_person.get_absolute_url())
+
+    assert "From referral of" not in page.text
+
+
+def test_the_referrals_documents_are_on_the_file_for_those_who_see_the_record(
+    client, log_in, referral, supervisor, case_manager, practitioner
+):
+    kept = ReferralAttachmentFactory(referral=referral, original_name="CP assessment.pdf")
+    wrong = ReferralAttachmentFactory(referral=referral, original_name="Other child.pdf")
+    withdraw_document(wrong, by=practitioner, reason="About another child.")
+    young_person = accept(referral, supervisor, case_manager).young_person
+    log_in(case_manager)
+
+    page = client.get(young_person.get_absolute_url())
+    url = reverse("referrals:record-document", args=[young_person.pk, kept.pk])
+    download = client.get(url)
+
+    assert f'href="{url}"' in page.text
+    assert "About another child." in page.text  # the withdrawn one, shown as withdrawn
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content) == kept.file.open("rb").read()
+    read = AuditEvent.objects.filter(action=AuditAction.VIEW).latest("id")
+    assert (read.object_type, read.young_person_id) == (
+        "referrals.referralattachment",
+        young_person.pk,
+    )
+    withdrawn = reverse("referrals:record-document", args=[young_person.pk, wrong.pk])
+    assert client.get(withdrawn).status_code == 404
+    assert ReferralAttachment.objects.count() == 2
+
+
+@pytest.fixture
+def earlier_record(referral, team):
+    """The record of an earlier time with ICMS, closed, with the same child protection number."""
+    return YoungPersonFactory(
+        child_protection_number=referral.child_protection_number,
+        given_name="Kayla",
+        family_name="Reid",
+        date_of_birth=referral.date_of_birth,
+        team=team,
+        status="closed",
+        language="English",
+        placement="kinship",
+        cultural_background="",
+        permanency_objective="reunification",
+    )
+
+
+def test_the_accept_page_shows_where_the_referral_differs_from_the_record(
+    client, log_in, referral, supervisor, earlier_record
+):
+    log_in(supervisor)
+
+    page = client.get(reverse("referrals:accept", args=[referral.pk]))
+
+    shown = [
+        (difference.label, difference.on_record, difference.in_referral)
+        for difference in page.context["form"].differences
+    ]
+    assert shown == [
+        ("Language spoken at home", "English", "Samoan"),
+        ("Interpreter needed", "No", "Yes"),
+        ("Legal order", "No order", "Care by Secretary order"),
+        ("Placement", "Kinship care", "Residential care"),
+        ("Permanency objective", "Family reunification", "Long-term out-of-home care"),
+    ]
+    assert "The record ICMS holds says otherwise" in page.text
+    assert "Kinship care" in page.text
+
+
+def test_a_reopened_record_keeps_its_facts_unless_the_supervisor_takes_the_referrals(
+    client, log_in, referral, supervisor, case_manager, earlier_record
+):
+    log_in(supervisor)
+
+    accept_on_the_page(client, referral, case_manager, take_placement="take", take_language="keep")
+
+    earlier_record.refresh_from_db()
+    assert earlier_record.status == "active"
+    assert earlier_record.placement == "residential"  # taken
+    assert earlier_record.language == "English"  # kept
+    assert earlier_record.permanency_objective == "reunification"  # not chosen: kept
+    assert earlier_record.legal_order == "none"
+    assert earlier_record.cultural_background == "Samoan"  # the record held none
+    assert YoungPerson.objects.count() == 1
+
+
+def test_people_already_on_a_reopened_record_are_not_added_twice(
+    referral, supervisor, case_manager, practitioner, earlier_record
+):
+    KeyPersonFactory(young_person=earlier_record, name="dana reid ", relationship="mother")
+    KeyPersonFactory(young_person=earlier_record, name="Ray Reid", relationship="grandparent")
+    ProfessionalFactory(
+        young_person=earlier_record, role="child_protection", name=str(practitioner)
+    )
+
+    accept(referral, supervisor, case_manager)
+
+    family = earlier_record.key_people.order_by("name", "relationship")
+    assert [(p.name, p.relationship) for p in family] == [
+        ("Ray Reid", "father"),  # same name, another relationship: someone else
+        ("Ray Reid", "grandparent"),
+        ("dana reid ", "mother"),
+    ]
+    assert earlier_record.professionals.filter(role="child_protection").count() == 1
+    assert earlier_record.professionals.filter(name="Priya Shah").count() == 1
