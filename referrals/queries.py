@@ -51,7 +51,7 @@ class Capacity:
         return -self.headroom
 
 
-def _teams_with_load(team_ids: object) -> QuerySet[Team]:
+def _teams_with_load(team_ids: Iterable[int] | QuerySet) -> QuerySet[Team]:
     """The teams, each with its open cases weighted by intensity and its active case managers."""
     cases = (
         YoungPerson.objects.filter(team=OuterRef("pk"), status__in=OPEN_CASES)

@@ -338,7 +338,10 @@ def _capacity_shown(request: HttpRequest, referral: Referral, moves: list) -> Ca
     if referral.is_open:
         deciding = user.has_perm("referrals.decide_referral", referral)
         return capacity_of(referral) if deciding else None
-    if user.has_role(Role.PRACTITIONER) and referral.decline_reason != "capacity":
+    if (
+        user.has_role(Role.PRACTITIONER)
+        and referral.decline_reason != Referral.DeclineReason.CAPACITY
+    ):
         return None
     return kept_capacity(referral, moves)
 

@@ -401,8 +401,8 @@ def consultations(scope: Scope) -> Table:
             ]
             for row in counted
         ],
-        note="Advice given in the period, by the day it was asked for; those answering a "
-        "referral were mostly given when the referral was declined.",
+        note="Advice given in the period, by the day it was asked for; the advice answering a "
+        "referral was given when ICMS declined it.",
     )
 
 
