@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='TaskChange',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('added', 'added'), ('reassigned', 'gave to someone else'), ('redated', 'changed the date of')], max_length=12)),
+                ('kind', models.CharField(choices=[('added', 'added'), ('reassigned', 'changed who does'), ('redated', 'changed the date of')], max_length=12)),
                 ('before', models.CharField(blank=True, max_length=250)),
                 ('after', models.CharField(max_length=250)),
                 ('at', models.DateTimeField(default=django.utils.timezone.now)),
