@@ -172,6 +172,9 @@ def test_nothing_typed_is_lost_and_acceptance_carries_it_into_the_record(
     assert referral.tried_before.startswith("Weekly CP visits")
     assert [str(document) for document in referral.attachments.all()] == ["cp-assessment.pdf"]
 
+    # The division's register coordinator confirms the listing the referral reports.
+    confirm_listing(phone, demo["reg.demo"], "Kayla Reid")
+
     # The supervisor accepts it, typing nothing about Kayla again.
     switch_to(desktop, sup)
     open_from_queue(desktop, "Kayla Reid")
