@@ -598,7 +598,11 @@ def take_on(request: HttpRequest, pk: int) -> HttpResponse:
     )
     require_permission(request, "referrals.take_on_youngperson", young_person)
     if young_person.status != YoungPerson.Status.REFERRED:
-        messages.info(request, f"{young_person} is taken on already.")
+        messages.info(
+            request,
+            f"{young_person} is {young_person.get_status_display().lower()} with ICMS: "
+            "there is nothing to take on.",
+        )
         return redirect(young_person)
     name = young_person.preferred_name or young_person.given_name
     initial = {

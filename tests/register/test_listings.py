@@ -16,9 +16,9 @@ from notifications.models import Notification
 from referrals.models import CaseManagementAgreement
 from referrals.services import submit_referral, withdraw_referral
 from register.models import ListingRequest, RegisterEntry
-from register.services import confirm_listing, decline_listing, list_young_person
+from register.services import confirm_listing, decline_listing, hold_meeting, list_young_person
 from tests.clients.test_record import new_young_person
-from tests.factories import ReferralFactory, UserFactory
+from tests.factories import ReferralFactory, TeamFactory, UserFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -343,3 +343,63 @@ def test_a_record_not_listed_is_closed_and_asks_nothing_more(
         confirm_listing(
             request, by=register_coordinator, listed_on=timezone.localdate(), risk_factors=[]
         )
+
+
+def test_a_meeting_links_a_supervisor_only_to_the_entries_they_see(
+    client, log_in, supervisor, register_coordinator, own_young_person, north
+):
+    neighbour = YoungPersonFactory(
+        team=TeamFactory(division=north), given_name="Ruby", family_name="Neighbour"
+    )
+    listed_on = timezone.localdate() - timedelta(days=15)
+    entries = [
+        list_young_person(
+            young_person, by=register_coordinator, listed_on=listed_on, risk_factors=[]
+        )
+        for young_person in (own_young_person, neighbour)
+    ]
+    meeting = hold_meeting(
+        north,
+        by=register_coordinator,
+        held_on=timezone.localdate(),
+        agencies=["icms"],
+        outcomes={entry.reviews.get(): ("remain", "") for entry in entries},
+        actions=[],
+    )
+    log_in(supervisor)
+
+    page = client.get(reverse("register:meeting", args=[meeting.pk])).text
+
+    own, theirs = (reverse("register:entry", args=[entry.pk]) for entry in entries)
+    assert f'href="{own}"' in page
+    assert client.get(own).status_code == 200
+    assert "Ruby Neighbour" in page
+    assert f'href="{theirs}"' not in page
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_the_queue_shows_what_waits_for_the_register_in_the_same_queries(
+    client, log_in, team, supervisor, practitioner, register_coordinator, item_count,
+    django_assert_num_queries,
+):  # fmt: skip
+    for _ in range(item_count):
+        for listed in (True, False):
+            referral = ReferralFactory(team=team, referred_by=practitioner, status="draft")
+            submit_referral(referral, by=practitioner)
+            if listed:
+                confirm_listing(
+                    referral.listing_request,
+                    by=register_coordinator,
+                    listed_on=timezone.localdate(),
+                    risk_factors=[],
+                )
+    log_in(supervisor)
+
+    # user, OTP device, user's groups, the referrals waiting (whether each is on the register
+    # and what the coordinator answered, in the same query), the last decided, the team's
+    # workers, unread notifications; the list read, in the audit trail: savepoint, insert,
+    # release
+    with django_assert_num_queries(10):
+        page = client.get(reverse("referrals:queue")).text
+
+    assert page.count("Waiting for the register") == item_count
