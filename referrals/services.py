@@ -166,19 +166,25 @@ def save_referral_draft(
     **fields,
 ) -> Referral:
     """Start a referral (once per form, however often it is saved) or change a draft. The
-    family and the professional network, when given, replace the rows the draft had."""
+    family and the professional network, when given, replace the rows the draft had. The draft
+    is read again, locked: a save that arrives after the referral was submitted (the autosave of
+    a page already sent) changes nothing."""
     if referral is None:
-        existing = Referral.objects.filter(client_reference=client_reference).first()
-        if existing is not None:
-            if existing.referred_by_id != by.pk or existing.status != Status.DRAFT:
-                raise ValidationError("This form was already used; open the referral instead.")
-            referral = existing
-        else:
+        referral = (
+            Referral.objects.select_for_update().filter(client_reference=client_reference).first()
+            if client_reference
+            else None
+        )
+        if referral is not None and referral.referred_by_id != by.pk:
+            raise ValidationError("This form was already used; open the referral instead.")
+        if referral is None:
             referral = Referral(
                 referred_by=by,
                 division_id=by.division_id,
                 client_reference=client_reference or uuid.uuid4(),
             )
+    else:
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != Status.DRAFT:
         raise ValidationError("Only a draft can be changed; this referral was submitted.")
     for name, value in fields.items():
@@ -190,8 +196,15 @@ def save_referral_draft(
         with transaction.atomic():
             referral.save()
     except IntegrityError:
-        # The same form saved twice at the same moment.
-        return Referral.objects.get(client_reference=referral.client_reference)
+        # The same form's first save, made twice at the same moment: the other one made it.
+        return save_referral_draft(
+            None,
+            by=by,
+            client_reference=referral.client_reference,
+            key_people=key_people,
+            professionals=professionals,
+            **fields,
+        )
     for model, rows in ((ReferralKeyPerson, key_people), (ReferralProfessional, professionals)):
         if rows is not None:
             _replace_rows(referral, model, rows)

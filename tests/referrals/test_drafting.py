@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditAction, AuditEvent
 from referrals.models import Referral, ReferralAttachment
-from referrals.services import discard_referral_draft
+from referrals.services import discard_referral_draft, save_referral_draft, submit_referral
 from tests.factories import PDF_BYTES, ReferralAttachmentFactory, ReferralFactory, UserFactory
 from tests.referrals.test_referrals import referral_form, rows
 
@@ -308,3 +308,16 @@ def test_the_autosave_of_a_page_that_is_not_the_drafts_saves_nothing(practitione
     assert "Not saved" in answer.text
     draft.refresh_from_db()
     assert draft.given_name != "Someone else"
+
+
+def test_a_save_that_arrives_after_submitting_changes_nothing(practitioner, team):
+    """The autosave of a page whose Submit went first: the draft it read is no longer one."""
+    referral = ReferralFactory(team=team, referred_by=practitioner, status="draft")
+    read_before = Referral.objects.get(pk=referral.pk)
+    submit_referral(referral, by=practitioner)
+
+    with pytest.raises(ValidationError, match="Only a draft can be changed"):
+        save_referral_draft(read_before, by=practitioner, given_name="Changed")
+
+    referral.refresh_from_db()
+    assert (referral.status, referral.given_name) == ("submitted", read_before.given_name)
