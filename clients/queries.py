@@ -27,6 +27,7 @@ from accounts.rules import teams_supervised_by
 from clients.models import (
     Allocation,
     BreakGlassAccess,
+    ChildProtectionDecision,
     Contact,
     ContactDraft,
     Disclosure,
@@ -174,7 +175,16 @@ def young_person_record(queryset: QuerySet[YoungPerson]) -> QuerySet[YoungPerson
             "professionals",
             "disclosures__disclosed_by",
             "agreements",  # referrals.CaseManagementAgreement
+            child_protection_decisions(),
         )
+    )
+
+
+def child_protection_decisions() -> Prefetch:
+    """The history of child protection's decisions, newest first, with who recorded each."""
+    return Prefetch(
+        "child_protection_decisions",
+        queryset=ChildProtectionDecision.objects.select_related("recorded_by"),
     )
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
         name="attachment-download",
     ),
     path("<int:pk>/agreement/", views.agreement_print, name="agreement"),
+    path("<int:pk>/decisions/", views.child_protection_decisions, name="decisions"),
     path("consultations/", views.consultation_list, name="consultations"),
     path("consultations/new/", views.consultation_create, name="consultation-create"),
 ]

@@ -8,6 +8,7 @@ from clients.models import Disclosure
 from tests.factories import (
     AgreementFactory,
     CareTeamFactory,
+    ChildProtectionDecisionFactory,
     CrisisPlanFactory,
     DisclosureFactory,
     WorkerSafetyAlertFactory,
@@ -119,16 +120,18 @@ def test_the_record_runs_a_constant_number_of_queries(
         WorkerSafetyAlertFactory(young_person=young_person)
         DisclosureFactory(young_person=young_person)
         AgreementFactory(young_person=young_person)
+        ChildProtectionDecisionFactory(young_person=young_person)
         record(AuditAction.VIEW, actor=supervisor, obj=young_person)
     log_in(supervisor)
 
     # user, OTP device, groups; the young person with team, supervisor, crisis plan and contact
     # figures; current allocations with workers, alerts, key people, professionals, disclosures
-    # and who shared them, case management agreements (prefetched); the view recorded
+    # and who shared them, case management agreements, child protection's decisions with who
+    # recorded them (prefetched); the view recorded
     # (savepoint, insert, release); the access log; may the user change the record (is it
     # visible to them); the latest crises; unread notifications; the session saved (savepoint,
     # update, release)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         client.get(detail(young_person))
 
 
