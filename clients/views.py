@@ -97,7 +97,7 @@ from icms.access import (
     shows_no_record,
 )
 from icms.exports import csv_download
-from icms.forms import add_service_error, submitted
+from icms.forms import add_service_error, save_versioned, submitted
 from register.queries import with_register_review
 
 TIMELINE_PAGE = 25
@@ -282,30 +282,24 @@ def save_from(request: HttpRequest, form: VersionedForm, action, *args: object, 
     save over it knowingly: it holds what the worker typed on top of what the other saved (the
     fields the worker left alone take the other's values), and the version saved now."""
     form.conflict, form.changed_by_both = None, []
-    try:
-        return action(
-            *args,
-            by=request.user,
-            version=form.cleaned_data.get("version"),
-            **form.fields_to_save(),
-            **extra,
-        )
-    except ValidationError as error:
-        add_service_error(form, error)
-    except Conflict as conflict:
-        data = form.data.copy()
-        data["version"] = str(conflict.current.version)
-        for change in conflict.changes:
-            if change.name not in form.fields:
-                continue
-            if conflict.left_as_it_was(change.name, form.cleaned_data[change.name]):
-                field = form.fields[change.name]
-                data.setlist(change.name, _as_posted(field, getattr(conflict.current, change.name)))
-            else:
-                form.changed_by_both.append(change.name)
-        form.data = data
-        form.conflict = conflict
-    return None
+    return save_versioned(
+        request, form, action, *args, conflict=Conflict, on_conflict=_conflicting, **extra
+    )
+
+
+def _conflicting(form: VersionedForm, conflict: Conflict) -> None:
+    data = form.data.copy()
+    data["version"] = str(conflict.current.version)
+    for change in conflict.changes:
+        if change.name not in form.fields:
+            continue
+        if conflict.left_as_it_was(change.name, form.cleaned_data[change.name]):
+            field = form.fields[change.name]
+            data.setlist(change.name, _as_posted(field, getattr(conflict.current, change.name)))
+        else:
+            form.changed_by_both.append(change.name)
+    form.data = data
+    form.conflict = conflict
 
 
 def _as_posted(field: forms.Field, value: object) -> list[str]:
@@ -348,19 +342,15 @@ def key_person_form(
     key_person = (
         find_or_404(request, young_person.key_people, pk=key_person_pk) if key_person_pk else None
     )
-    title = f"Change {key_person}" if key_person else "Add a family member or significant other"
-    form = KeyPersonForm(submitted(request), instance=copy(key_person))
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and save_from(request, form, save_key_person, young_person, key_person=key_person)
-    ):
-        messages.success(request, "Key people are updated.")
-        return redirect(young_person)
-    return render(
+    return _part_form(
         request,
-        "clients/record_part_form.html",
-        {"form": form, "young_person": young_person, "title": title},
+        young_person,
+        KeyPersonForm(submitted(request), instance=copy(key_person)),
+        save_key_person,
+        young_person,
+        key_person=key_person,
+        title=f"Change {key_person}" if key_person else "Add a family member or significant other",
+        done="Key people are updated.",
     )
 
 
@@ -375,14 +365,36 @@ def professional_form(
         if professional_pk
         else None
     )
-    title = f"Change {professional}" if professional else "Add to the professional network"
-    form = ProfessionalForm(submitted(request), instance=copy(professional))
+    return _part_form(
+        request,
+        young_person,
+        ProfessionalForm(submitted(request), instance=copy(professional)),
+        save_professional,
+        young_person,
+        professional=professional,
+        title=f"Change {professional}" if professional else "Add to the professional network",
+        done="The professional network is updated.",
+    )
+
+
+def _part_form(
+    request: HttpRequest,
+    young_person: YoungPerson,
+    form: VersionedForm,
+    action,
+    *args: object,
+    title: str,
+    done: str,
+    **extra: object,
+) -> HttpResponse:
+    """The form of a part of the record (a key person, a professional, an alert): once saved,
+    back to the record; until then, the form (again, with what stopped it)."""
     if (
         request.method == "POST"
         and form.is_valid()
-        and save_from(request, form, save_professional, young_person, professional=professional)
+        and save_from(request, form, action, *args, **extra)
     ):
-        messages.success(request, "The professional network is updated.")
+        messages.success(request, done)
         return redirect(young_person)
     return render(
         request,
@@ -416,18 +428,14 @@ def alert_edit(request: HttpRequest, pk: int, alert_pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
     require_permission(request, "clients.add_workersafetyalert", young_person)
     alert = find_or_404(request, young_person.alerts, pk=alert_pk)
-    form = AlertForm(submitted(request), instance=copy(alert))
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and save_from(request, form, change_alert, alert)
-    ):
-        messages.success(request, f"The alert is updated: {alert}.")
-        return redirect(young_person)
-    return render(
+    return _part_form(
         request,
-        "clients/record_part_form.html",
-        {"form": form, "young_person": young_person, "title": "Change a worker-safety alert"},
+        young_person,
+        AlertForm(submitted(request), instance=copy(alert)),
+        change_alert,
+        alert,
+        title="Change a worker-safety alert",
+        done="The alert is updated.",
     )
 
 

@@ -6,26 +6,11 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
 
-from tests.factories import (
-    KeyPersonFactory,
-    ProfessionalFactory,
-    TOTPDeviceFactory,
-    WorkerSafetyAlertFactory,
-)
+from tests.caseplans.test_case_plans import second_session
+from tests.factories import KeyPersonFactory, ProfessionalFactory, WorkerSafetyAlertFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    """A browser of the user's own, past both login steps."""
-    browser = Client()
-    browser.force_login(user)
-    session = browser.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDeviceFactory(user=user).persistent_id
-    session.save()
-    return browser
 
 
 def as_posted(form) -> dict[str, list[str]]:
@@ -57,7 +42,7 @@ def test_two_people_editing_the_record_the_second_is_told_and_loses_nothing(
     case_manager, supervisor, own_young_person
 ):
     edit = reverse("clients:edit", args=[own_young_person.pk])
-    first, second = signed_in(supervisor), signed_in(case_manager)
+    first, second = second_session(supervisor), second_session(case_manager)
     first_form, second_form = opened(first, edit), opened(second, edit)
     assert first_form["version"] == second_form["version"]
 
@@ -93,7 +78,7 @@ def test_a_field_both_changed_keeps_the_second_persons_text_in_the_form(
     case_manager, supervisor, own_young_person
 ):
     edit = reverse("clients:edit", args=[own_young_person.pk])
-    first, second = signed_in(supervisor), signed_in(case_manager)
+    first, second = second_session(supervisor), second_session(case_manager)
     first_form, second_form = opened(first, edit), opened(second, edit)
 
     first.post(edit, first_form | {"information_sharing_notes": ["Not with the school."]})
@@ -140,7 +125,7 @@ def test_two_people_changing_a_part_of_the_record_the_second_is_told_and_loses_n
     factory, url_name, argument, (their_field, theirs), (my_field, mine) = PARTS[part]
     record_part = factory(young_person=own_young_person)
     edit = reverse(url_name, kwargs={"pk": own_young_person.pk, argument: record_part.pk})
-    first, second = signed_in(supervisor), signed_in(case_manager)
+    first, second = second_session(supervisor), second_session(case_manager)
     first_form, second_form = opened(first, edit), opened(second, edit)
 
     first.post(edit, first_form | {their_field: [theirs]})
@@ -165,7 +150,7 @@ def test_an_alert_changed_since_it_was_read_is_not_ended(
 ):
     alert = WorkerSafetyAlertFactory(young_person=own_young_person, details="Dog at the gate.")
     record = reverse("clients:detail", args=[own_young_person.pk])
-    first, second = signed_in(supervisor), signed_in(case_manager)
+    first, second = second_session(supervisor), second_session(case_manager)
     read_at = alert.version
     assert f'name="version" value="{read_at}"' in second.get(record).text
     edit = reverse("clients:alert-edit", args=[own_young_person.pk, alert.pk])
