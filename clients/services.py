@@ -265,16 +265,12 @@ def change_alert(
 def end_alert(alert: WorkerSafetyAlert, *, by: User, version: int) -> WorkerSafetyAlert:
     """The risk has passed: the alert stops showing, and stays in the record and timeline. Not
     if someone changed it since it was read at `version` (what they said may matter)."""
-    if alert.active:
-        now = timezone.now()
-        changed = _save_at_version(
-            alert,
-            by=by,
-            version=version,
-            fields={"active": False, "ended_by": by, "ended_at": now},
-        )
-        if changed:
-            record(AuditAction.CHANGE, actor=by, obj=alert, detail={"ended": True})
+    alert.refresh_from_db(from_queryset=WorkerSafetyAlert.objects.select_for_update())
+    if not alert.active:
+        return alert  # ended already, perhaps by someone else a moment ago
+    fields = {"active": False, "ended_by": by, "ended_at": timezone.now()}
+    _save_at_version(alert, by=by, version=version, fields=fields)
+    record(AuditAction.CHANGE, actor=by, obj=alert, detail={"ended": True})
     return alert
 
 
@@ -338,13 +334,13 @@ def record_child_protection_decisions(
     record(AuditAction.CHANGE, actor=by, obj=young_person, detail={"fields": changed})
     if young_person.primary_case_manager_id:
         what = "; ".join(
-            f"{decision.get_subject_display().lower()} now {decision.after}"
+            f"{decision.get_subject_display().lower()} to {decision.after}"
             for decision in decisions
         )
         notify(
             [young_person.primary_case_manager],
             message=f"Child protection changed {young_person}'s {what} "
-            f"(decided {decided_on:%d/%m/%Y}, by {by}).",
+            f"(decided {decided_on:%d/%m/%Y}; recorded by {by}).",
             url=young_person.get_absolute_url(),
         )
     return decisions

@@ -76,7 +76,7 @@ def test_the_practitioner_records_a_change_of_placement_and_the_case_manager_is_
         date(2026, 3, 2),
     )
     told = Notification.objects.get(recipient=case_manager)
-    assert "placement now Kinship care: With her grandmother in Preston" in told.message
+    assert "placement to Kinship care: With her grandmother in Preston" in told.message
     assert told.url == own_young_person.get_absolute_url()
 
     log_in(case_manager)
