@@ -36,7 +36,7 @@ from clients.models import KeyPerson, YoungPerson
 from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
 from icms.access import audit_detail, find_or_404, found_record, require_permission
-from icms.forms import add_service_error, submitted
+from icms.forms import add_service_error, save_versioned, submitted
 from icms.text import quoted
 
 
@@ -105,19 +105,15 @@ def _save(
     request: HttpRequest, form: VersionedForm, action, *args: object, **extra: object
 ) -> object | None:
     """Run a service with the form's fields; on refusal or conflict, put it on the form."""
-    try:
-        return action(
-            *args,
-            by=request.user,
-            version=form.cleaned_data.get("version"),
-            **form.fields_to_save(),
-            **extra,
-        )
-    except ValidationError as error:
-        add_service_error(form, error)
-    except services.Conflict as conflict:
-        _conflict(request, form, conflict)
-    return None
+    return save_versioned(
+        request,
+        form,
+        action,
+        *args,
+        conflict=services.Conflict,
+        on_conflict=lambda form, conflict: _conflict(request, form, conflict),
+        **extra,
+    )
 
 
 # --- The plan ---------------------------------------------------------------------------------

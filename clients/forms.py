@@ -22,7 +22,13 @@ from clients.queries import primary_case_managers_of, search_young_people
 from clients.rules import young_people_visible_to
 from icms.forms import DateInput
 from icms.text import quoted
-from icms.validators import MAX_INT, VERSION_ERRORS, validate_date_of_birth, validate_plausible_day
+from icms.validators import (
+    MAX_INT,
+    VERSION_ERRORS,
+    validate_date_of_birth,
+    validate_past_day,
+    validate_plausible_day,
+)
 
 IDENTITY_FIELDS = [
     "given_name",
@@ -39,12 +45,17 @@ IDENTITY_FIELDS = [
 ]
 CARE_FIELDS = [
     "intensity",
+    "information_sharing",
+    "information_sharing_notes",
+]
+# Child protection's decisions: its practitioner changes them (ChildProtectionDecisionForm);
+# ICMS gives them only when it opens a record outside a referral (NewYoungPersonForm).
+CHILD_PROTECTION_FIELDS = [
+    "permanency_objective",
     "legal_order",
     "legal_order_ends_on",
     "placement",
     "placement_details",
-    "information_sharing",
-    "information_sharing_notes",
 ]
 
 
@@ -57,45 +68,108 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
-class YoungPersonForm(forms.ModelForm):
+YOUNG_PERSON_WIDGETS = {
+    "date_of_birth": DateInput(),
+    "legal_order_ends_on": DateInput(),
+    "information_sharing_notes": forms.Textarea(attrs={"rows": 2}),
+}
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the record the form was read at, so that a save over someone else's
+    change is refused (clients.services.Conflict, amend_contact)."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=MAX_INT, error_messages=VERSION_ERRORS
+    )
+
+
+class VersionedForm(forms.ModelForm):
+    """Changing a record carries the version it was read at; adding one carries none."""
+
+    version = version_field()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("version", self.instance.version)
+        else:
+            del self.fields["version"]
+
+    def fields_to_save(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class YoungPersonForm(VersionedForm):
+    """What ICMS records of the young person; child protection's decisions are not here."""
+
     class Meta:
         model = YoungPerson
         fields = IDENTITY_FIELDS + CARE_FIELDS
-        widgets = {
-            "date_of_birth": DateInput(),
-            "legal_order_ends_on": DateInput(),
-            "information_sharing_notes": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = YOUNG_PERSON_WIDGETS
 
 
-class NewYoungPersonForm(YoungPersonForm):
-    """Creating a record: the supervisor confirms it is not a duplicate when one is likely."""
+class NewYoungPersonForm(forms.ModelForm):
+    """Creating a record outside a referral: the order and placement as child protection has
+    told ICMS; the supervisor confirms it is not a duplicate when one is likely."""
 
     not_a_duplicate = forms.BooleanField(
         label="I have checked: this is a different young person",
         required=False,
     )
 
+    class Meta:
+        model = YoungPerson
+        fields = IDENTITY_FIELDS + CARE_FIELDS + CHILD_PROTECTION_FIELDS
+        widgets = YOUNG_PERSON_WIDGETS
 
-class KeyPersonForm(forms.ModelForm):
+
+class ChildProtectionDecisionForm(VersionedForm):
+    """The young person's child protection practitioner records what child protection decided."""
+
+    decided_on = forms.DateField(
+        label="Decided on",
+        widget=DateInput(),
+        initial=timezone.localdate,
+        validators=[validate_past_day],
+    )
+    note = forms.CharField(
+        label="Where or how it was decided",
+        max_length=500,
+        required=False,
+        help_text="For example: Children's Court, 3 March; case planning meeting.",
+    )
+
+    class Meta:
+        model = YoungPerson
+        fields = CHILD_PROTECTION_FIELDS
+        widgets = YOUNG_PERSON_WIDGETS
+
+
+class KeyPersonForm(VersionedForm):
     class Meta:
         model = KeyPerson
         fields = ["name", "relationship", "is_support", "phone", "notes", "active"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
 
-class ProfessionalForm(forms.ModelForm):
+class ProfessionalForm(VersionedForm):
     class Meta:
         model = ProfessionalContact
         fields = ["role", "name", "organisation", "phone", "email", "notes", "active"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
 
-class AlertForm(forms.ModelForm):
+class AlertForm(VersionedForm):
     class Meta:
         model = WorkerSafetyAlert
         fields = ["kind", "details"]
         widgets = {"details": forms.Textarea(attrs={"rows": 2})}
+
+
+class AlertEndForm(forms.Form):
+    """Ending an alert, as it was read: a change made since stops it (it may matter)."""
+
+    version = version_field()
 
 
 class DisclosureForm(forms.ModelForm):
@@ -232,9 +306,7 @@ class ContactForm(forms.ModelForm):
 class ContactEditForm(ContactForm):
     """Editing a contact: the version it was read at travels with the form (no lost update)."""
 
-    version = forms.IntegerField(
-        widget=forms.HiddenInput, min_value=1, max_value=MAX_INT, error_messages=VERSION_ERRORS
-    )
+    version = version_field()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

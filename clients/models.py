@@ -166,6 +166,15 @@ class YoungPerson(models.Model):
     child_protection_number = models.CharField(
         "child protection client number", max_length=30, blank=True
     )
+    # The permanency objective, the legal order and the placement are child protection's
+    # decisions: its practitioner changes them (clients.services.record_child_protection_decisions,
+    # each change a dated ChildProtectionDecision); ICMS reads them.
+    permanency_objective = models.CharField(
+        max_length=15,
+        choices=Permanency,
+        default=Permanency.NOT_DECIDED,
+        db_default=Permanency.NOT_DECIDED,
+    )
     legal_order = models.CharField(max_length=10, choices=LegalOrder, default=LegalOrder.NONE)
     legal_order_ends_on = models.DateField(
         "order ends on", null=True, blank=True, validators=[validate_plausible_day]
@@ -173,9 +182,6 @@ class YoungPerson(models.Model):
     placement = models.CharField(max_length=20, choices=Placement, blank=True)
     placement_details = models.CharField(
         max_length=300, blank=True, help_text="Carer or unit, and anything a visitor must know."
-    )
-    permanency_objective = models.CharField(
-        max_length=15, choices=Permanency, blank=True, help_text="As child protection decided it."
     )
     information_sharing = models.CharField(
         "consent to share information",
@@ -217,6 +223,12 @@ class YoungPerson(models.Model):
         related_name="merged_records",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Optimistic locking: an edit names the version it started from (clients.services.Conflict).
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
     search = models.GeneratedField(
         expression=SearchVector(
             Coalesce("given_name", models.Value("")),
@@ -289,6 +301,45 @@ class YoungPerson(models.Model):
     @property
     def age(self) -> int:
         return self.age_on(timezone.localdate())
+
+    @property
+    def latest_child_protection_decisions(self) -> dict[str, ChildProtectionDecision]:
+        """The last decision recorded on each subject, by subject (from the prefetched
+        history, newest first)."""
+        latest: dict[str, ChildProtectionDecision] = {}
+        for decision in self.child_protection_decisions.all():
+            latest.setdefault(decision.subject, decision)
+        return latest
+
+
+class ChildProtectionDecision(models.Model):
+    """A change child protection made to a decision that is theirs: the permanency objective,
+    the legal order or the placement. Recorded by the young person's child protection
+    practitioner, dated, never changed: the history of the decisions ICMS works within."""
+
+    class Subject(models.TextChoices):
+        PERMANENCY = "permanency", "Permanency objective"
+        LEGAL_ORDER = "legal_order", "Legal order"
+        PLACEMENT = "placement", "Placement"
+
+    young_person = models.ForeignKey(
+        YoungPerson, on_delete=models.PROTECT, related_name="child_protection_decisions"
+    )
+    subject = models.CharField(max_length=15, choices=Subject)
+    before = models.CharField("was", max_length=500, blank=True)
+    after = models.CharField("now", max_length=500)
+    decided_on = models.DateField(validators=[validate_past_day])
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_on", "-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()}: {self.after} (decided {self.decided_on:%d/%m/%Y})"
 
 
 @pghistory.track()
@@ -373,6 +424,12 @@ class KeyPerson(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     notes = models.TextField(max_length=1000, blank=True)
     active = models.BooleanField(default=True)
+    # Optimistic locking: an edit names the version it started from (clients.services.Conflict).
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-active", "-is_support", "name"]
@@ -409,6 +466,12 @@ class ProfessionalContact(models.Model):
     email = models.EmailField(blank=True)
     notes = models.TextField(max_length=1000, blank=True)
     active = models.BooleanField(default=True)
+    # Optimistic locking: an edit names the version it started from (clients.services.Conflict).
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-active", "role", "name"]
@@ -440,6 +503,12 @@ class WorkerSafetyAlert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking: an edit names the version it started from (clients.services.Conflict).
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -30,6 +30,7 @@ from accounts.rules import teams_supervised_by
 from clients.models import (
     Allocation,
     BreakGlassAccess,
+    ChildProtectionDecision,
     Contact,
     ContactDraft,
     Disclosure,
@@ -179,7 +180,16 @@ def young_person_record(queryset: QuerySet[YoungPerson]) -> QuerySet[YoungPerson
             "disclosures__disclosed_by",
             "agreements",  # referrals.CaseManagementAgreement
             Prefetch("merges", queryset=Merge.objects.select_related("merged_by")),
+            child_protection_decisions(),
         )
+    )
+
+
+def child_protection_decisions() -> Prefetch:
+    """The history of child protection's decisions, newest first, with who recorded each."""
+    return Prefetch(
+        "child_protection_decisions",
+        queryset=ChildProtectionDecision.objects.select_related("recorded_by"),
     )
 
 

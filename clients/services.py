@@ -7,6 +7,7 @@ and key people end; a contact entered in error is marked so and kept.
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -19,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q, Value
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from accounts.cover import covering_on
 from accounts.models import Role, Team, User
@@ -28,6 +30,7 @@ from caseplans.models import CasePlan
 from clients.models import (
     Allocation,
     BreakGlassAccess,
+    ChildProtectionDecision,
     Contact,
     ContactDraft,
     ContactWorker,
@@ -41,7 +44,7 @@ from clients.models import (
 from clients.queries import OPEN_STATUSES, local_midnight, with_contact_figures
 from clients.rules import supervises_young_person, young_people_visible_to
 from icms.formats import show_date
-from notifications.services import Notice, notify_many
+from notifications.services import Notice, notify, notify_many
 from register.models import RegisterEntry
 
 # A note corrected within this time is simply corrected; after it, it is marked amended.
@@ -74,6 +77,96 @@ def is_after_hours(moment: datetime) -> bool:
     )
 
 
+# --- Edits that name the version they started from -------------------------------------------
+
+# Who and when, kept by the services: left out of "what they saved".
+STAMPS = {
+    *("id", "version", "updated_by", "updated_at"),
+    *("created_by", "created_at", "ended_by", "ended_at"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A field someone else saved: its name, its label and what it says now, in words."""
+
+    name: str
+    label: str
+    value: str
+
+
+class Conflict(Exception):
+    """Someone saved the record after the worker read it at `version`: nothing of the worker's
+    is saved. `current` is the record as it is now, `then` as it was at `version` (from its
+    history, pghistory; None if there is none), `changes` what was saved in between."""
+
+    def __init__(self, current: models.Model, *, version: int) -> None:
+        self.current = current
+        self.then = current.events.filter(version=version).order_by("-pgh_id").first()
+        self.changes = [
+            Change(field.name, capfirst(field.verbose_name), _shown(current, field.name))
+            for field in current._meta.concrete_fields
+            if field.editable and field.name not in STAMPS and self._changed(field)
+        ]
+        who = current.updated_by or "Someone"
+        when = ""
+        if current.updated_at:
+            moment = timezone.localtime(current.updated_at)
+            day = "" if moment.date() == timezone.localdate() else f" on {moment:%d/%m/%Y}"
+            when = f" at {moment:%H:%M}{day}"
+        what = "this record" if isinstance(current, YoungPerson) else f"“{current}”"
+        super().__init__(f"{who} changed {what}{when} while you were editing.")
+
+    def _changed(self, field: models.Field) -> bool:
+        return self.then is None or (
+            getattr(self.then, field.attname) != getattr(self.current, field.attname)
+        )
+
+    def left_as_it_was(self, name: str, submitted: object) -> bool:
+        """Whether the worker submitted `name` as it was when they read the record."""
+        if self.then is None:
+            return False
+        field = self.current._meta.get_field(name)
+        if isinstance(submitted, models.Model):
+            submitted = submitted.pk
+        return getattr(self.then, field.attname) == submitted
+
+
+def _shown(obj: models.Model, name: str) -> str:
+    """A field's value as a person reads it."""
+    field = obj._meta.get_field(name)
+    value = getattr(obj, name)
+    if field.choices:
+        value = dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return str(value) if value not in (None, "") else "(empty)"
+
+
+def _save_at_version(
+    obj: models.Model, *, by: User, version: int, fields: dict[str, object]
+) -> list[str]:
+    """Apply `fields` to `obj` if it is still at `version` (read again under a row lock, so two
+    saves from one version cannot both pass); else raise Conflict. Returns the names changed;
+    a save that changes something moves the version on."""
+    obj.refresh_from_db(from_queryset=type(obj).objects.select_for_update())
+    if obj.version != version:
+        raise Conflict(obj, version=version)
+    changed = [name for name, value in fields.items() if getattr(obj, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(obj, name, fields[name])
+    obj.full_clean(exclude=["search"])
+    obj.version += 1
+    obj.updated_by = by
+    obj.updated_at = timezone.now()
+    obj.save(update_fields=[*changed, "version", "updated_by", "updated_at"])
+    return changed
+
+
 # --- The young person's record ----------------------------------------------------------------
 
 
@@ -93,30 +186,30 @@ def create_young_person(*, by: User, team: Team, **fields: object) -> YoungPerso
 
 
 @transaction.atomic
-def update_young_person(young_person: YoungPerson, *, by: User, **fields: object) -> YoungPerson:
-    changed = [name for name, value in fields.items() if getattr(young_person, name) != value]
-    if not changed:
-        return young_person
-    for name in changed:
-        setattr(young_person, name, fields[name])
-    young_person.full_clean(exclude=["search"])  # the date of birth: icms.validators
-    young_person.save(update_fields=changed)
-    record(AuditAction.CHANGE, actor=by, obj=young_person, detail={"fields": changed})
+def update_young_person(
+    young_person: YoungPerson, *, by: User, version: int, **fields: object
+) -> YoungPerson:
+    """Change what ICMS records of the young person, from the record as read at `version`."""
+    changed = _save_at_version(young_person, by=by, version=version, fields=fields)
+    if changed:
+        record(AuditAction.CHANGE, actor=by, obj=young_person, detail={"fields": changed})
     return young_person
 
 
 @transaction.atomic
 def save_key_person(
-    young_person: YoungPerson, *, by: User, key_person: KeyPerson | None = None, **fields: object
+    young_person: YoungPerson,
+    *,
+    by: User,
+    key_person: KeyPerson | None = None,
+    version: int | None = None,
+    **fields: object,
 ) -> KeyPerson:
-    """Add someone to the young person's key people, or change what is recorded of them."""
-    adding = key_person is None
-    key_person = key_person or KeyPerson(young_person=young_person)
-    for name, value in fields.items():
-        setattr(key_person, name, value)
-    key_person.full_clean()
-    key_person.save()
-    record(AuditAction.CREATE if adding else AuditAction.CHANGE, actor=by, obj=key_person)
+    """Add someone to the young person's key people, or change what is recorded of them (from
+    what was read at `version`)."""
+    if key_person is None:
+        return _add_part(KeyPerson(young_person=young_person), by=by, fields=fields)
+    _change_part(key_person, by=by, version=version, fields=fields)
     return key_person
 
 
@@ -126,39 +219,139 @@ def save_professional(
     *,
     by: User,
     professional: ProfessionalContact | None = None,
+    version: int | None = None,
     **fields: object,
 ) -> ProfessionalContact:
-    adding = professional is None
-    professional = professional or ProfessionalContact(young_person=young_person)
-    for name, value in fields.items():
-        setattr(professional, name, value)
-    professional.full_clean()
-    professional.save()
-    record(AuditAction.CREATE if adding else AuditAction.CHANGE, actor=by, obj=professional)
+    if professional is None:
+        return _add_part(ProfessionalContact(young_person=young_person), by=by, fields=fields)
+    _change_part(professional, by=by, version=version, fields=fields)
     return professional
+
+
+def _add_part(part: models.Model, *, by: User, fields: dict[str, object]) -> models.Model:
+    for name, value in fields.items():
+        setattr(part, name, value)
+    part.updated_by = by
+    part.updated_at = timezone.now()
+    part.full_clean()
+    part.save()
+    record(AuditAction.CREATE, actor=by, obj=part)
+    return part
+
+
+def _change_part(
+    part: models.Model, *, by: User, version: int | None, fields: dict[str, object]
+) -> None:
+    if version is None:
+        raise ValidationError("This form does not match the record: reload the page and try again.")
+    changed = _save_at_version(part, by=by, version=version, fields=fields)
+    if changed:
+        record(AuditAction.CHANGE, actor=by, obj=part, detail={"fields": changed})
 
 
 @transaction.atomic
 def raise_alert(
     young_person: YoungPerson, *, by: User, kind: str, details: str
 ) -> WorkerSafetyAlert:
-    alert = WorkerSafetyAlert(young_person=young_person, kind=kind, details=details, created_by=by)
-    alert.full_clean()
-    alert.save()
-    record(AuditAction.CREATE, actor=by, obj=alert)
+    alert = WorkerSafetyAlert(young_person=young_person, created_by=by)
+    return _add_part(alert, by=by, fields={"kind": kind, "details": details})
+
+
+@transaction.atomic
+def change_alert(
+    alert: WorkerSafetyAlert, *, by: User, version: int, kind: str, details: str
+) -> WorkerSafetyAlert:
+    """Say more about a risk in force (another dog, a new address), from what was read at
+    `version`."""
+    if not alert.active:
+        raise ValidationError("This alert has ended; raise a new one if the risk is back.")
+    _change_part(alert, by=by, version=version, fields={"kind": kind, "details": details})
     return alert
 
 
 @transaction.atomic
-def end_alert(alert: WorkerSafetyAlert, *, by: User) -> WorkerSafetyAlert:
-    """The risk has passed: the alert stops showing, and stays in the record and timeline."""
-    if alert.active:
-        alert.active = False
-        alert.ended_by = by
-        alert.ended_at = timezone.now()
-        alert.save(update_fields=["active", "ended_by", "ended_at"])
-        record(AuditAction.CHANGE, actor=by, obj=alert, detail={"ended": True})
+def end_alert(alert: WorkerSafetyAlert, *, by: User, version: int) -> WorkerSafetyAlert:
+    """The risk has passed: the alert stops showing, and stays in the record and timeline. Not
+    if someone changed it since it was read at `version` (what they said may matter)."""
+    alert.refresh_from_db(from_queryset=WorkerSafetyAlert.objects.select_for_update())
+    if not alert.active:
+        return alert  # ended already, perhaps by someone else a moment ago
+    fields = {"active": False, "ended_by": by, "ended_at": timezone.now()}
+    _save_at_version(alert, by=by, version=version, fields=fields)
+    record(AuditAction.CHANGE, actor=by, obj=alert, detail={"ended": True})
     return alert
+
+
+# --- Child protection's decisions -------------------------------------------------------------
+
+DECISION_FIELDS = {
+    ChildProtectionDecision.Subject.PERMANENCY: ["permanency_objective"],
+    ChildProtectionDecision.Subject.LEGAL_ORDER: ["legal_order", "legal_order_ends_on"],
+    ChildProtectionDecision.Subject.PLACEMENT: ["placement", "placement_details"],
+}
+
+
+def _decision_in_words(young_person: YoungPerson, subject: str) -> str:
+    if subject == ChildProtectionDecision.Subject.PERMANENCY:
+        return young_person.get_permanency_objective_display()
+    if subject == ChildProtectionDecision.Subject.LEGAL_ORDER:
+        ends = young_person.legal_order_ends_on
+        until = f", until {ends:%d/%m/%Y}" if ends else ""
+        return f"{young_person.get_legal_order_display()}{until}"
+    placement = young_person.get_placement_display() or "Not recorded"
+    details = young_person.placement_details
+    return f"{placement}: {details}" if details else placement
+
+
+@transaction.atomic
+def record_child_protection_decisions(
+    young_person: YoungPerson,
+    *,
+    by: User,
+    version: int,
+    decided_on: date,
+    note: str = "",
+    **fields: object,
+) -> list[ChildProtectionDecision]:
+    """The young person's child protection practitioner changes the permanency objective, the
+    legal order or the placement (from the record as read at `version`). Each subject changed
+    is a dated decision in the history, and the primary case manager is told."""
+    if decided_on < young_person.date_of_birth:
+        raise ValidationError({"decided_on": "This is before the young person was born."})
+    young_person.refresh_from_db(from_queryset=YoungPerson.objects.select_for_update())
+    before = {subject: _decision_in_words(young_person, subject) for subject in DECISION_FIELDS}
+    changed = _save_at_version(young_person, by=by, version=version, fields=fields)
+    decisions = [
+        ChildProtectionDecision(
+            young_person=young_person,
+            subject=subject,
+            before=before[subject],
+            after=_decision_in_words(young_person, subject),
+            decided_on=decided_on,
+            note=note.strip(),
+            recorded_by=by,
+        )
+        for subject, names in DECISION_FIELDS.items()
+        if set(names) & set(changed)
+    ]
+    if not decisions:
+        raise ValidationError("This is what is recorded already: change what was decided.")
+    for decision in decisions:
+        decision.full_clean()
+    ChildProtectionDecision.objects.bulk_create(decisions)
+    record(AuditAction.CHANGE, actor=by, obj=young_person, detail={"fields": changed})
+    if young_person.primary_case_manager_id:
+        what = "; ".join(
+            f"{decision.get_subject_display().lower()} to {decision.after}"
+            for decision in decisions
+        )
+        notify(
+            [young_person.primary_case_manager],
+            message=f"Child protection changed {young_person}'s {what} "
+            f"(decided {decided_on:%d/%m/%Y}; recorded by {by}).",
+            url=young_person.get_absolute_url(),
+        )
+    return decisions
 
 
 @transaction.atomic

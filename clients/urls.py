@@ -31,6 +31,7 @@ urlpatterns = [
         name="professional-edit",
     ),
     path("<int:pk>/alerts/new/", views.alert_create, name="alert-create"),
+    path("<int:pk>/alerts/<int:alert_pk>/", views.alert_edit, name="alert-edit"),
     path("<int:pk>/alerts/<int:alert_pk>/end/", views.alert_end, name="alert-end"),
     path("<int:pk>/disclosures/new/", views.disclosure_create, name="disclosure-create"),
     path("<int:pk>/allocation/", views.allocation, name="allocation"),

@@ -1,6 +1,7 @@
 from copy import copy
-from datetime import datetime
+from datetime import date, datetime
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,7 +23,9 @@ from caseplans.queries import (
 from caseplans.services import record_advanced
 from clients.forms import (
     CARE_FIELDS,
+    CHILD_PROTECTION_FIELDS,
     IDENTITY_FIELDS,
+    AlertEndForm,
     AlertForm,
     AllocationForm,
     BreakGlassForm,
@@ -40,6 +43,7 @@ from clients.forms import (
     StatusForm,
     TransferForm,
     TransferFromForm,
+    VersionedForm,
     YoungPersonForm,
 )
 from clients.models import Allocation, YoungPerson
@@ -67,9 +71,11 @@ from clients.rules import (
 )
 from clients.services import (
     STATUS_MOVES,
+    Conflict,
     add_to_care_team,
     allocate_primary,
     amend_contact,
+    change_alert,
     change_status,
     end_alert,
     end_care_team_allocation,
@@ -97,7 +103,7 @@ from icms.access import (
     shows_no_record,
 )
 from icms.exports import csv_download
-from icms.forms import add_service_error, submitted
+from icms.forms import add_service_error, save_versioned, submitted
 from referrals.queries import documents_on_file, referrals_on_record
 from referrals.services import open_record_outside_referral
 from register.queries import (
@@ -277,7 +283,10 @@ def young_person_create(request: HttpRequest) -> HttpResponse:
     form = NewYoungPersonForm(submitted(request))
     duplicates, hidden_duplicates = [], 0
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in IDENTITY_FIELDS + CARE_FIELDS}
+        fields = {
+            name: form.cleaned_data[name]
+            for name in IDENTITY_FIELDS + CARE_FIELDS + CHILD_PROTECTION_FIELDS
+        }
         duplicates, hidden_duplicates = possible_duplicates(
             request.user, **{name: fields[name] for name in IDENTITY}
         )
@@ -306,6 +315,43 @@ def young_person_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def save_from(request: HttpRequest, form: VersionedForm, action, *args: object, **extra) -> object:
+    """Run a service with what the form holds, from the version the form was read at; None
+    unless it saved. A refusal is shown on the form. A conflict (someone saved in between) is
+    kept as `form.conflict` for the page to say who saved what, and the form is made ready to
+    save over it knowingly: it holds what the worker typed on top of what the other saved (the
+    fields the worker left alone take the other's values), and the version saved now."""
+    form.conflict, form.changed_by_both = None, []
+    return save_versioned(
+        request, form, action, *args, conflict=Conflict, on_conflict=_conflicting, **extra
+    )
+
+
+def _conflicting(form: VersionedForm, conflict: Conflict) -> None:
+    data = form.data.copy()
+    data["version"] = str(conflict.current.version)
+    for change in conflict.changes:
+        if change.name not in form.fields:
+            continue
+        if conflict.left_as_it_was(change.name, form.cleaned_data[change.name]):
+            field = form.fields[change.name]
+            data.setlist(change.name, _as_posted(field, getattr(conflict.current, change.name)))
+        else:
+            form.changed_by_both.append(change.name)
+    form.data = data
+    form.conflict = conflict
+
+
+def _as_posted(field: forms.Field, value: object) -> list[str]:
+    """`value` as the browser posts it for `field`."""
+    if isinstance(field.widget, forms.CheckboxInput):
+        return ["on"] if value else []
+    value = field.prepare_value(value)
+    if isinstance(value, date):
+        return [value.isoformat()]
+    return ["" if value is None else str(value)]
+
+
 @require_http_methods(["GET", "POST"])
 def young_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
@@ -313,14 +359,13 @@ def young_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # A copy: the form validates against it (excluding the record itself from the unique
     # checks) while the service compares the changes with the record as it is.
     form = YoungPersonForm(submitted(request), instance=copy(young_person))
-    if request.method == "POST" and form.is_valid():
-        try:
-            update_young_person(young_person, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, "The record is updated.")
-            return redirect(young_person)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_from(request, form, update_young_person, young_person)
+    ):
+        messages.success(request, "The record is updated.")
+        return redirect(young_person)
     return render(
         request,
         "clients/young_person_form.html",
@@ -337,22 +382,15 @@ def key_person_form(
     key_person = (
         find_or_404(request, young_person.key_people, pk=key_person_pk) if key_person_pk else None
     )
-    form = KeyPersonForm(submitted(request), instance=copy(key_person))
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_key_person(
-                young_person, by=request.user, key_person=key_person, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, "Key people are updated.")
-            return redirect(young_person)
-    title = f"Change {key_person}" if key_person else "Add a family member or significant other"
-    return render(
+    return _part_form(
         request,
-        "clients/record_part_form.html",
-        {"form": form, "young_person": young_person, "title": title},
+        young_person,
+        KeyPersonForm(submitted(request), instance=copy(key_person)),
+        save_key_person,
+        young_person,
+        key_person=key_person,
+        title=f"Change {key_person}" if key_person else "Add a family member or significant other",
+        done="Key people are updated.",
     )
 
 
@@ -367,18 +405,37 @@ def professional_form(
         if professional_pk
         else None
     )
-    form = ProfessionalForm(submitted(request), instance=copy(professional))
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_professional(
-                young_person, by=request.user, professional=professional, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, "The professional network is updated.")
-            return redirect(young_person)
-    title = f"Change {professional}" if professional else "Add to the professional network"
+    return _part_form(
+        request,
+        young_person,
+        ProfessionalForm(submitted(request), instance=copy(professional)),
+        save_professional,
+        young_person,
+        professional=professional,
+        title=f"Change {professional}" if professional else "Add to the professional network",
+        done="The professional network is updated.",
+    )
+
+
+def _part_form(
+    request: HttpRequest,
+    young_person: YoungPerson,
+    form: VersionedForm,
+    action,
+    *args: object,
+    title: str,
+    done: str,
+    **extra: object,
+) -> HttpResponse:
+    """The form of a part of the record (a key person, a professional, an alert): once saved,
+    back to the record; until then, the form (again, with what stopped it)."""
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_from(request, form, action, *args, **extra)
+    ):
+        messages.success(request, done)
+        return redirect(young_person)
     return render(
         request,
         "clients/record_part_form.html",
@@ -406,13 +463,39 @@ def alert_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+def alert_edit(request: HttpRequest, pk: int, alert_pk: int) -> HttpResponse:
+    young_person = _young_person_or_404(request, pk)
+    require_permission(request, "clients.add_workersafetyalert", young_person)
+    alert = find_or_404(request, young_person.alerts, pk=alert_pk)
+    return _part_form(
+        request,
+        young_person,
+        AlertForm(submitted(request), instance=copy(alert)),
+        change_alert,
+        alert,
+        title="Change a worker-safety alert",
+        done="The alert is updated.",
+    )
+
+
 @require_POST
 def alert_end(request: HttpRequest, pk: int, alert_pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
     require_permission(request, "clients.add_workersafetyalert", young_person)
     alert = find_or_404(request, young_person.alerts, pk=alert_pk)
-    if EmptyForm(request.POST).is_valid():
-        end_alert(alert, by=request.user)
+    form = AlertEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["version"]))
+        return redirect(young_person)
+    try:
+        end_alert(alert, by=request.user, version=form.cleaned_data["version"])
+    except Conflict as conflict:
+        messages.error(
+            request,
+            f"{conflict} It is still in force: read it again, and end it if the risk has passed.",
+        )
+    else:
         messages.success(request, f"Alert ended: {alert}.")
     return redirect(young_person)
 

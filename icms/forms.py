@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
@@ -26,3 +28,30 @@ def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def save_versioned(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    action: Callable[..., object],
+    *args: object,
+    conflict: type[Exception],
+    on_conflict: Callable[[forms.BaseForm, Exception], None],
+    **extra: object,
+) -> object | None:
+    """Run a service with the form's fields (`form.fields_to_save()`) and the version of the
+    record it was read at; what the service returns, or None: a refusal is put on the form, a
+    `conflict` (someone saved in between) is handed to `on_conflict`."""
+    try:
+        return action(
+            *args,
+            by=request.user,
+            version=form.cleaned_data.get("version"),
+            **form.fields_to_save(),
+            **extra,
+        )
+    except ValidationError as error:
+        add_service_error(form, error)
+    except conflict as error:
+        on_conflict(form, error)
+    return None

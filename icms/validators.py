@@ -14,6 +14,7 @@ MAX_INT = 2**31 - 1
 
 # A version number that no record has: the page was not ICMS's, or was changed on the way.
 VERSION_ERRORS = {
+    "required": "This form does not match the record: reload the page and try again.",
     "invalid": "This form does not match the record: reload the page and try again.",
     "min_value": "This form does not match the record: reload the page and try again.",
     "max_value": "This form does not match the record: reload the page and try again.",

@@ -2,11 +2,14 @@
 
 A practitioner sees the referrals they made, and through them the status of the young people
 those became; the receiving team's supervisor triages; the team's workers see the referral of
-a young person on their caseload, and the consultations their team gave.
+a young person on their caseload, and the consultations their team gave. The practitioner whose
+referral the young person's current episode came from is, to ICMS, their child protection
+practitioner: they record child protection's decisions (permanency objective, legal order,
+placement) through that referral, and see nothing more of the record for it.
 """
 
 import rules
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from accounts.models import Role, User
 from accounts.rules import (
@@ -90,6 +93,25 @@ def has_a_division(user: User) -> bool:
     return user.division_id is not None
 
 
+@rules.predicate
+def referred_the_current_episode(user: User, referral: Referral) -> bool:
+    """The referral is the one the young person's open episode came from (their latest accepted
+    referral), and the user made it."""
+    if referral.referred_by_id != user.pk or referral.status != Referral.Status.ACCEPTED:
+        return False
+    if referral.young_person is None or referral.young_person.status == YoungPerson.Status.CLOSED:
+        return False
+    latest = (
+        Referral.objects.filter(
+            young_person=referral.young_person_id, status=Referral.Status.ACCEPTED
+        )
+        .order_by(F("decided_at").desc(nulls_last=True), "-created_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return latest == referral.pk
+
+
 rules.add_perm("referrals.add_referral", is_practitioner & has_a_division)
 rules.add_perm("referrals.change_referral", made_the_referral & is_draft)
 rules.add_perm("referrals.discard_referral", made_the_referral & is_draft)
@@ -104,3 +126,6 @@ rules.add_perm("referrals.view_referral_queue", is_supervisor)
 rules.add_perm("referrals.add_consultation", is_icms_worker)
 # A young person whose record the team opened outside a referral: its supervisor takes them on.
 rules.add_perm("referrals.take_on_youngperson", supervises_young_person)
+rules.add_perm(
+    "referrals.record_child_protection_decisions", is_practitioner & referred_the_current_episode
+)

@@ -37,6 +37,7 @@ urlpatterns = [
     path("<int:pk>/agreement/", views.agreement_print, name="agreement"),
     path("agreements/<int:pk>/", views.agreement_print_by_number, name="agreement-print"),
     path("take-on/<int:pk>/", views.take_on, name="take-on"),
+    path("<int:pk>/decisions/", views.child_protection_decisions, name="decisions"),
     path("consultations/", views.consultation_list, name="consultations"),
     path("consultations/new/", views.consultation_create, name="consultation-create"),
 ]

@@ -14,9 +14,12 @@ from accounts.queries import teams_serving
 from accounts.rules import teams_supervised_by
 from caseplans.models import CasePlan
 from caseplans.rules import case_plans_visible_to
+from clients.forms import ChildProtectionDecisionForm
 from clients.models import YoungPerson
 from clients.queries import duplicates_of, team_members, team_workers_with_caseload
 from clients.rules import young_people_visible_to
+from clients.services import record_child_protection_decisions
+from clients.views import save_from
 from icms.access import (
     audit_detail,
     find_or_404,
@@ -390,6 +393,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_withdraw": user.has_perm("referrals.withdraw_referral", referral),
             "can_withdraw_documents": user.has_perm("referrals.withdraw_attachment", referral),
             "can_decide": user.has_perm("referrals.decide_referral", referral),
+            "can_record_decisions": user.has_perm(
+                "referrals.record_child_protection_decisions", referral
+            ),
             "is_icms": user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR),
             "note_form": NoteForm(),
             **_register_listing(referral),
@@ -573,6 +579,39 @@ def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("referrals:detail", pk=referral.pk)
     found_record(request, agreement)
     return render(request, "referrals/agreement_print.html", {"agreement": agreement})
+
+
+@require_http_methods(["GET", "POST"])
+def child_protection_decisions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The young person's child protection practitioner records what child protection decided
+    about their permanency objective, legal order and placement; their case manager is told.
+    The page shows these decisions and their history, nothing else of the record."""
+    referral = _referral_or_404(request, pk)
+    require_permission(request, "referrals.record_child_protection_decisions", referral)
+    young_person = referral.young_person
+    found_record(request, young_person)
+    audit_detail(request, child_protection_decisions=True)
+    form = ChildProtectionDecisionForm(submitted(request), instance=copy(young_person))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_from(request, form, record_child_protection_decisions, young_person)
+    ):
+        told = young_person.primary_case_manager
+        messages.success(
+            request, "The decision is recorded" + (f"; {told} is told." if told else ".")
+        )
+        return redirect("referrals:detail", pk=referral.pk)
+    return render(
+        request,
+        "referrals/child_protection_decisions.html",
+        {
+            "referral": referral,
+            "young_person": young_person,
+            "form": form,
+            "decisions": young_person.child_protection_decisions.select_related("recorded_by"),
+        },
+    )
 
 
 @require_GET

@@ -15,6 +15,7 @@ from caseplans.models import CasePlan, CrisisPlan, Goal, Task
 from clients.models import (
     Allocation,
     BreakGlassAccess,
+    ChildProtectionDecision,
     Contact,
     ContactWorker,
     Disclosure,
@@ -221,6 +222,18 @@ class ProfessionalFactory(factory.django.DjangoModelFactory):
     role = ProfessionalContact.Role.GP
     name = factory.Faker("name")
     organisation = "Northside Medical Centre"
+
+
+class ChildProtectionDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChildProtectionDecision
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    subject = ChildProtectionDecision.Subject.PLACEMENT
+    before = "Residential care"
+    after = "Kinship care: with her grandmother"
+    decided_on = date(2026, 3, 2)
+    recorded_by = factory.SubFactory(UserFactory, role=Role.PRACTITIONER)
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):

@@ -217,6 +217,7 @@ MATRIX: dict[str, Entry] = {
     "clients:professional-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:professional-edit": Entry(YOUNG_PERSON_PAGE, kwargs="professionals"),
     "clients:alert-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "clients:alert-edit": Entry(YOUNG_PERSON_PAGE, kwargs="alerts"),
     "clients:alert-end": Entry(YOUNG_PERSON_ACTION, kwargs="alerts", method="post"),
     "clients:allocation": Entry(SUPERVISOR_ACTION_PAGE, kwargs="young_people"),
     "clients:status": Entry(
@@ -342,6 +343,19 @@ MATRIX: dict[str, Entry] = {
     "referrals:take-on": Entry(
         same(404) | {"anonymous": (302, 302), "supervisor": (200, 404)},
         kwargs="referred_young_people",
+    ),
+    # Child protection's decisions: the practitioner whose referral the young person's episode
+    # came from records them; the ICMS workers who see the referral may not.
+    "referrals:decisions": Entry(
+        same(404)
+        | {
+            "anonymous": (302, 302),
+            "case_manager": (403, 404),
+            "other_team_case_manager": (404, 403),
+            "supervisor": (403, 404),
+            "practitioner": (200, 404),
+        },
+        kwargs="accepted_referrals",
     ),
     "referrals:consultations": Entry(ICMS_WORKERS_ONLY),
     "referrals:consultation-create": Entry(ICMS_WORKERS_ONLY),

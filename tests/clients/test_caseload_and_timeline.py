@@ -185,7 +185,7 @@ def test_the_timeline_tells_the_story_newest_first(client, log_in, case_manager,
                    started_at=NOW - timedelta(days=3), notes="First visit")  # fmt: skip
     alert = raise_alert(own_young_person, by=case_manager, kind="dog", details="Dog at the gate")
     DisclosureFactory(young_person=own_young_person, recorded_at=NOW - timedelta(days=2))
-    end_alert(alert, by=case_manager)
+    end_alert(alert, by=case_manager, version=alert.version)
     log_in(case_manager)
 
     response = timeline(client, own_young_person)

@@ -27,6 +27,7 @@ def new_young_person(**changes) -> dict:
         "cultural_background": "Wurundjeri",
         "language": "English",
         "child_protection_number": "CP-777001",
+        "permanency_objective": "reunification",
         "legal_order": "cbso",
         "placement": "kinship",
         "information_sharing": "given",
@@ -121,19 +122,19 @@ def test_editing_the_record_changes_only_what_changed_and_audits_it(
         family_name=own_young_person.family_name,
         date_of_birth=own_young_person.date_of_birth.isoformat(),
         child_protection_number="CP-1",
-        placement="residential",
-        placement_details="Unit 4 <script>x</script>",
+        information_sharing_notes="Not the school <script>x</script>",
+        version=own_young_person.version,
     )
 
     client.post(reverse("clients:edit", args=[own_young_person.pk]), data)
 
     own_young_person.refresh_from_db()
-    assert own_young_person.placement == "residential"
+    assert own_young_person.information_sharing == "given"
     change = AuditEvent.objects.get(action=AuditAction.CHANGE)
-    assert "placement" in change.detail["fields"]
+    assert "information_sharing" in change.detail["fields"]
     assert "child_protection_number" not in change.detail["fields"]
     page = client.get(reverse("clients:detail", args=[own_young_person.pk])).text
-    assert "Unit 4 &lt;script&gt;x&lt;/script&gt;" in page
+    assert "Not the school &lt;script&gt;x&lt;/script&gt;" in page
 
 
 def test_key_people_and_the_professional_network_are_added_and_changed(
@@ -147,7 +148,7 @@ def test_key_people_and_the_professional_network_are_added_and_changed(
     grace = KeyPerson.objects.get()
     client.post(
         reverse("clients:key-person-edit", args=[own_young_person.pk, grace.pk]),
-        {"name": "Grace Own", "relationship": "grandparent", "phone": "0400 111 222"},
+        {"name": "Grace Own", "relationship": "grandparent", "phone": "0400 111 222", "version": 1},
     )
     client.post(
         reverse("clients:professional-create", args=[own_young_person.pk]),
@@ -193,7 +194,9 @@ def test_an_alert_shows_on_every_page_about_the_young_person_until_ended(
 
     alert = own_young_person.alerts.get()
     ended = client.post(
-        reverse("clients:alert-end", args=[own_young_person.pk, alert.pk]), follow=True
+        reverse("clients:alert-end", args=[own_young_person.pk, alert.pk]),
+        {"version": alert.version},
+        follow=True,
     )
 
     assert "Alert ended: Visit in pairs: Brother hostile after dark" in ended.text

@@ -9,6 +9,7 @@ from clients.services import merge_young_people
 from tests.factories import (
     AgreementFactory,
     CareTeamFactory,
+    ChildProtectionDecisionFactory,
     CrisisPlanFactory,
     DisclosureFactory,
     ReferralAttachmentFactory,
@@ -124,19 +125,20 @@ def test_the_record_runs_a_constant_number_of_queries(
         AgreementFactory(young_person=young_person)
         referral = ReferralFactory(status="accepted", young_person=young_person, team=team)
         ReferralAttachmentFactory(referral=referral)
+        ChildProtectionDecisionFactory(young_person=young_person)
         record(AuditAction.VIEW, actor=supervisor, obj=young_person)
         merge_young_people(young_person, YoungPersonFactory(team=team), by=supervisor, reason="A")
     log_in(supervisor)
 
     # user, OTP device, groups; the young person with team, supervisor, crisis plan and contact
     # figures; current allocations with workers, alerts, key people, professionals, disclosures
-    # and who shared them, case management agreements, merges and who made them (prefetched);
-    # the view recorded
+    # and who shared them, case management agreements, merges and who made them, child
+    # protection's decisions with who recorded them (prefetched); the view recorded
     # (savepoint, insert, release); the access log; may the user change the record (is it
     # visible to them); the referrals it came from (with whether the user sees each) and their
     # documents; the latest crises; unread notifications; the session saved (savepoint,
     # update, release)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         client.get(detail(young_person))
 
 
