@@ -349,9 +349,9 @@ def _keep_in_history(plan: CasePlan, task: Task, *, by: User, kind: str, before:
     """A change to the current plan's action table, in the plan's history; the team's
     supervisor is told (once a day per plan: the history has each change)."""
     after = {
-        TaskChange.Kind.ADDED: f"{task.who}, by {task.due_on:%d/%m/%Y}",
+        TaskChange.Kind.ADDED: f"{task.who}, by {show_date(task.due_on)}",
         TaskChange.Kind.REASSIGNED: task.who,
-        TaskChange.Kind.REDATED: f"{task.due_on:%d/%m/%Y}",
+        TaskChange.Kind.REDATED: f"{show_date(task.due_on)}",
     }[kind]
     change = TaskChange.objects.create(
         plan=plan, task=task, kind=kind, before=before[:250], after=after[:250], by=by
@@ -402,7 +402,7 @@ def update_task(task: Task, *, by: User, version: int, **fields) -> Task:
         if task.who != saved.who:
             _keep_in_history(plan, task, by=by, kind=TaskChange.Kind.REASSIGNED, before=saved.who)
         if task.due_on != saved.due_on:
-            before = f"{saved.due_on:%d/%m/%Y}"
+            before = f"{show_date(saved.due_on)}"
             _keep_in_history(plan, task, by=by, kind=TaskChange.Kind.REDATED, before=before)
     return task
 

@@ -339,7 +339,7 @@ class ChildProtectionDecision(models.Model):
         ordering = ["-decided_on", "-recorded_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_subject_display()}: {self.after} (decided {self.decided_on:%d/%m/%Y})"
+        return f"{self.get_subject_display()}: {self.after} (decided {show_date(self.decided_on)})"
 
 
 @pghistory.track()

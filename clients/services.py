@@ -43,7 +43,7 @@ from clients.models import (
 )
 from clients.queries import OPEN_STATUSES, local_midnight, with_contact_figures
 from clients.rules import supervises_young_person, young_people_visible_to
-from icms.formats import show_date
+from icms.formats import show_date, show_time
 from notifications.services import Notice, notify, notify_many
 from register.models import RegisterEntry
 
@@ -112,8 +112,8 @@ class Conflict(Exception):
         when = ""
         if current.updated_at:
             moment = timezone.localtime(current.updated_at)
-            day = "" if moment.date() == timezone.localdate() else f" on {moment:%d/%m/%Y}"
-            when = f" at {moment:%H:%M}{day}"
+            day = "" if moment.date() == timezone.localdate() else f" on {show_date(moment)}"
+            when = f" at {show_time(moment)}{day}"
         what = "this record" if isinstance(current, YoungPerson) else f"“{current}”"
         super().__init__(f"{who} changed {what}{when} while you were editing.")
 
@@ -141,7 +141,7 @@ def _shown(obj: models.Model, name: str) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
+        return f"{show_date(value)}"
     return str(value) if value not in (None, "") else "(empty)"
 
 
@@ -296,7 +296,7 @@ def _decision_in_words(young_person: YoungPerson, subject: str) -> str:
         return young_person.get_permanency_objective_display()
     if subject == ChildProtectionDecision.Subject.LEGAL_ORDER:
         ends = young_person.legal_order_ends_on
-        until = f", until {ends:%d/%m/%Y}" if ends else ""
+        until = f", until {show_date(ends)}" if ends else ""
         return f"{young_person.get_legal_order_display()}{until}"
     placement = young_person.get_placement_display() or "Not recorded"
     details = young_person.placement_details
@@ -348,7 +348,7 @@ def record_child_protection_decisions(
         notify(
             [young_person.primary_case_manager],
             message=f"Child protection changed {young_person}'s {what} "
-            f"(decided {decided_on:%d/%m/%Y}; recorded by {by}).",
+            f"(decided {show_date(decided_on)}; recorded by {by}).",
             url=young_person.get_absolute_url(),
         )
     return decisions
@@ -922,7 +922,7 @@ def _settle_register_entries(
     for entry in active.filter(young_person=other).select_related("division"):
         said.append(
             f"Both records are listed on the register: the kept record's entry stays; the "
-            f"other's ({entry.division}, listed {entry.listed_on:%d/%m/%Y}) is removed."
+            f"other's ({entry.division}, listed {show_date(entry.listed_on)}) is removed."
         )
         if by is not None:
             entry.status = RegisterEntry.Status.REMOVED

@@ -31,6 +31,7 @@ from clients.services import (
     save_key_person,
     save_professional,
 )
+from icms.formats import show_date
 from notifications.services import notify
 from referrals.models import (
     CaseManagementAgreement,
@@ -370,7 +371,7 @@ def _shown(instance: Referral | YoungPerson, name: str) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
+        return f"{show_date(value)}"
     return str(value)
 
 

@@ -17,7 +17,7 @@ from accounts.models import Division, Role, User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
-from icms.formats import show_date
+from icms.formats import show_date, show_datetime
 from notifications.services import Notice, notify, notify_many
 from referrals.models import OPEN_STATUSES, Referral
 from register.models import (
@@ -187,7 +187,7 @@ def _waiting(request: ListingRequest, *, by: User) -> ListingRequest:
         raise ValidationError("Only the division's register coordinator answers this request.")
     if request.status != ListingRequest.Status.WAITING:
         raise ValidationError(
-            f"{request.answered_by} answered this request on {request.answered_at:%d/%m/%Y}."
+            f"{request.answered_by} answered this request on {show_date(request.answered_at)}."
         )
     if request.referral is not None and request.referral.status not in OPEN_STATUSES:
         raise ValidationError(
@@ -298,7 +298,7 @@ def _listed(request: ListingRequest, entry: RegisterEntry, *, by: User) -> None:
     _tell_icms(
         request,
         f"{by} confirmed that {entry.young_person} is on the {request.division} high-risk "
-        f"youth register (listed {entry.listed_on:%d/%m/%Y}).",
+        f"youth register (listed {show_date(entry.listed_on)}).",
     )
 
 
@@ -402,9 +402,9 @@ def _escalate(review: RegisterReview, *, by: User, what: str) -> Escalation:
     escalation.save()
     escalation.escalated_to.set(told)
     where = (
-        f"the liaison meeting of {review.meeting.held_on:%d/%m/%Y}"
+        f"the liaison meeting of {show_date(review.meeting.held_on)}"
         if review.meeting
-        else f"the register review of {review.reviewed_on:%d/%m/%Y}"
+        else f"the register review of {show_date(review.reviewed_on)}"
     )
     notify(
         told,
@@ -430,7 +430,7 @@ def resolve_escalation(escalation: Escalation, *, by: User, what_was_done: str) 
     if not escalation.is_open:
         raise ValidationError(
             f"{escalation.resolved_by} recorded what was done on "
-            f"{timezone.localtime(escalation.resolved_at):%d/%m/%Y at %H:%M}."
+            f"{show_datetime(timezone.localtime(escalation.resolved_at))}."
         )
     escalation.what_was_done = what_was_done.strip()
     escalation.resolved_by = by

@@ -13,12 +13,13 @@ from audit.models import AuditAction, AuditEvent
 from caseplans.models import ExitPlan
 from clients.models import Allocation, ContactDraft, Merge, YoungPerson
 from clients.services import merge_young_people, young_person_relations
-from register.models import RegisterEntry
+from register.models import Escalation, ListingRequest, RegisterEntry
 from tests.factories import (
     AgreementFactory,
     BreakGlassAccessFactory,
     CareTeamFactory,
     CasePlanFactory,
+    ChildProtectionDecisionFactory,
     ContactFactory,
     CrisisEventFactory,
     CrisisPlanFactory,
@@ -62,6 +63,27 @@ def _register_entry(young_person, **fields):
     )  # fmt: skip
 
 
+def _escalation(young_person):
+    entry = _register_entry(
+        young_person, status=RegisterEntry.Status.REMOVED, removed_on=date(2026, 10, 20),
+        removal_reason="Risks reduced.",
+    )  # fmt: skip
+    review = entry.reviews.create(
+        due_on=date(2026, 10, 15), reviewed_on=date(2026, 10, 15), outcome="escalate",
+        participants=["icms"], reviewed_by=entry.listed_by,
+    )  # fmt: skip
+    return Escalation.objects.create(
+        young_person=young_person, entry=entry, review=review, what="Missing for a week.",
+        raised_by=entry.listed_by,
+    )  # fmt: skip
+
+
+def _listing_request(young_person):
+    return ListingRequest.objects.create(
+        division=young_person.division, young_person=young_person, requested_by=UserFactory()
+    )
+
+
 def _merged_before(young_person):
     return YoungPersonFactory(
         team=young_person.team, status=YoungPerson.Status.MERGED, merged_into=young_person
@@ -79,6 +101,9 @@ def _session_about(young_person):
 # merge is checked to move it, or to settle what would clash).
 MAKERS = {
     "clients.YoungPerson.merged_into": _merged_before,
+    "clients.ChildProtectionDecision.young_person": lambda yp: ChildProtectionDecisionFactory(
+        young_person=yp
+    ),
     "clients.Allocation.young_person": lambda yp: CareTeamFactory(
         young_person=yp, worker=UserFactory(role=Role.CASE_MANAGER, team=yp.team)
     ),
@@ -95,6 +120,8 @@ MAKERS = {
     "caseplans.CrisisPlan.young_person": lambda yp: CrisisPlanFactory(young_person=yp),
     "caseplans.ExitPlan.young_person": lambda yp: ExitPlan.objects.create(young_person=yp),
     "register.RegisterEntry.young_person": _register_entry,
+    "register.ListingRequest.young_person": _listing_request,
+    "register.Escalation.young_person": _escalation,
     "referrals.Referral.young_person": lambda yp: ReferralFactory(young_person=yp),
     "referrals.CaseManagementAgreement.young_person": lambda yp: AgreementFactory(young_person=yp),
     "supervision.SupervisionSession_young_people.youngperson": _session_about,

@@ -20,6 +20,7 @@ from tests.factories import (
     ReferralAttachmentFactory,
     ReferralFactory,
     YoungPersonFactory,
+    listed_by_coordinator,
 )
 from tests.referrals.test_referrals import accept as accept_on_the_page
 
@@ -27,8 +28,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def referral(team, practitioner):
-    """A referral under consideration that says all child protection knows."""
+def referral(team, practitioner, register_coordinator):
+    """A referral under consideration that says all child protection knows, whose listing the
+    register coordinator has confirmed."""
     practitioner.email = "chris.p@cp.example"
     practitioner.save(update_fields=["email"])
     referral = ReferralFactory(
@@ -54,6 +56,7 @@ def referral(team, practitioner):
     referral.professionals.create(
         role="school", name="Priya Shah", organisation="Northside SC", email="p.shah@school.example"
     )
+    listed_by_coordinator(referral, register_coordinator)
     return referral
 
 
@@ -189,19 +192,22 @@ def test_the_referrals_documents_are_on_the_file_for_those_who_see_the_record(
 
 @pytest.fixture
 def earlier_record(referral, team):
-    """The record of an earlier time with ICMS, closed, with the same child protection number."""
-    return YoungPersonFactory(
-        child_protection_number=referral.child_protection_number,
-        given_name="Kayla",
-        family_name="Reid",
-        date_of_birth=referral.date_of_birth,
-        team=team,
-        status="closed",
-        language="English",
-        placement="kinship",
-        cultural_background="",
-        permanency_objective="reunification",
-    )
+    """The record of an earlier time with ICMS, closed, with the same child protection number
+    (the one the register coordinator listed)."""
+    young_person = YoungPerson.objects.get(child_protection_number=referral.child_protection_number)
+    for name, value in {
+        "given_name": "Kayla",
+        "family_name": "Reid",
+        "team": team,
+        "status": "closed",
+        "language": "English",
+        "placement": "kinship",
+        "cultural_background": "",
+        "permanency_objective": "reunification",
+    }.items():
+        setattr(young_person, name, value)
+    young_person.save()
+    return young_person
 
 
 def test_the_accept_page_shows_where_the_referral_differs_from_the_record(
