@@ -375,9 +375,17 @@ def _shown(instance: Referral | YoungPerson, name: str) -> str:
     return str(value)
 
 
+def _never_taken_on(young_person: YoungPerson) -> bool:
+    return young_person.status == YoungPerson.Status.REFERRED
+
+
 def differences(referral: Referral, young_person: YoungPerson) -> list[Difference]:
     """Where the referral and the record both say something, and not the same thing. Accepting
-    keeps the record's unless the supervisor takes the referral's (accept_referral's `take`)."""
+    keeps the record's unless the supervisor takes the referral's (accept_referral's `take`).
+    A record ICMS never took on (made when the coordinator listed the young person, or opened
+    outside a referral) holds nothing ICMS decided: the referral's facts are taken as they are."""
+    if _never_taken_on(young_person):
+        return []
     return [
         Difference(
             field=name,
@@ -404,6 +412,7 @@ def _young_person_for(
         .first()
     )
     adding = young_person is None
+    fresh = adding or _never_taken_on(young_person)
     if adding:
         young_person = YoungPerson(
             child_protection_number=referral.child_protection_number, division=referral.division
@@ -417,7 +426,7 @@ def _young_person_for(
         name
         for name in CARRIED_FACTS
         if not _unknown(getattr(referral, name))
-        and (adding or name in take or _unknown(getattr(young_person, name)))
+        and (fresh or name in take or _unknown(getattr(young_person, name)))
         and getattr(referral, name) != getattr(young_person, name)
     ]
     for name in taken:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseplans.models import Task, TaskChange
+from icms.formats import show_date
 from notifications.models import Notification
 from tests.caseplans.test_case_plans import second_session
 from tests.factories import GoalFactory, KeyPersonFactory, TaskFactory
@@ -66,7 +67,7 @@ def test_a_task_is_added_to_the_current_plan_and_the_supervisor_sees_it(
     )  # fmt: skip
 
     added = goal.tasks.get(description="Go to the open day at the TAFE")
-    assert history(current_plan) == [("added", "", f"Case manager, by {due:%d/%m/%Y}")]
+    assert history(current_plan) == [("added", "", f"Case manager, by {show_date(due)}")]
     change = TaskChange.objects.get()
     assert (change.task, change.by) == (added, case_manager)
     seen = second_session(supervisor).get(reverse("caseplans:plan", args=[current_plan.pk]))
@@ -97,10 +98,10 @@ def test_a_task_is_given_to_nan_and_re_dated_each_change_kept_and_told_once_a_da
     task.refresh_from_db()
     assert "Nan Maria" in response.text  # the saved row
     assert (task.who, task.due_on) == ("Nan Maria", later)
-    before = (later - timedelta(days=7)).strftime("%d/%m/%Y")
+    before = show_date(later - timedelta(days=7))
     assert history(current_plan) == [
         ("reassigned", "The young person", "Nan Maria"),
-        ("redated", before, f"{later:%d/%m/%Y}"),
+        ("redated", before, f"{show_date(later)}"),
     ]
     page = second_session(supervisor).get(reverse("caseplans:plan", args=[current_plan.pk]))
     assert (

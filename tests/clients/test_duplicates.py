@@ -27,6 +27,7 @@ def new_record(**changes) -> dict:
         "child_protection_number": "",
         "legal_order": "cbso",
         "placement": "kinship",
+        "permanency_objective": "not_decided",
         "information_sharing": "given",
     } | changes
 

@@ -138,7 +138,7 @@ def test_the_record_runs_a_constant_number_of_queries(
     # visible to them); the referrals it came from (with whether the user sees each) and their
     # documents; the latest crises; unread notifications; the session saved (savepoint,
     # update, release)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):
         client.get(detail(young_person))
 
 

@@ -202,6 +202,8 @@ def earlier_record(referral, team):
         "status": "closed",
         "language": "English",
         "placement": "kinship",
+        "legal_order": "none",
+        "legal_order_ends_on": None,
         "cultural_background": "",
         "permanency_objective": "reunification",
     }.items():

@@ -11,7 +11,7 @@ from accounts.models import Role
 from clients.models import IntensityLevel
 from referrals.models import ReferralMove
 from referrals.services import waitlist_referral
-from tests.factories import ReferralFactory, UserFactory, YoungPersonFactory
+from tests.factories import ReferralFactory, UserFactory, YoungPersonFactory, listed_by_coordinator
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +34,12 @@ def busy_team(team, case_manager, other_team):
 
 
 @pytest.fixture
-def considering(busy_team):
-    return ReferralFactory(
+def considering(busy_team, register_coordinator):
+    referral = ReferralFactory(
         team=busy_team, status="considering", given_name="Tyler", family_name="Jones"
     )
+    listed_by_coordinator(referral, register_coordinator)
+    return referral
 
 
 def test_every_page_of_a_decision_shows_the_same_capacity(client, log_in, supervisor, considering):

@@ -102,11 +102,11 @@ def test_each_decision_changed_at_once_is_its_own_line_of_history(
     )
 
     assert sorted(ChildProtectionDecision.objects.values_list("subject", "after")) == [
-        ("legal_order", "Family reunification order, until 01/03/2027"),
+        ("legal_order", "Family reunification order, until 1 Mar 2027"),
         ("permanency", "Family reunification"),
     ]
     page = client.get(reverse("referrals:decisions", args=[referral.pk])).text
-    assert "Family reunification order, until 01/03/2027" in page
+    assert "Family reunification order, until 1 Mar 2027" in page
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,18 @@ from accounts.models import Role
 from clients.models import IntensityLevel, YoungPerson
 from clients.rules import young_people_findable_after_hours, young_people_visible_to
 from clients.services import allocate_primary
+from icms.formats import show_date
 from notifications.models import Notification
 from referrals.models import CaseManagementAgreement
 from referrals.services import submit_referral, withdraw_referral
 from register.models import ListingRequest, RegisterEntry
-from register.services import confirm_listing, decline_listing, hold_meeting, list_young_person
+from register.services import (
+    Discussed,
+    confirm_listing,
+    decline_listing,
+    hold_meeting,
+    list_young_person,
+)
 from tests.clients.test_record import new_young_person
 from tests.factories import ReferralFactory, TeamFactory, UserFactory, YoungPersonFactory
 
@@ -119,7 +126,7 @@ def test_the_coordinator_lists_the_young_person_as_they_confirm_it(
         told = Notification.objects.get(recipient=recipient, key__startswith="listing-request")
         assert told.message == (
             f"{register_coordinator} confirmed that Isla Murphy is on the North high-risk youth "
-            f"register (listed {confirmed_on:%d/%m/%Y})."
+            f"register (listed {show_date(confirmed_on)})."
         )
         assert told.url == reverse("referrals:detail", args=[submitted.pk])
     assert not request_url_on_home(client, request)
@@ -363,7 +370,7 @@ def test_a_meeting_links_a_supervisor_only_to_the_entries_they_see(
         by=register_coordinator,
         held_on=timezone.localdate(),
         agencies=["icms"],
-        outcomes={entry.reviews.get(): ("remain", "") for entry in entries},
+        outcomes={entry.reviews.get(): Discussed("remain") for entry in entries},
         actions=[],
     )
     log_in(supervisor)
@@ -397,9 +404,10 @@ def test_the_queue_shows_what_waits_for_the_register_in_the_same_queries(
 
     # user, OTP device, user's groups, the referrals waiting (whether each is on the register
     # and what the coordinator answered, in the same query), the last decided, the team's
-    # workers, unread notifications; the list read, in the audit trail: savepoint, insert,
+    # workers, unread notifications, the teams' capacity (the teams' weighted load, the intensity
+    # levels, the supervised teams' load); the list read, in the audit trail: savepoint, insert,
     # release
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(13):
         page = client.get(reverse("referrals:queue")).text
 
     assert page.count("Waiting for the register") == item_count
