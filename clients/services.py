@@ -44,6 +44,7 @@ from clients.models import (
 from clients.queries import OPEN_STATUSES, local_midnight, with_contact_figures
 from clients.rules import supervises_young_person, young_people_visible_to
 from icms.formats import show_date, show_time
+from icms.validators import VERSION_ERRORS
 from notifications.services import Notice, notify, notify_many
 from register.models import RegisterEntry
 
@@ -167,6 +168,15 @@ def _save_at_version(
     return changed
 
 
+# Child protection's decisions, each a subject of the history, and the fields that hold it.
+DECISION_FIELDS = {
+    ChildProtectionDecision.Subject.PERMANENCY: ["permanency_objective"],
+    ChildProtectionDecision.Subject.LEGAL_ORDER: ["legal_order", "legal_order_ends_on"],
+    ChildProtectionDecision.Subject.PLACEMENT: ["placement", "placement_details"],
+}
+DECISION_NAMES = {name for names in DECISION_FIELDS.values() for name in names}
+
+
 # --- The young person's record ----------------------------------------------------------------
 
 
@@ -189,7 +199,13 @@ def create_young_person(*, by: User, team: Team, **fields: object) -> YoungPerso
 def update_young_person(
     young_person: YoungPerson, *, by: User, version: int, **fields: object
 ) -> YoungPerson:
-    """Change what ICMS records of the young person, from the record as read at `version`."""
+    """Change what ICMS records of the young person, from the record as read at `version`.
+    Child protection's decisions are not ICMS's to change (record_child_protection_decisions)."""
+    if set(fields) & DECISION_NAMES:
+        raise ValidationError(
+            "The permanency objective, the legal order and the placement are child protection's "
+            "decisions: their practitioner records them."
+        )
     changed = _save_at_version(young_person, by=by, version=version, fields=fields)
     if changed:
         record(AuditAction.CHANGE, actor=by, obj=young_person, detail={"fields": changed})
@@ -243,7 +259,7 @@ def _change_part(
     part: models.Model, *, by: User, version: int | None, fields: dict[str, object]
 ) -> None:
     if version is None:
-        raise ValidationError("This form does not match the record: reload the page and try again.")
+        raise ValidationError(VERSION_ERRORS["invalid"])
     changed = _save_at_version(part, by=by, version=version, fields=fields)
     if changed:
         record(AuditAction.CHANGE, actor=by, obj=part, detail={"fields": changed})
@@ -284,12 +300,6 @@ def end_alert(alert: WorkerSafetyAlert, *, by: User, version: int) -> WorkerSafe
 
 # --- Child protection's decisions -------------------------------------------------------------
 
-DECISION_FIELDS = {
-    ChildProtectionDecision.Subject.PERMANENCY: ["permanency_objective"],
-    ChildProtectionDecision.Subject.LEGAL_ORDER: ["legal_order", "legal_order_ends_on"],
-    ChildProtectionDecision.Subject.PLACEMENT: ["placement", "placement_details"],
-}
-
 
 def _decision_in_words(young_person: YoungPerson, subject: str) -> str:
     if subject == ChildProtectionDecision.Subject.PERMANENCY:
@@ -311,7 +321,11 @@ def record_child_protection_decisions(
     version: int,
     decided_on: date,
     note: str = "",
-    **fields: object,
+    permanency_objective: str,
+    legal_order: str,
+    legal_order_ends_on: date | None,
+    placement: str,
+    placement_details: str,
 ) -> list[ChildProtectionDecision]:
     """The young person's child protection practitioner changes the permanency objective, the
     legal order or the placement (from the record as read at `version`). Each subject changed
@@ -320,6 +334,13 @@ def record_child_protection_decisions(
         raise ValidationError({"decided_on": "This is before the young person was born."})
     young_person.refresh_from_db(from_queryset=YoungPerson.objects.select_for_update())
     before = {subject: _decision_in_words(young_person, subject) for subject in DECISION_FIELDS}
+    fields = {
+        "permanency_objective": permanency_objective,
+        "legal_order": legal_order,
+        "legal_order_ends_on": legal_order_ends_on,
+        "placement": placement,
+        "placement_details": placement_details,
+    }
     changed = _save_at_version(young_person, by=by, version=version, fields=fields)
     decisions = [
         ChildProtectionDecision(

@@ -5,11 +5,13 @@ reads them and cannot change them; the case manager is told of each change."""
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
 from clients.models import ChildProtectionDecision
+from clients.services import update_young_person
 from notifications.models import Notification
 from tests.clients.test_record_versions import opened
 from tests.factories import ReferralFactory, UserFactory
@@ -194,3 +196,10 @@ def test_a_decision_made_while_the_case_manager_edits_the_record_is_not_undone(
     assert "Placement: “Kinship care”" in refused.text
     own_young_person.refresh_from_db()
     assert (own_young_person.placement, own_young_person.language) == ("kinship", "")
+
+
+def test_no_icms_change_of_the_record_touches_child_protections_decisions(
+    case_manager, own_young_person
+):
+    with pytest.raises(ValidationError, match="child protection's decisions"):
+        update_young_person(own_young_person, by=case_manager, version=1, placement="homeless")
