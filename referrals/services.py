@@ -471,6 +471,16 @@ def _carry_people(referral: Referral, young_person: YoungPerson, *, by: User) ->
                 save(young_person, by=by, **row)
 
 
+def _record_agreement(young_person: YoungPerson, *, by: User, **fields) -> CaseManagementAgreement:
+    """The formal case management agreement ICMS enters into on taking a young person on (from
+    a referral, or outside one), checked and audited."""
+    agreement = CaseManagementAgreement(young_person=young_person, recorded_by=by, **fields)
+    agreement.full_clean()
+    agreement.save()
+    record(AuditAction.CREATE, actor=by, obj=agreement)
+    return agreement
+
+
 @transaction.atomic
 def accept_referral(
     referral: Referral,
@@ -500,23 +510,15 @@ def accept_referral(
     young_person = _young_person_for(referral, intensity=intensity, take=take, by=by)
     _carry_people(referral, young_person, by=by)
     allocate_primary(young_person, worker=case_manager, by=by, note="Referral accepted")
-    agreement = CaseManagementAgreement(
-        referral=referral,
-        young_person=young_person,
-        agreed_on=agreed_on,
-        parties=parties,
-        terms=terms,
-        recorded_by=by,
+    agreement = _record_agreement(
+        young_person, by=by, referral=referral, agreed_on=agreed_on, parties=parties, terms=terms
     )
-    agreement.full_clean()
-    agreement.save()
     _move(
         referral, to=Status.ACCEPTED, by=by, note=f"Allocated to {case_manager}", capacity=capacity
     )
     referral.young_person = young_person
     referral.decided_at = timezone.now()
     referral.save(update_fields=["status", "young_person", "decided_at"])
-    record(AuditAction.CREATE, actor=by, obj=agreement)
     _tell_referrer(referral, f"Your referral of {referral.display_name} was accepted.")
     notify(
         [case_manager],
@@ -608,17 +610,14 @@ def take_on_young_person(
         AuditAction.CHANGE, actor=by, obj=young_person, detail={"status": ["referred", "active"]}
     )
     allocate_primary(young_person, worker=case_manager, by=by, note="Taken on outside a referral")
-    agreement = CaseManagementAgreement(
+    agreement = _record_agreement(
+        young_person,
+        by=by,
         source=CaseManagementAgreement.Source.TRANSFER,
-        young_person=young_person,
         agreed_on=agreed_on,
         parties=parties,
         terms=terms,
-        recorded_by=by,
     )
-    agreement.full_clean()
-    agreement.save()
-    record(AuditAction.CREATE, actor=by, obj=agreement)
     notify(
         [case_manager],
         message=f"{young_person} is allocated to you: a new case.",
