@@ -19,11 +19,13 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-i
 
 ## run: migrate, install the schedules, seed the demo once, then web + worker + beat (Ctrl-C stops all)
 run: export DEBUG ?= 1
+run: export PORT ?= 8000
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.runtime-installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py install_schedules
 	$(PY) manage.py seed_demo
-	@echo "ICMS is starting on http://127.0.0.1:8000 (Ctrl-C stops it)."
+	@echo "ICMS is starting on http://127.0.0.1:$(PORT) (Ctrl-C stops it)."
 	trap '$(PY) -m icms.embedded stop' EXIT; honcho --procfile Procfile.dev start
 
 ## test: ruff, then the whole test suite on PostgreSQL, one worker per CPU (browser tests need
