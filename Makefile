@@ -17,16 +17,14 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-i
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
-## run: migrate, install the schedules, seed the demo once, then web + worker + beat (Ctrl-C stops all)
+## run: migrate, install the schedules, seed the demo once, then web + worker + beat on PORT
+## (default 8000). Ctrl-C stops all, the embedded servers too; however a run ended, the next one
+## first ends what it left running (icms/run.py).
 run: export DEBUG ?= 1
 run: export PORT ?= 8000
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.runtime-installed
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py install_schedules
-	$(PY) manage.py seed_demo
-	@echo "ICMS is starting on http://127.0.0.1:$(PORT) (Ctrl-C stops it)."
-	trap '$(PY) -m icms.embedded stop' EXIT; honcho --procfile Procfile.dev start
+	$(PY) -m icms.run
 
 ## test: ruff, then the whole test suite on PostgreSQL, one worker per CPU (browser tests need
 ## /usr/bin/chromium).

@@ -85,8 +85,8 @@ def set_aside(path: Path, then: str) -> Path:
     return target
 
 
-def _advice(error: BaseException | str, folder: Path, log: Path) -> str:
-    """What to do about a server that cannot start, for the end of a one-line error."""
+def what_to_do(error: BaseException | str, folder: Path, otherwise: str) -> str:
+    """What to do about a server or a run that cannot start, for the end of a one-line error."""
     text = str(error)
     code = getattr(error, "errno", None)
     if code == errno.ENOSPC or "No space left on device" in text:
@@ -96,7 +96,7 @@ def _advice(error: BaseException | str, folder: Path, log: Path) -> str:
             f"{folder} or a file in it belongs to another user: start ICMS as that user, "
             "or set ICMS_DATA_DIR to a folder of your own"
         )
-    return f"see {log}"
+    return otherwise
 
 
 def postgres_database(data_dir: Path) -> dict[str, str]:
@@ -126,14 +126,14 @@ def postgres_database(data_dir: Path) -> dict[str, str]:
     except OSError as error:
         raise EmbeddedServerError(
             f"the embedded PostgreSQL cannot use {error.filename or pgdata} "
-            f"({error.strerror or error}); {_advice(error, data_dir, log)}"
+            f"({error.strerror or error}); {what_to_do(error, data_dir, f'see {log}')}"
         ) from error
     except Exception as error:
         reason = _last_complaint(log, log_size) or str(error).strip() or type(error).__name__
         reason = reason.splitlines()[0]
         raise EmbeddedServerError(
             f"the embedded PostgreSQL in {pgdata} did not start ({reason}); "
-            f"{_advice(reason, data_dir, log)}"
+            f"{what_to_do(reason, data_dir, f'see {log}')}"
         ) from error
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -290,7 +290,8 @@ def redis_url(data_dir: Path) -> str:
     except OSError as error:
         raise EmbeddedServerError(
             f"the embedded Redis cannot use {error.filename or redis_dir} "
-            f"({error.strerror or error}); {_advice(error, data_dir, redis_dir / 'redis.log')}"
+            f"({error.strerror or error}); "
+            f"{what_to_do(error, data_dir, f'see {redis_dir}/redis.log')}"
         ) from error
     return url
 
@@ -348,7 +349,8 @@ def _start_redis(redis_dir: Path, socket_path: Path) -> None:
         if result.returncode != 0:
             reason = result.stderr.strip() or result.stdout.strip()
             raise EmbeddedServerError(
-                f"the embedded Redis did not start ({reason}); {_advice(reason, redis_dir, log)}"
+                f"the embedded Redis did not start ({reason}); "
+                f"{what_to_do(reason, redis_dir, f'see {log}')}"
             )
         if _wait_for_redis(socket_path, redis_dir):
             return
@@ -358,7 +360,7 @@ def _start_redis(redis_dir: Path, socket_path: Path) -> None:
             continue
         raise EmbeddedServerError(
             f"the embedded Redis in {redis_dir} did not start ({reason}); "
-            f"{_advice(reason, redis_dir, log)}"
+            f"{what_to_do(reason, redis_dir, f'see {log}')}"
         )
 
 
