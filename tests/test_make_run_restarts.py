@@ -34,7 +34,7 @@ FIRST_START_WITHIN = 240  # an empty folder: initdb, every migration, the demo a
 START_WITHIN = 90
 HTTP_TIMEOUT = 15
 # A code works once per user: each start signs in a demo user of its own.
-PEOPLE = ["cm.demo", "sup.demo", "cp.demo", "reg.demo", "reg2.demo", "admin.demo"]
+PEOPLE = ["cm.demo", "sup.demo", "cp.demo", "reg.demo", "reg2.demo", "admin.demo", "cm2.demo"]
 
 
 def free_port() -> int:
@@ -75,7 +75,10 @@ class MakeRun:
             )
 
     def serving(self) -> bool:
+        """This start serves (not what a run before it may have left)."""
         assert self.make.poll() is None, f"make run ended ({self.make.returncode}):\n{self.tail()}"
+        if f"ICMS is starting on {self.url}" not in self.said():
+            return False
         try:
             return requests.get(f"{self.url}/accounts/login/", timeout=HTTP_TIMEOUT).ok
         except requests.ConnectionError:
@@ -199,6 +202,15 @@ def make_alone_killed(run: MakeRun) -> None:
     run.make.wait(timeout=10)
 
 
+def make_and_its_supervisor_killed(run: MakeRun) -> None:
+    """SIGKILL to the terminal's process group: make and icms.run, not web, worker and beat,
+    which are in sessions of their own, and live on, holding the port."""
+    before = {process.pid for process in run.processes()}
+    os.killpg(run.make.pid, signal.SIGKILL)
+    run.make.wait(timeout=10)
+    assert run.port_holders() & before, "nothing was left holding the port"
+
+
 @pytest.fixture
 def run():
     folder = Path(tempfile.mkdtemp(prefix="icms-restarts-"))  # short: unix socket paths
@@ -247,6 +259,7 @@ def test_make_run_starts_again_after_any_way_it_was_stopped(run, subtests):
             "a closed terminal": closed_terminal,
             "a power cut": lambda run: power_cut(run, sleeper.pid),
             "make alone killed": make_alone_killed,
+            "make and its supervisor killed": make_and_its_supervisor_killed,
         }
         for way, stop in ways.items():
             with subtests.test(way):
@@ -256,6 +269,8 @@ def test_make_run_starts_again_after_any_way_it_was_stopped(run, subtests):
                 before = run.processes()
                 stop(run)
                 started_again(run, before, next(people), way)
+                if way == "make and its supervisor killed":
+                    assert "that the make run before left running." in run.said()
                 if way == "a power cut":
                     damaged = [line for line in run.said().splitlines() if "was damaged" in line]
                     assert [line.split(" was damaged")[0] for line in damaged] == [
