@@ -107,9 +107,9 @@ def _take_lease(data_dir: Path) -> IO[str]:
             holder = lease.read().strip() or "?"
             if time.monotonic() > deadline:
                 raise CannotStart(
-                    f"ICMS is already running from {data_dir} (make run, process {holder}): "
-                    f"stop it first (Ctrl-C in its terminal, or kill {holder}), or give this one "
-                    "a data folder of its own with ICMS_DATA_DIR"
+                    f"a make run of {data_dir} is running (process {holder}): stop it first "
+                    f"(Ctrl-C in its terminal, or kill {holder}), or give this one a data folder "
+                    "of its own with ICMS_DATA_DIR"
                 ) from None
             if not waiting:
                 say(f"Waiting for the make run before (process {holder}) to finish stopping...")
@@ -160,7 +160,7 @@ def _check_port(port: int) -> None:
         except OSError as error:
             if error.errno != errno.EADDRINUSE:
                 raise CannotStart(
-                    f"ICMS cannot listen on 127.0.0.1:{port} ({error.strerror}): "
+                    f"cannot listen on 127.0.0.1:{port} ({error.strerror}): "
                     f"choose another port, e.g. make run PORT={port + 1}"
                 ) from None
             raise CannotStart(
@@ -264,16 +264,16 @@ def main() -> int:
     data_dir = embedded.data_dir_from_environment(BASE_DIR)
     lease = None
     try:
-        try:
-            port = int(os.environ.get("PORT") or 8000)
-        except ValueError:
-            raise CannotStart(f"PORT must be a number, not {os.environ['PORT']!r}") from None
+        given = os.environ.get("PORT") or "8000"
+        if not given.isdigit() or not 0 < int(given) < 65536:
+            raise CannotStart(f"PORT must be a port number (1-65535), not {given!r}")
+        port = int(given)
         try:
             lease = _take_lease(data_dir)
         except OSError as error:
             otherwise = "set ICMS_DATA_DIR to a folder you can write to"
             raise CannotStart(
-                f"ICMS cannot use {error.filename or data_dir} ({error.strerror}): "
+                f"cannot use {error.filename or data_dir} ({error.strerror}): "
                 f"{embedded.what_to_do(error, data_dir, otherwise)}"
             ) from None
         _end_leftovers(data_dir)
@@ -284,9 +284,7 @@ def main() -> int:
         say(f"ICMS is starting on http://127.0.0.1:{port} (Ctrl-C stops it).")
         return _serve(port, env | {RUN_OF: str(data_dir)})
     except CannotStart as error:
-        message = str(error)
-        sys.stderr.write(message if message.startswith("ICMS") else f"ICMS cannot start: {message}")
-        sys.stderr.write("\n")
+        sys.stderr.write(f"ICMS cannot start: {error}\n")
         return 1
     except Stopped:
         return 0

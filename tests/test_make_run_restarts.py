@@ -46,11 +46,11 @@ def free_port() -> int:
 class MakeRun:
     """`make run` as a person starts it in a terminal: its own session and process group."""
 
-    def __init__(self, data_dir: Path, port: int) -> None:
+    def __init__(self, data_dir: Path, port: int, log: Path | None = None) -> None:
         self.data_dir = data_dir
         self.url = f"http://127.0.0.1:{port}"
         self.port = port
-        self.log = data_dir.parent / "make-run.log"
+        self.log = log or data_dir.parent / "make-run.log"
         self.env = {
             name: value
             for name, value in os.environ.items()
@@ -282,20 +282,41 @@ def test_make_run_starts_again_after_any_way_it_was_stopped(run, subtests):
         sleeper.wait()
 
 
+def one_line_of(run: MakeRun) -> str:
+    """What a `make run` that cannot start says: one line, no traceback."""
+    run.start()
+    run.make.wait(timeout=60)
+    said = run.said()
+    assert run.make.returncode != 0
+    assert "Traceback" not in said
+    (complaint,) = [line for line in said.splitlines() if line.startswith("ICMS")]
+    return complaint
+
+
 def test_make_run_on_a_port_another_program_holds_says_so_in_one_line(tmp_path):
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        run = MakeRun(tmp_path / "data", port)
-        run.start()
-        run.make.wait(timeout=60)
 
-    said = run.said()
-    assert run.make.returncode != 0
-    assert "Traceback" not in said
-    complaint = [line for line in said.splitlines() if line.startswith("ICMS")]
-    assert complaint == [
+        said = one_line_of(MakeRun(tmp_path / "data", port))
+
+    assert said == (
         f"ICMS cannot start: port {port} is taken by {psutil.Process().name()} (process "
         f"{os.getpid()}): stop it, or start ICMS on another port, e.g. make run PORT={port + 1}"
-    ]
+    )
+
+
+def test_make_run_in_a_folder_it_cannot_use_or_on_no_port_says_so_in_one_line(tmp_path):
+    (tmp_path / "file").write_text("")
+    cannot_be_a_folder = tmp_path / "file" / "data"
+    assert one_line_of(MakeRun(cannot_be_a_folder, free_port(), tmp_path / "log")) == (
+        f"ICMS cannot start: cannot use {cannot_be_a_folder} (Not a directory): set "
+        "ICMS_DATA_DIR to a folder you can write to"
+    )
+
+    no_port = MakeRun(tmp_path / "data", free_port())
+    no_port.env["PORT"] = "eighty"
+    assert one_line_of(no_port) == (
+        "ICMS cannot start: PORT must be a port number (1-65535), not 'eighty'"
+    )
