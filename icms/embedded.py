@@ -65,11 +65,24 @@ def _import_pgserver():
         warnings.simplefilter("ignore")
         import pgserver
 
-    # pgserver logs a failed start with the whole server log; the one line we raise says it.
+    # pgserver logs a failed command with all it printed: kept for the one line we raise.
     logger = logging.getLogger("pgserver")
-    logger.addHandler(logging.NullHandler())
-    logger.propagate = False
+    if _pgserver_errors not in logger.handlers:
+        logger.addHandler(_pgserver_errors)
+        logger.propagate = False
     return pgserver
+
+
+class _LastError(logging.Handler):
+    """What pgserver last logged as an error: a failed initdb's or pg_ctl's output."""
+
+    text = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.text = record.getMessage()
+
+
+_pgserver_errors = _LastError(logging.ERROR)
 
 
 def set_aside(path: Path, then: str) -> Path:
@@ -112,6 +125,7 @@ def postgres_database(data_dir: Path) -> dict[str, str]:
             # A handle this process got before describes a server that may since have died.
             pgserver.PostgresServer._instances.pop(pgdata.resolve(), None)
             log_size = log.stat().st_size if log.exists() else 0
+            _pgserver_errors.text = ""
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 server = pgserver.get_server(pgdata, cleanup_mode=None)
@@ -129,8 +143,12 @@ def postgres_database(data_dir: Path) -> dict[str, str]:
             f"({error.strerror or error}); {what_to_do(error, data_dir, f'see {log}')}"
         ) from error
     except Exception as error:
-        reason = _last_complaint(log, log_size) or str(error).strip() or type(error).__name__
-        reason = reason.splitlines()[0]
+        reason = (
+            _last_complaint(log, log_size)
+            or _complaint_in(_pgserver_errors.text)
+            or str(error).strip()
+            or type(error).__name__
+        ).splitlines()[0]
         raise EmbeddedServerError(
             f"the embedded PostgreSQL in {pgdata} did not start ({reason}); "
             f"{what_to_do(reason, data_dir, f'see {log}')}"
@@ -144,14 +162,19 @@ def postgres_database(data_dir: Path) -> dict[str, str]:
 
 
 def _last_complaint(log: Path, since: int) -> str | None:
-    """PostgreSQL's last FATAL or PANIC line in its log since byte `since`, without the time
-    and PID."""
+    """PostgreSQL's last FATAL or PANIC line in its log since byte `since`."""
     with contextlib.suppress(OSError), open(log, "rb") as file:
         file.seek(since)
-        for line in reversed(file.read().decode(errors="replace").splitlines()):
-            for level in ("FATAL:", "PANIC:"):
-                if level in line:
-                    return level + line.split(level, 1)[1]
+        return _complaint_in(file.read().decode(errors="replace"))
+    return None
+
+
+def _complaint_in(output: str) -> str | None:
+    """The last FATAL or PANIC line of PostgreSQL's output, without the time and PID."""
+    for line in reversed(output.splitlines()):
+        for level in ("FATAL:", "PANIC:"):
+            if level in line:
+                return level + line.split(level, 1)[1]
     return None
 
 

@@ -302,3 +302,30 @@ def test_a_postgres_that_cannot_start_says_why_in_one_line(killed_postgres):
         f"the embedded PostgreSQL in {pgdata} did not start "
         f'(FATAL:  configuration file "{settings}" contains errors); see {pgdata / "log"}'
     )
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """An 8 MB file system, too small for a PostgreSQL cluster (root only: it mounts one)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(  # noqa: S603
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)],  # noqa: S607
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small file system here (not root?)")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)  # noqa: S603, S607
+
+
+def test_a_full_disk_stops_postgres_with_one_line_saying_so(small_disk):
+    with pytest.raises(embedded.EmbeddedServerError) as error:
+        embedded.postgres_database(small_disk / "data")
+
+    assert "No space left on device" in str(error.value)
+    assert str(error.value).endswith(
+        f"the disk holding {small_disk / 'data'} is full: free some space and start again"
+    )
+    assert "\n" not in str(error.value)
