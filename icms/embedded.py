@@ -87,7 +87,7 @@ _pgserver_errors = _LastError(logging.ERROR)
 
 def set_aside(path: Path, then: str) -> Path:
     """Rename a damaged state file (or folder) out of the way, keeping it, and say so."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
+    stamp = time.strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.name}.damaged-{stamp}")
     counter = 1
     while target.exists():

@@ -51,7 +51,7 @@ _stopping = False
 
 def say(line: str, name: str = "") -> None:
     if name:
-        prefix = f"{time.strftime('%H:%M:%S')} {name:<6} | "
+        prefix = f"{name:<6} | "  # their own log lines say when
         if sys.stdout.isatty():
             prefix = f"\033[{COLOURS[name]}m{prefix}\033[0m"
         line = prefix + line

@@ -24,6 +24,7 @@ from django_otp.oath import TOTP
 
 from icms import embedded
 from icms.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from icms.run import leftovers
 from tests.pages import FormFields
 from tests.servers import wait_until
 
@@ -222,8 +223,9 @@ def run():
             os.killpg(run.make.pid, signal.SIGINT)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 run.make.wait(timeout=60)
-        with contextlib.suppress(psutil.NoSuchProcess):
-            kill_all(run.processes(), signal.SIGKILL)
+            with contextlib.suppress(psutil.NoSuchProcess):
+                kill_all(run.processes(), signal.SIGKILL)
+        kill_all(leftovers(run.data_dir), signal.SIGKILL)  # of a way that failed
         embedded.stop(run.data_dir)
         kill_all(run.embedded_servers(), signal.SIGKILL)
         shutil.rmtree(folder, ignore_errors=True)
