@@ -1,10 +1,14 @@
 # One image for web, worker, beat and migrate; docker-compose.yml gives each its command.
-FROM python:3.11-slim
+# BASE_IMAGE is any Python 3.11 on Debian: the official image by default, or on a closed network
+# the one deploy/debian/build-images.sh makes from Debian's packages (deploy/debian.yml).
+ARG BASE_IMAGE=python:3.11-slim
+FROM ${BASE_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PATH=/opt/venv/bin:$PATH
 
 WORKDIR /app
 RUN useradd --create-home --uid 10001 icms
@@ -13,8 +17,14 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
+# Behind a TLS-inspecting proxy, pip needs the proxy's certificate authority: the build secret
+# `ca_certificates` (a PEM bundle; docker-compose.yml takes it from BUILD_CA_CERTIFICATES) is
+# then the only one pip trusts. It is used for this step only and is not kept in the image.
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN --mount=type=secret,id=ca_certificates \
+    if [ -s /run/secrets/ca_certificates ]; then export PIP_CERT=/run/secrets/ca_certificates; fi \
+    && python -m venv /opt/venv \
+    && pip install -r requirements.txt
 
 COPY . .
 # Static files are collected into the image and served by WhiteNoise. No database is needed for

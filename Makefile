@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test lint fmt stop lock bench bench-parts
+.PHONY: run test lint fmt stop lock bench bench-parts deploy-test
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,14 @@ bench-parts: $(VENV)/.runtime-installed
 	$(PY) manage.py benchmark_plans
 	$(PY) manage.py benchmark_reminders
 	$(PY) manage.py benchmark_supervision
+
+## deploy-test: the deployment drill (deploy/drill.py): the compose stack built from Debian's
+## archive, scaled, broken on purpose under load, backed up and restored. Needs a Docker engine,
+## which deploy/docker-engine.sh installs and starts where it can; skipped, saying why, where not.
+deploy-test: $(VENV)/.dev-installed
+	@sh deploy/docker-engine.sh; status=$$?; \
+	if [ $$status -eq 3 ]; then exit 0; elif [ $$status -ne 0 ]; then exit $$status; fi; \
+	$(PY) deploy/drill.py
 
 ## stop: stop the embedded PostgreSQL and Redis if they are still running
 stop: $(VENV)/.runtime-installed

@@ -1,11 +1,10 @@
-from celery import shared_task
 from django.utils import timezone
 
 from clients.services import remind_of_overdue_contacts
-from icms.tasks import DAILY_JOB
+from icms.tasks import daily_job
 
 
-@shared_task(**DAILY_JOB)
+@daily_job
 def contact_reminders() -> int:
     """Daily: remind case managers (and past twice the threshold, supervisors) of young people
     not reached within their intensity's threshold. Safe to run twice: once a day each."""

@@ -1,11 +1,10 @@
-from celery import shared_task
 from django.utils import timezone
 
 from crises.services import send_morning_summaries
-from icms.tasks import DAILY_JOB
+from icms.tasks import daily_job
 
 
-@shared_task(**DAILY_JOB)
+@daily_job
 def crisis_summaries() -> int:
     """Daily at 07:00: tell each supervisor of their team's crises logged since the morning
     before. Safe to run any number of times: one summary per supervisor per day."""

@@ -26,14 +26,11 @@ from clients.models import (
 from clients.queries import local_midnight
 from clients.services import is_after_hours
 from crises.demo import seed_demo_crises
+from icms.demo_logins import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from referrals.demo import seed_demo_referrals
 from register.demo import seed_demo_register
 from safety.demo import seed_demo_visits
 from supervision.demo import seed_demo_sessions
-
-DEMO_PASSWORD = "icms-demo-pass"  # noqa: S105 - published in the README, demo only
-# Every demo user's authenticator: add this key to any TOTP app (README). Demo only.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105
 
 
 @dataclass(frozen=True)

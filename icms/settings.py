@@ -268,7 +268,8 @@ CELERY_BROKER_URL = celery_broker_url(REDIS_URL, REDIS_BROKER_DB)
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    # A job taken by a worker that then dies is given to another after this many seconds.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
 }
@@ -283,6 +284,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "icms.beat:DatabaseScheduler"
+# beat writes each job's last run to the database as it sends it, not every three minutes: its
+# health check (deploy/beat_alive.py) reads it, and a restarted beat knows what it sent.
+CELERY_BEAT_SYNC_EVERY = 1
 CELERY_TIMEZONE = "Australia/Melbourne"
 # Minutes after which /healthz reports the periodic heartbeat (beat -> broker -> worker) stale.
 HEARTBEAT_STALE_AFTER_MINUTES = env_int("HEARTBEAT_STALE_AFTER_MINUTES", default=3)

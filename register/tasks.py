@@ -1,11 +1,10 @@
-from celery import shared_task
 from django.utils import timezone
 
-from icms.tasks import DAILY_JOB
+from icms.tasks import daily_job
 from register.services import remind_of_reviews, schedule_reviews
 
 
-@shared_task(**DAILY_JOB)
+@daily_job
 def register_reviews() -> dict[str, int]:
     """Daily: make each active entry's next review, then remind people of those due or overdue.
     Safe to run any number of times, at once too: the database keeps each review and each

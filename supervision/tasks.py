@@ -3,12 +3,12 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from icms.tasks import DAILY_JOB
+from icms.tasks import daily_job
 from notifications.models import Notification
 from supervision.services import send_weekly_digests
 
 
-@shared_task(**DAILY_JOB)
+@daily_job
 def weekly_digests() -> int:
     return send_weekly_digests(timezone.localdate())
 

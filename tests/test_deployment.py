@@ -40,12 +40,23 @@ def compose() -> dict:
     return load("docker-compose.yml")
 
 
+VOLUME = re.compile(r"(?P<source>\$\{\w+:-[^}]*\}|[^:]+):(?P<target>[^:]+)(:\w+)?")
+
+
 def mounts(service: dict) -> dict[str, str]:
-    """Where each volume (short syntax, `source:target[:mode]`) is mounted: {target: source}."""
-    return {volume.split(":")[1]: volume.split(":")[0] for volume in service.get("volumes", [])}
+    """Where each volume (short syntax, `source:target[:mode]`) is mounted: {target: source},
+    with a source given as `${VARIABLE:-default}` read as its default."""
+    found = {}
+    for volume in service.get("volumes", []):
+        parts = VOLUME.fullmatch(volume)
+        found[parts["target"]] = re.sub(r"^\$\{\w+:-(.*)\}$", r"\1", parts["source"])
+    return found
 
 
-@pytest.mark.parametrize("name", ["docker-compose.yml", "deploy/managed.yml"])
+@pytest.mark.parametrize(
+    "name",
+    ["docker-compose.yml", "deploy/managed.yml", "deploy/debian.yml", "deploy/debian/images.yml"],
+)
 def test_compose_files_follow_the_compose_specification(name):
     jsonschema.validate(load(name), SCHEMA, cls=jsonschema.Draft7Validator)
 
@@ -146,6 +157,32 @@ def test_the_managed_override_leaves_out_only_postgres_and_redis(compose):
     assert environment["REDIS_URL"].startswith("${REDIS_URL:-")
     owner_url = compose["services"]["migrate"]["environment"]["DATABASE_OWNER_URL"]
     assert owner_url.startswith("${DATABASE_OWNER_URL:-")
+
+
+def test_the_closed_network_override_changes_only_where_images_come_from(compose):
+    """deploy/debian.yml: Debian-made stand-ins for the three servers' images, and the app image
+    built on Debian's Python; every image it names is one build-images.sh makes."""
+    override = load("deploy/debian.yml")
+    made = {service["image"] for service in load("deploy/debian/images.yml")["services"].values()}
+    services = override["services"]
+    assert {services[name]["image"] for name in ("postgres", "redis", "proxy")} <= made
+    for name in APP_SERVICES:
+        assert services[name] == {"build": {"args": {"BASE_IMAGE": "icms-python:3.11"}}}
+        assert made >= {services[name]["build"]["args"]["BASE_IMAGE"]}
+        # The base file's build stays as it is, the argument aside: same context, same secret.
+        assert compose["services"][name]["build"]["args"]["BASE_IMAGE"].startswith(
+            "${BASE_IMAGE:-python:3.11"
+        )
+    assert set(services) == {"postgres", "redis", "proxy", *APP_SERVICES}
+
+
+def test_the_image_build_takes_the_ca_certificates_as_a_secret_not_into_the_image(compose):
+    for name in APP_SERVICES:
+        assert compose["services"][name]["build"]["secrets"] == ["ca_certificates"]
+    assert compose["secrets"]["ca_certificates"]["file"].startswith("${BUILD_CA_CERTIFICATES:-")
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "--mount=type=secret,id=ca_certificates" in dockerfile
+    assert "ca_certificates" not in dockerfile.split("pip install -r requirements.txt")[1]
 
 
 def default_url(value: str) -> re.Match:

@@ -67,3 +67,38 @@ def test_install_schedules_keeps_the_administrators_timing_and_beats_last_run():
     heartbeat_task = PeriodicTask.objects.get(name="Heartbeat")
     assert heartbeat_task.interval == every_five_minutes
     assert heartbeat_task.last_run_at == last_run
+
+
+class WorkerLost(Exception):
+    """Stands for the worker being killed part-way through a job."""
+
+
+DAILY_JOBS = [
+    ("clients.tasks", "contact_reminders", "remind_of_overdue_contacts"),
+    ("caseplans.tasks", "case_plan_reminders", "remind_of_plan_work"),
+    ("register.tasks", "register_reviews", "remind_of_reviews"),
+    ("crises.tasks", "crisis_summaries", "send_morning_summaries"),
+    ("supervision.tasks", "weekly_digests", "send_weekly_digests"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("module", "task", "work"), DAILY_JOBS)
+def test_a_daily_job_that_dies_part_way_leaves_nothing_of_it(monkeypatch, module, task, work):
+    """Its worker killed after some of its writes (the deployment drill does it for real): the
+    broker gives the job to another worker, which must not find half of it done."""
+    from importlib import import_module
+
+    from notifications.models import Notification
+    from tests.factories import UserFactory
+
+    told = UserFactory()
+
+    def writes_then_dies(*args):
+        Notification.objects.create(recipient=told, message="Half of a job.", key="half")
+        raise WorkerLost
+
+    monkeypatch.setattr(f"{module}.{work}", writes_then_dies)
+    with pytest.raises(WorkerLost):
+        getattr(import_module(module), task)()
+    assert not Notification.objects.filter(recipient=told).exists()
