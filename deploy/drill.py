@@ -500,7 +500,6 @@ class Drill:
         locker.stdin.write("BEGIN; LOCK TABLE notifications_notification IN EXCLUSIVE MODE;\n")
         locker.stdin.flush()
         try:
-            worker = self.stack.containers("worker")[0]
             self.stack.compose(
                 "exec", "-T", "worker", "celery", "--app", "icms", "call",
                 "clients.tasks.contact_reminders",
