@@ -269,7 +269,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A job taken by a worker that then dies is given to another after this many seconds.
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
 }
