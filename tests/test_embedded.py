@@ -12,6 +12,7 @@ import pytest
 import redis
 
 from icms import embedded
+from tests.servers import wait_until
 
 
 @pytest.fixture
@@ -219,6 +220,10 @@ def killed_redis(data_dir):
     for number in range(3):
         client.set(f"key{number}", "kept")
     client.close()
+    # Redis may put off writing its append-only file while a background fsync runs: the keys
+    # are on file before the power goes, as the tests below take them to be.
+    append_only = data_dir / "redis" / "appendonly.aof"
+    wait_until(lambda: b"key2" in append_only.read_bytes(), within=10, what="keys on file")
     power_cut(embedded.running_redis(data_dir / "redis"))
     return data_dir
 
