@@ -48,8 +48,9 @@ CASE_MANAGERS = ["cm.demo", "cm2.demo", "cm3.demo"]
 HTTP_TIMEOUT = 30
 # Under any of the faults, every answer comes within this: failing over or failing fast. The
 # slowest is a page whose statement was already sent when PostgreSQL froze: it is given up
-# after DATABASE_STATEMENT_TIMEOUT (10 s) and two seconds more (README, "When PostgreSQL or
-# Redis is down"); a page that starts while it is frozen says so within three seconds.
+# after DATABASE_STATEMENT_TIMEOUT (10 s) and two seconds more, once for the whole page (README,
+# "When PostgreSQL or Redis is down"); a page that starts while it is frozen says so within
+# three seconds.
 ANSWER_WITHIN = 14
 # A job killed mid-run comes back once the broker's visibility timeout has passed (an hour by
 # default); the drill's stack sets it to this so that the drill sees it come back.

@@ -10,7 +10,7 @@ import pytest
 from celery.signals import task_prerun
 from django.conf import settings
 from django.core.signals import request_started
-from django.db import OperationalError, connections
+from django.db import OperationalError, connections, transaction
 from django.db.utils import ConnectionHandler
 from django.test import Client
 
@@ -108,6 +108,42 @@ def test_a_statement_on_a_stopped_server_gives_up_after_the_timeout_and_a_margin
     assert 1 + database.SERVER_MARGIN <= took < 1 + database.SERVER_MARGIN + 1
     connection.close_if_unusable_or_obsolete()  # as at the end of every request and job
     assert one(connection, "SELECT 2") == 2  # a new connection, once it answers
+
+
+def test_a_transaction_on_a_stopped_server_gives_up_once_not_again_on_its_way_out(
+    connection, own_postgres
+):
+    """Leaving a failed transaction, Django rolls back and sets autocommit again, which
+    connects anew: on a server already given up on, that would wait a connect timeout more."""
+    with statements_bounded(1):
+        one(connection, "SELECT 1")
+        with own_postgres.stopped():
+
+            def in_a_transaction():
+                with transaction.atomic(using="own"):
+                    one(connection, "SELECT 1")
+
+            error, took = timed(in_a_transaction)
+
+    assert "did not answer" in str(error)
+    assert 1 + database.SERVER_MARGIN <= took < 1 + database.SERVER_MARGIN + 1
+
+
+def test_a_page_that_gave_up_on_the_server_does_not_wait_for_it_again_and_the_next_page_does(
+    connection, own_postgres
+):
+    with statements_bounded(1):
+        one(connection, "SELECT 1")
+        with own_postgres.stopped():
+            timed(lambda: one(connection, "SELECT 1"))
+            connection.close_if_unusable_or_obsolete()
+
+            error, took = timed(lambda: one(connection, "SELECT 1"))
+
+    assert "did not answer earlier" in str(error)
+    assert took < 0.5
+    with statements_bounded(1):  # the next page
+        assert one(connection, "SELECT 2") == 2
 
 
 def test_connecting_to_a_stopped_server_gives_up_at_the_connect_timeout(connection, own_postgres):

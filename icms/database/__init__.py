@@ -18,7 +18,10 @@ The deadlines (icms.database.base applies them):
   server cancels a slow statement itself and the connection stays usable; this side's deadline
   matters only when the server does not answer at all.
 A page on a stopped database therefore fails within the health check and one connect timeout,
-and icms.errors answers it with a 503.
+and icms.errors answers it with a 503. Once a page or a job has given up on the server, it does
+not wait for it again: a later connection it asks for (Django makes one on its way out of a
+failed transaction, to set autocommit again) fails at once, so one bound holds for the whole
+page. The next page or job tries again.
 """
 
 import contextlib
@@ -26,14 +29,24 @@ import select
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar, Token
+from dataclasses import dataclass
 
 from psycopg2 import OperationalError, extensions
 
 HEALTH_CHECK_TIMEOUT = 1.0
 SERVER_MARGIN = 2.0
 
+
+@dataclass
+class _Bound:
+    """A page's or a job's: the seconds its statements get, and whether it gave up waiting."""
+
+    statement_timeout: float
+    gave_up: bool = False
+
+
 _deadline: ContextVar[float | None] = ContextVar("database_deadline", default=None)
-_statement_timeout: ContextVar[float | None] = ContextVar("statement_timeout", default=None)
+_bound: ContextVar[_Bound | None] = ContextVar("statement_bound", default=None)
 _process_statement_timeout: float | None = None
 
 
@@ -52,18 +65,24 @@ def within(seconds: float) -> Iterator[None]:
 
 def statement_timeout() -> float | None:
     """Seconds a statement may run here: a page's, a job's, or None (management commands)."""
-    seconds = _statement_timeout.get()
-    return _process_statement_timeout if seconds is None else seconds
+    bound = _bound.get()
+    return _process_statement_timeout if bound is None else bound.statement_timeout
 
 
 def bound_statements(seconds: float | None) -> Token:
     """Statements run from here on (in this request, thread or job) get `seconds`, until
-    `end_bound` is given the token returned."""
-    return _statement_timeout.set(seconds)
+    `end_bound` is given the token returned; None ends the bound."""
+    return _bound.set(None if seconds is None else _Bound(seconds))
 
 
 def end_bound(token: Token) -> None:
-    _statement_timeout.reset(token)
+    _bound.reset(token)
+
+
+def gave_up() -> bool:
+    """Whether this page or job has already given up waiting for the server."""
+    bound = _bound.get()
+    return bound is not None and bound.gave_up
 
 
 def bound_statements_of_this_process(seconds: float) -> None:
@@ -89,6 +108,8 @@ def wait_for_server(connection: extensions.connection) -> None:
             raise OperationalError(f"unexpected state from psycopg2's poll(): {state}")
         left = None if deadline is None else max(deadline - time.monotonic(), 0) * 1000
         if not poller.poll(left):
+            if (bound := _bound.get()) is not None:
+                bound.gave_up = True
             raise OperationalError(
                 f"PostgreSQL did not answer within {time.monotonic() - started:.1f} s"
             )

@@ -1,7 +1,7 @@
 """Django's PostgreSQL backend, with a deadline on every wait for the server (icms.database)."""
 
 from django.db.backends.postgresql import base
-from psycopg2 import extensions
+from psycopg2 import OperationalError, extensions
 
 from icms import database
 
@@ -17,6 +17,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return params
 
     def connect(self) -> None:
+        if database.gave_up():
+            raise OperationalError("PostgreSQL did not answer earlier in this page or job")
         # libpq's own connect_timeout, which its non-blocking connect leaves to the caller.
         seconds = float(self.settings_dict["OPTIONS"].get("connect_timeout", 10))
         with database.within(seconds):
