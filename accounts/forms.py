@@ -4,8 +4,8 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import QuerySet
 
 from accounts.models import Team, User
-from icms.forms import DateInput
-from icms.validators import validate_plausible_day
+from toolkit.forms import DateInput
+from toolkit.validators import validate_plausible_day
 
 
 class LoginForm(AuthenticationForm):

@@ -12,8 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from icms.formats import show_date
-from icms.validators import validate_plausible_day
+from toolkit.formats import show_date
+from toolkit.validators import validate_plausible_day
 
 
 class Role(models.TextChoices):

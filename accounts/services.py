@@ -20,7 +20,7 @@ from accounts.models import LONGEST_COVER, Cover, Division, Role, Team, User
 from accounts.rules import teams_supervised_by
 from audit.models import AuditAction
 from audit.services import record
-from icms.formats import show_date
+from toolkit.formats import show_date
 
 # What the administrator configures in the admin site: people, teams, divisions, reference lists
 # and the periodic schedules. Client records are deliberately absent.

@@ -38,8 +38,8 @@ from accounts.services import (
 )
 from audit.models import AuditAction
 from audit.services import record
-from icms.access import find_or_404, require_permission
-from icms.forms import add_service_error, submitted
+from toolkit.access import find_or_404, require_permission
+from toolkit.forms import add_service_error, submitted
 
 PENDING_USER = "pending_user_id"
 PENDING_SINCE = "pending_since"

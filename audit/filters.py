@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from audit.queries import young_people_named, young_people_searchable_by
-from icms.forms import DateInput
-from icms.validators import MAX_ID, validate_plausible_day
+from toolkit.forms import DateInput
+from toolkit.validators import MAX_ID, validate_plausible_day
 
 
 def _start_of(day: date) -> datetime:

@@ -7,7 +7,7 @@ from audit.services import current_request, record_answer
 
 class AuditContextMiddleware:
     """Serves each request with `current_request` set, and records in the audit trail what its
-    answer showed or refused (audit.services.record_answer, from icms.access's note)."""
+    answer showed or refused (audit.services.record_answer, from toolkit.access's note)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

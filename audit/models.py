@@ -22,7 +22,7 @@ class AuditAction(models.TextChoices):
     ACCESS = "access", "Changed access"
 
 
-# The lists ICMS records reads of (icms.access.shows_list: the view's name), in words.
+# The lists ICMS records reads of (toolkit.access.shows_list: the view's name), in words.
 LISTS = {
     "home": "their home page",
     "caseload": "the caseload",
@@ -37,7 +37,7 @@ LISTS = {
     "consultation_list": "the consultations",
     "referrals-api": "referrals through the API",
 }
-# What a read of a record showed, when the view said more (icms.access.audit_detail).
+# What a read of a record showed, when the view said more (toolkit.access.audit_detail).
 READ_DETAILS = {
     "timeline": "Viewed the timeline",
     "pdf": "Downloaded the case plan (PDF)",

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from accounts.models import User
 from audit.models import AuditAction, AuditEvent
 from audit.partitions import create_partition, first_of_month
-from icms.access import AuditNote, audit_note
+from toolkit.access import AuditNote, audit_note
 
 # The request being served (audit.middleware sets it), so that entries written deep in a
 # service still know the address and page they came from.
@@ -98,7 +98,7 @@ def _insert(event: AuditEvent) -> None:
 
 def record_answer(request: HttpRequest, response: HttpResponse) -> AuditEvent | None:
     """What the answer to `request` showed or refused, from the note the view's lookups left
-    (icms.access): a page showing a record is a read of it, a list of records a read (or a
+    (toolkit.access): a page showing a record is a read of it, a list of records a read (or a
     search) of the list; a 403, or a 404 on a record that exists, is a refused attempt. A
     record the view already wrote a row about (a change, an export) is not read again."""
     note: AuditNote | None = getattr(request, "audit_note", None)

@@ -11,7 +11,7 @@ from audit.queries import page_of_folded_events
 from audit.rules import audit_events_visible_to
 from audit.services import record
 from clients.rules import merged_records_visible_to, young_people_visible_to
-from icms.access import require_permission
+from toolkit.access import require_permission
 
 PAGE_SIZE = 50
 

@@ -3,8 +3,8 @@ from django.utils import timezone
 
 from caseplans.models import CasePlan, CrisisPlan, ExitPlan, Goal, Task
 from clients.models import KeyPerson
-from icms.forms import DateInput
-from icms.validators import MAX_ID, VERSION_ERRORS, validate_past_day, validate_plausible_day
+from toolkit.forms import DateInput
+from toolkit.validators import MAX_ID, VERSION_ERRORS, validate_past_day, validate_plausible_day
 
 
 class VersionedForm(forms.Form):

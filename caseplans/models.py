@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import LifeDomain
-from icms.choices import choice_labels
-from icms.formats import show_date
-from icms.validators import validate_past_day, validate_plausible_day
+from toolkit.choices import choice_labels
+from toolkit.formats import show_date
+from toolkit.validators import validate_past_day, validate_plausible_day
 
 
 @pghistory.track()

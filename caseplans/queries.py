@@ -22,8 +22,8 @@ from caseplans.forms import PlanForm
 from caseplans.models import CasePlan, ContactAdvanced, Goal, GoalNote, Task
 from clients.models import Contact, YoungPerson
 from clients.queries import OPEN_STATUSES
-from icms.choices import choice_labels
-from icms.formats import show_date
+from toolkit.choices import choice_labels
+from toolkit.formats import show_date
 
 PLAN_FIELDS = PlanForm.Meta.fields
 GOAL_FIELDS = ["domain", "in_own_words", "strengths", "status"]

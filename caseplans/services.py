@@ -34,10 +34,10 @@ from caseplans.models import (
 )
 from clients.models import Contact, KeyPerson, YoungPerson
 from clients.queries import OPEN_STATUSES
-from icms.formats import show_date
-from icms.text import quoted
 from notifications.services import Notice, notify, notify_many
 from referrals.models import Referral
+from toolkit.formats import show_date
+from toolkit.text import quoted
 
 Status = CasePlan.Status
 REVIEW_AFTER = timedelta(weeks=12)

@@ -1,7 +1,7 @@
 from django.utils import timezone
 
 from caseplans.services import remind_of_plan_work
-from icms.tasks import daily_job
+from toolkit.jobs import daily_job
 
 
 @daily_job

@@ -35,9 +35,9 @@ from caseplans.rules import case_plans_visible_to
 from clients.models import KeyPerson, YoungPerson
 from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
-from icms.access import audit_detail, find_or_404, found_record, require_permission
-from icms.forms import add_service_error, save_versioned, submitted
-from icms.text import quoted
+from toolkit.access import audit_detail, find_or_404, found_record, require_permission
+from toolkit.forms import add_service_error, save_versioned, submitted
+from toolkit.text import quoted
 
 
 def _plan_or_404(request: HttpRequest, pk: int) -> CasePlan:

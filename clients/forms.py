@@ -20,9 +20,9 @@ from clients.models import (
 )
 from clients.queries import primary_case_managers_of, search_young_people
 from clients.rules import young_people_visible_to
-from icms.forms import DateInput
-from icms.text import quoted
-from icms.validators import (
+from toolkit.forms import DateInput
+from toolkit.text import quoted
+from toolkit.validators import (
     MAX_INT,
     VERSION_ERRORS,
     validate_date_of_birth,

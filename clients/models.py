@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
-from icms.choices import choice_labels
-from icms.formats import show_date, show_datetime
-from icms.validators import validate_date_of_birth, validate_past_day, validate_plausible_day
+from toolkit.choices import choice_labels
+from toolkit.formats import show_date, show_datetime
+from toolkit.validators import validate_date_of_birth, validate_past_day, validate_plausible_day
 
 if TYPE_CHECKING:
     from accounts.models import User

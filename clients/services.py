@@ -43,10 +43,10 @@ from clients.models import (
 )
 from clients.queries import OPEN_STATUSES, local_midnight, with_contact_figures
 from clients.rules import supervises_young_person, young_people_visible_to
-from icms.formats import show_date, show_time
-from icms.validators import VERSION_ERRORS
 from notifications.services import Notice, notify, notify_many
 from register.models import RegisterEntry
+from toolkit.formats import show_date, show_time
+from toolkit.validators import VERSION_ERRORS
 
 # A note corrected within this time is simply corrected; after it, it is marked amended.
 AMENDMENT_GRACE = timedelta(hours=24)
@@ -189,7 +189,7 @@ def create_young_person(*, by: User, team: Team, **fields: object) -> YoungPerso
     young_person = YoungPerson(
         team=team, division=team.division, status=YoungPerson.Status.REFERRED, **fields
     )
-    young_person.full_clean(exclude=["search"])  # the date of birth: icms.validators
+    young_person.full_clean(exclude=["search"])  # the date of birth: toolkit.validators
     young_person.save()
     record(AuditAction.CREATE, actor=by, obj=young_person)
     return young_person

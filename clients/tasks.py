@@ -1,7 +1,7 @@
 from django.utils import timezone
 
 from clients.services import remind_of_overdue_contacts
-from icms.tasks import daily_job
+from toolkit.jobs import daily_job
 
 
 @daily_job

@@ -94,16 +94,6 @@ from clients.services import (
     transfer_caseload,
     update_young_person,
 )
-from icms.access import (
-    audit_detail,
-    find_or_404,
-    found_record,
-    lists_client_records,
-    require_permission,
-    shows_no_record,
-)
-from icms.exports import csv_download
-from icms.forms import add_service_error, save_versioned, submitted
 from referrals.queries import documents_on_file, referrals_on_record
 from referrals.services import open_record_outside_referral
 from register.queries import (
@@ -112,6 +102,16 @@ from register.queries import (
     why_record_not_listed,
     with_register_review,
 )
+from toolkit.access import (
+    audit_detail,
+    find_or_404,
+    found_record,
+    lists_client_records,
+    require_permission,
+    shows_no_record,
+)
+from toolkit.exports import csv_download
+from toolkit.forms import add_service_error, save_versioned, submitted
 
 TIMELINE_PAGE = 25
 CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}

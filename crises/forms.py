@@ -10,8 +10,8 @@ from clients.forms import DateTimeInput
 from clients.queries import local_midnight
 from clients.services import CLOCK_TOLERANCE
 from crises.models import CrisisEvent
-from icms.forms import DateInput
-from icms.validators import validate_plausible_day
+from toolkit.forms import DateInput
+from toolkit.validators import validate_plausible_day
 
 
 class CrisisForm(forms.ModelForm):

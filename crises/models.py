@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from icms.choices import choice_labels
-from icms.formats import show_datetime
+from toolkit.choices import choice_labels
+from toolkit.formats import show_datetime
 
 # An after-hours crisis: one that stands (not entered in error) and happened after hours by
 # clients.services.is_after_hours (evening, weekend or public holiday, in local time), which

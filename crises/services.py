@@ -17,8 +17,8 @@ from audit.services import record
 from clients.models import YoungPerson
 from clients.services import CLOCK_TOLERANCE, is_after_hours
 from crises.models import CrisisEvent
-from icms.formats import show_datetime
 from notifications.services import Notice, notify_many
+from toolkit.formats import show_datetime
 
 # The morning summary's hour (the beat schedule runs it then): each covers the day up to it.
 SUMMARY_TIME = time(7)

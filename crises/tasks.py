@@ -1,7 +1,7 @@
 from django.utils import timezone
 
 from crises.services import send_morning_summaries
-from icms.tasks import daily_job
+from toolkit.jobs import daily_job
 
 
 @daily_job

@@ -16,8 +16,8 @@ from crises.forms import CrisisForm, CrisisLogFilter, InErrorForm
 from crises.models import CrisisEvent
 from crises.queries import crisis_record
 from crises.rules import crisis_events_visible_to
-from icms.access import find_or_404, lists_client_records, require_permission
-from icms.forms import add_service_error, submitted
+from toolkit.access import find_or_404, lists_client_records, require_permission
+from toolkit.forms import add_service_error, submitted
 
 LOG_PAGE = 25
 

@@ -39,7 +39,7 @@ from django_otp.oath import TOTP
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from icms.demo_logins import DEMO_PASSWORD, DEMO_TOTP_SECRET  # noqa: E402
+from devtools.demo_logins import DEMO_PASSWORD, DEMO_TOTP_SECRET  # noqa: E402
 
 PROJECT = "icms-drill"
 RESTORED = "icms-drill-restored"

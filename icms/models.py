@@ -1,6 +1,6 @@
 from django.db import models
 
-from icms.formats import show_datetime
+from toolkit.formats import show_datetime
 
 
 class TaskRun(models.Model):

@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "rules.apps.AutodiscoverRulesConfig",
+    "toolkit",
     "icms",
     "accounts",
     "audit",
@@ -168,6 +169,7 @@ INSTALLED_APPS = [
     "supervision",
     "safety",
     "crises",
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -426,13 +428,13 @@ TIME_ZONE = "Australia/Melbourne"
 USE_I18N = True
 USE_TZ = True
 # One way of writing a date and a time everywhere, messages included: "4 Dec 2026", "14:30",
-# "4 Dec 2026, 14:30". Templates use |date and |time with these names; Python, icms.formats.
-# icms/formats/en/formats.py puts them ahead of Django's en_AU locale, which would otherwise win.
+# "4 Dec 2026, 14:30". Templates use |date and |time with these names; Python, toolkit.formats.
+# toolkit/formats/en/formats.py puts them ahead of Django's en_AU locale, which would otherwise win.
 DATE_FORMAT = SHORT_DATE_FORMAT = "j M Y"
 TIME_FORMAT = "H:i"
 DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "j M Y, H:i"
 YEAR_MONTH_FORMAT = "M Y"
-FORMAT_MODULE_PATH = ["icms.formats"]
+FORMAT_MODULE_PATH = ["toolkit.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

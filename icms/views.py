@@ -17,7 +17,6 @@ from clients.queries import (
 )
 from clients.rules import young_people_visible_to
 from crises.queries import team_crises_since_yesterday_morning
-from icms.access import shows_list
 from icms.health import OK, health_report
 from referrals.queries import waiting_for
 from referrals.rules import referrals_visible_to
@@ -35,6 +34,7 @@ from register.rules import (
 )
 from safety.queries import overdue_visits
 from safety.rules import visit_plans_visible_to
+from toolkit.access import shows_list
 
 
 @require_GET

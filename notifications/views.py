@@ -3,9 +3,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from icms.access import find_or_404
 from notifications.models import Notification
 from notifications.services import mark_read
+from toolkit.access import find_or_404
 
 LATEST = 50
 

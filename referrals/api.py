@@ -18,8 +18,6 @@ from rest_framework.response import Response
 from accounts.models import Team
 from accounts.queries import teams_serving
 from clients.models import LifeDomain
-from icms.access import audit_detail, find_or_404, found_record, note_refused, shows_list
-from icms.validators import MAX_ID
 from referrals.models import Referral, ReferralKeyPerson, ReferralProfessional
 from referrals.permissions import IsChildProtectionAccount
 from referrals.rules import referrals_visible_to
@@ -30,6 +28,8 @@ from referrals.services import (
     submit_referral,
     withdraw_referral,
 )
+from toolkit.access import audit_detail, find_or_404, found_record, note_refused, shows_list
+from toolkit.validators import MAX_ID
 
 
 def _refusal(error: DjangoValidationError) -> exceptions.ValidationError:

@@ -5,8 +5,6 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from clients.models import IntensityLevel, LifeDomain
-from icms.forms import DateInput
-from icms.validators import validate_past_day
 from referrals.models import (
     Consultation,
     Referral,
@@ -14,6 +12,8 @@ from referrals.models import (
     ReferralProfessional,
 )
 from referrals.services import DRAFT_FIELDS, Difference
+from toolkit.forms import DateInput
+from toolkit.validators import validate_past_day
 
 AGREEMENT_TERMS = """\
 We agree to work together so that {name} is safe, well and has people to rely on.

@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import KeyPerson, LifeDomain, ProfessionalContact, YoungPerson
-from icms.choices import choice_labels
-from icms.formats import show_date
-from icms.validators import validate_date_of_birth, validate_past_day, validate_plausible_day
+from toolkit.choices import choice_labels
+from toolkit.formats import show_date
+from toolkit.validators import validate_date_of_birth, validate_past_day, validate_plausible_day
 
 
 @pghistory.track()

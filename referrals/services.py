@@ -31,7 +31,6 @@ from clients.services import (
     save_key_person,
     save_professional,
 )
-from icms.formats import show_date
 from notifications.services import notify
 from referrals.models import (
     CaseManagementAgreement,
@@ -46,6 +45,7 @@ from referrals.queries import Capacity, capacity_of
 from register.models import ListingRequest
 from register.queries import register_entry_of, why_not_listed, why_record_not_listed
 from register.services import request_listing
+from toolkit.formats import show_date
 
 Status = Referral.Status
 

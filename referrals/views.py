@@ -20,15 +20,6 @@ from clients.queries import duplicates_of, team_members, team_workers_with_casel
 from clients.rules import young_people_visible_to
 from clients.services import record_child_protection_decisions
 from clients.views import save_from
-from icms.access import (
-    audit_detail,
-    find_or_404,
-    found_record,
-    lists_client_records,
-    require_permission,
-    shows_no_record,
-)
-from icms.forms import add_service_error, submitted
 from referrals.forms import (
     AGREEMENT_TERMS,
     AcceptForm,
@@ -79,6 +70,15 @@ from register.queries import (
     with_register_listing,
 )
 from register.rules import register_entries_visible_to
+from toolkit.access import (
+    audit_detail,
+    find_or_404,
+    found_record,
+    lists_client_records,
+    require_permission,
+    shows_no_record,
+)
+from toolkit.forms import add_service_error, submitted
 
 WAITING = OPEN_STATUSES - {Referral.Status.DRAFT}
 URGENCY_ORDER = Case(

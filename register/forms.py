@@ -3,8 +3,6 @@ from django import forms
 
 from accounts.models import Division
 from clients.models import YoungPerson
-from icms.forms import DateInput
-from icms.validators import validate_past_day
 from referrals.models import Referral
 from register.models import (
     LiaisonMeeting,
@@ -13,6 +11,8 @@ from register.models import (
     RegisterReview,
 )
 from register.services import Discussed
+from toolkit.forms import DateInput
+from toolkit.validators import validate_past_day
 
 REVIEW_SOON_DAYS = 7
 

@@ -7,10 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from icms.choices import choice_labels
-from icms.formats import show_date
-from icms.validators import validate_past_day, validate_plausible_day
 from referrals.models import Referral
+from toolkit.choices import choice_labels
+from toolkit.formats import show_date
+from toolkit.validators import validate_past_day, validate_plausible_day
 
 
 @pghistory.track()

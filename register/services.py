@@ -17,7 +17,6 @@ from accounts.models import Division, Role, User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
-from icms.formats import show_date, show_datetime
 from notifications.services import Notice, notify, notify_many
 from referrals.models import OPEN_STATUSES, Referral
 from register.models import (
@@ -30,6 +29,7 @@ from register.models import (
 )
 from register.queries import register_entry_of
 from register.rules import register_entries_visible_to, register_kept_by
+from toolkit.formats import show_date, show_datetime
 
 Status = RegisterEntry.Status
 Outcome = RegisterReview.Outcome

@@ -1,7 +1,7 @@
 from django.utils import timezone
 
-from icms.tasks import daily_job
 from register.services import remind_of_reviews, schedule_reviews
+from toolkit.jobs import daily_job
 
 
 @daily_job

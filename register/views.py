@@ -10,8 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from icms.access import find_or_404, lists_client_records, require_permission
-from icms.forms import add_service_error, submitted
 from referrals.models import Referral
 from referrals.rules import referrals_visible_to
 from register import services
@@ -37,6 +35,8 @@ from register.rules import (
     register_entries_visible_to,
     young_people_listable_by,
 )
+from toolkit.access import find_or_404, lists_client_records, require_permission
+from toolkit.forms import add_service_error, submitted
 
 
 def _entry_or_404(request: HttpRequest, pk: int) -> RegisterEntry:

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from icms.formats import show_date
+from toolkit.formats import show_date
 
 LONGEST_VISIT = timedelta(hours=24)
 

@@ -16,9 +16,9 @@ from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
 from clients.rules import young_people_visible_to
-from icms.formats import show_datetime
 from notifications.services import Notice, notify, notify_many
 from safety.models import LONGEST_VISIT, VisitPlan
+from toolkit.formats import show_datetime
 
 
 def _short(place: str) -> str:

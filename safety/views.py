@@ -13,14 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clients.models import YoungPerson
 from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
-from icms.access import find_or_404, found_record, lists_client_records, require_permission
-from icms.formats import show_time
-from icms.forms import add_service_error, submitted
 from safety import services
 from safety.forms import CheckInForm, ExtendForm, VisitPlanForm
 from safety.models import VisitPlan
 from safety.queries import visits_of_today
 from safety.rules import visit_plans_visible_to
+from toolkit.access import find_or_404, found_record, lists_client_records, require_permission
+from toolkit.formats import show_time
+from toolkit.forms import add_service_error, submitted
 
 USUAL_VISIT = timedelta(hours=1)
 EXTEND_BY = timedelta(minutes=30)

@@ -6,10 +6,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Division, Team, User
-from icms.forms import DateInput
-from icms.validators import validate_plausible_day
 from supervision.models import SupervisionAction, SupervisionSession
 from supervision.reports import Scope
+from toolkit.forms import DateInput
+from toolkit.validators import validate_plausible_day
 
 LONGEST_PERIOD = timedelta(days=5 * 366)
 

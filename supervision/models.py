@@ -4,8 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from icms.formats import show_date
-from icms.validators import validate_past_day, validate_plausible_day
+from toolkit.formats import show_date
+from toolkit.validators import validate_past_day, validate_plausible_day
 
 # The caseload figures a session keeps, in the order they are shown.
 FIGURES = {

@@ -20,13 +20,13 @@ from clients.queries import (
     with_contact_figures,
 )
 from clients.rules import contacts_visible_to
-from icms.formats import show_date, show_month
 from referrals.models import Referral
 from referrals.rules import referrals_visible_to
 from register.models import RegisterReview
 from register.queries import with_register_review
 from register.rules import register_entries_visible_to
 from supervision.models import SupervisionAction, SupervisionSession
+from toolkit.formats import show_date, show_month
 
 
 @dataclass

@@ -10,9 +10,9 @@ from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
-from icms.formats import show_date
-from icms.text import quoted
 from supervision.models import SupervisionAction, SupervisionSession
+from toolkit.formats import show_date
+from toolkit.text import quoted
 
 SAY_WHAT = "Say what is to be done for each action (or leave the row empty)."
 

@@ -3,9 +3,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from icms.tasks import daily_job
 from notifications.models import Notification
 from supervision.services import send_weekly_digests
+from toolkit.jobs import daily_job
 
 
 @daily_job

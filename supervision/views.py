@@ -12,9 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Team, User
 from accounts.rules import teams_supervised_by
 from clients.rules import young_people_visible_to
-from icms.access import find_or_404, require_permission
-from icms.exports import csv_download
-from icms.forms import add_service_error, submitted
 from supervision import sessions as session_services
 from supervision.forms import ReportForm, SessionActionFormSet, SessionFilter, SessionForm
 from supervision.models import figure_rows
@@ -37,6 +34,9 @@ from supervision.rules import (
     supervision_sessions_visible_to,
     workers_supervised_by,
 )
+from toolkit.access import find_or_404, require_permission
+from toolkit.exports import csv_download
+from toolkit.forms import add_service_error, submitted
 
 
 def _team_or_404(request: HttpRequest, pk: int) -> Team:

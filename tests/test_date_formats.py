@@ -1,6 +1,6 @@
 """One way of writing a date and a time, on every page and in every message: "4 Dec 2026",
 "14:30", "4 Dec 2026, 14:30" (icms/settings.py). Templates name those formats; Python puts a date
-into words with icms.formats. A template or a module that writes a date another way fails here,
+into words with toolkit.formats. A template or a module that writes a date another way fails here,
 and messages, notifications and refusals show the one way."""
 
 import ast
@@ -13,8 +13,8 @@ from django.conf import settings
 from django.template import Context, Template
 from django.urls import reverse
 
-from icms.formats import show_date, show_datetime, show_month, show_time
 from register.services import list_young_person
+from toolkit.formats import show_date, show_datetime, show_month, show_time
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -87,7 +87,7 @@ def test_python_writes_dates_only_through_icms_formats():
         if written not in NAMED | MACHINE_FORMATS
     ]
 
-    assert found == [], "put a date into words with icms.formats.show_date and its siblings"
+    assert found == [], "put a date into words with toolkit.formats.show_date and its siblings"
 
 
 def test_the_scan_finds_a_date_written_another_way():

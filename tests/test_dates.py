@@ -1,5 +1,5 @@
 """Dates that cannot be true are refused with a clear message, in the forms and the API alike,
-by one rule per kind of date (icms.validators): a date of birth, a day something happened,
+by one rule per kind of date (toolkit.validators): a date of birth, a day something happened,
 a day planned or searched."""
 
 from datetime import timedelta
@@ -11,9 +11,9 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from clients.models import YoungPerson
-from icms.validators import validate_date_of_birth, validate_past_day, validate_plausible_day
 from referrals.models import Referral
 from tests.test_form_choices import _project_modules
+from toolkit.validators import validate_date_of_birth, validate_past_day, validate_plausible_day
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_every_date_taken_in_has_a_rule():
             without.append(qualified)
 
     assert found > 20  # the search finds them
-    assert without == [], "give each date one of the rules of icms.validators"
+    assert without == [], "give each date one of the rules of toolkit.validators"
 
 
 def _referral_json(team, **changes):

@@ -29,7 +29,7 @@ import pytest
 import requests
 from django_otp.oath import TOTP
 
-from icms.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from devtools.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.pages import FormFields
 from tests.servers import PostgresServer, RedisServer, wait_until
 

@@ -22,8 +22,8 @@ import pytest
 import requests
 from django_otp.oath import TOTP
 
+from devtools.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from icms import embedded
-from icms.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from icms.run import leftovers
 from tests.pages import FormFields
 from tests.servers import wait_until

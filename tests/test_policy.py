@@ -128,7 +128,7 @@ def test_the_check_itself_catches_a_raw_query():
 
 
 def lookups_around_the_policy(source: str, filename: str) -> list[str]:
-    """Django's shortcuts find a record without telling the audit trail (icms.access does)."""
+    """Django's shortcuts find a record without telling the audit trail (toolkit.access does)."""
     return [
         f"{filename}:{node.lineno} {node.id}"
         for node in ast.walk(ast.parse(source))
@@ -145,7 +145,7 @@ def test_views_find_records_only_through_icms_access():
         for line in lookups_around_the_policy(path.read_text(), str(path.relative_to(ROOT)))
     ]
 
-    assert offending == [], "find records with icms.access.find_or_404, which audits the read"
+    assert offending == [], "find records with toolkit.access.find_or_404, which audits the read"
 
 
 def test_the_lookup_check_catches_a_shortcut():

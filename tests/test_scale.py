@@ -1,6 +1,6 @@
-"""The statewide benchmark's generator and pages (icms/scale.py, icms/loadbench.py), at small
-sizes: the records are whole and consistent, and each page `make bench` drives runs the same
-number of queries at two sizes of data."""
+"""The statewide benchmark's generator and pages (devtools/scale.py and devtools/loadbench.py),
+at small sizes: the records are whole and consistent, and each page `make bench` drives runs the
+same number of queries at two sizes of data."""
 
 from importlib import import_module
 
@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from caseplans.models import CasePlan, Task
 from clients.models import Contact, YoungPerson
-from icms import loadbench, scale
+from devtools import loadbench, scale
 from referrals.models import Referral
 from register.models import RegisterEntry, RegisterReview
 from tests.factories import IntensityLevelFactory

@@ -7,7 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Division, Role, Team, User
 from clients.models import YoungPerson
-from icms.demo import DEMO_PASSWORD
+from devtools.demo import DEMO_PASSWORD
 from referrals.models import Referral
 from tests.factories import totp_code
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import icms.validators
+import toolkit.validators
 import pgtrigger.compiler
 import pgtrigger.migrations
 from django.conf import settings
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('subject', models.CharField(choices=[('permanency', 'Permanency objective'), ('legal_order', 'Legal order'), ('placement', 'Placement')], max_length=15)),
                 ('before', models.CharField(blank=True, max_length=500, verbose_name='was')),
                 ('after', models.CharField(max_length=500, verbose_name='now')),
-                ('decided_on', models.DateField(validators=[icms.validators.validate_past_day])),
+                ('decided_on', models.DateField(validators=[toolkit.validators.validate_past_day])),
                 ('note', models.CharField(blank=True, max_length=500)),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],

@@ -517,7 +517,7 @@ def test_the_trail_finds_access_changes_and_says_what_changed(
 
 def test_the_demo_agency_keeps_administering_and_reading_client_records_apart():
     from accounts.services import check_access_change
-    from icms.demo import seed_demo_agency
+    from devtools.demo import seed_demo_agency
 
     seed_demo_agency()
 

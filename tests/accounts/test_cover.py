@@ -14,7 +14,6 @@ from audit.models import AuditAction, AuditEvent
 from clients.rules import young_people_visible_to
 from clients.services import remind_of_overdue_contacts
 from crises.services import send_morning_summaries
-from icms.formats import show_date
 from notifications.models import Notification
 from referrals.queries import waiting_for
 from tests.factories import (
@@ -27,6 +26,7 @@ from tests.factories import (
     UserFactory,
     YoungPersonFactory,
 )
+from toolkit.formats import show_date
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Every answer that shows client information leaves a row in the audit trail, and so does every
-refused attempt on a record that exists (icms.access notes what a view found; audit.middleware
+refused attempt on a record that exists (toolkit.access notes what a view found; audit.middleware
 writes the row). tests/test_access_matrix.py checks this for every URL; here, the pages an
 outside attack found unaudited, and what the rows say."""
 

@@ -9,7 +9,7 @@ from django.apps import apps
 from playwright.sync_api import expect
 
 from accounts.models import User
-from icms.demo import DEMO_PASSWORD, seed_demo_agency
+from devtools.demo import DEMO_PASSWORD, seed_demo_agency
 from tests.factories import PASSWORD, TOTPDeviceFactory, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from caseplans.models import CasePlan
 from clients.models import Contact, YoungPerson
-from icms.demo import DEMO_PASSWORD
+from devtools.demo import DEMO_PASSWORD
 from referrals.models import Referral
 from register.models import RegisterEntry, RegisterReview
 from tests.browser.conftest import switch_to

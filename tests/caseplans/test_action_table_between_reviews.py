@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseplans.models import Task, TaskChange
-from icms.formats import show_date
 from notifications.models import Notification
 from tests.caseplans.test_case_plans import second_session
 from tests.factories import GoalFactory, KeyPersonFactory, TaskFactory
+from toolkit.formats import show_date
 
 pytestmark = pytest.mark.django_db
 

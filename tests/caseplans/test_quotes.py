@@ -1,5 +1,5 @@
 """Quotation marks typed in a goal (or a task, an action) are stored as typed and shown once:
-ICMS shows such text between its own quotation marks (icms.text.quoted), and a worker who
+ICMS shows such text between its own quotation marks (toolkit.text.quoted), and a worker who
 writes the young person's words between quotation marks must not see them doubled."""
 
 from datetime import timedelta
@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from caseplans.models import Goal
 from caseplans.services import remind_of_plan_work
-from icms.text import quoted
 from notifications.models import Notification
 from tests.factories import CasePlanFactory, GoalFactory, TaskFactory
+from toolkit.text import quoted
 
 pytestmark = pytest.mark.django_db
 

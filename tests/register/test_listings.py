@@ -12,7 +12,6 @@ from accounts.models import Role
 from clients.models import IntensityLevel, YoungPerson
 from clients.rules import young_people_findable_after_hours, young_people_visible_to
 from clients.services import allocate_primary
-from icms.formats import show_date
 from notifications.models import Notification
 from referrals.models import CaseManagementAgreement
 from referrals.services import submit_referral, withdraw_referral
@@ -26,6 +25,7 @@ from register.services import (
 )
 from tests.clients.test_record import new_young_person
 from tests.factories import ReferralFactory, TeamFactory, UserFactory, YoungPersonFactory
+from toolkit.formats import show_date
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from icms.formats import show_date
 from register import services
 from register.models import RegisterEntry
 from tests.factories import UserFactory, YoungPersonFactory
+from toolkit.formats import show_date
 
 pytestmark = pytest.mark.django_db
 

@@ -34,9 +34,9 @@ from accounts.models import Discipline, Division, Role, Team, User
 from caseplans.models import Task
 from clients.models import Contact, IntensityLevel, LifeDomain, YoungPerson
 from clients.services import is_after_hours
+from devtools.demo import DEMO_PASSWORD
 from icms import database
 from icms.database_roles import as_owner
-from icms.demo import DEMO_PASSWORD
 from referrals.models import Referral
 from register.models import RegisterReview
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from icms.demo import DEMO_PASSWORD, USERS, demo_data_present, seed_demo_agency
+from devtools.demo import DEMO_PASSWORD, USERS, demo_data_present, seed_demo_agency
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Division, Role, Team, User
 from clients.models import IntensityLevel
-from icms.benchmarking import (
+from devtools.benchmarking import (
     scratch_database,
     serving_pages,
     signed_in_client,

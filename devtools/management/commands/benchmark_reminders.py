@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from clients.models import IntensityLevel
 from clients.services import remind_of_overdue_contacts
-from icms.benchmarking import benchmark_team, benchmark_young_people, scratch_database
+from devtools.benchmarking import benchmark_team, benchmark_young_people, scratch_database
 from notifications.models import Notification
 from register.models import RegisterEntry
 from register.services import remind_of_reviews, schedule_reviews

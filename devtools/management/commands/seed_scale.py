@@ -1,11 +1,11 @@
-"""Load a statewide agency's worth of realistic records for benchmarks (see icms/scale.py)."""
+"""Load a statewide agency's worth of realistic records for benchmarks (see devtools/scale.py)."""
 
 import resource
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from icms import scale
+from devtools import scale
 
 
 class Command(BaseCommand):

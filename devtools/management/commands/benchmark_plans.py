@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from caseplans.models import CasePlan, ContactAdvanced, Goal, GoalNote, Task
 from clients.models import Allocation, Contact, LifeDomain
-from icms.benchmarking import (
+from devtools.benchmarking import (
     benchmark_team,
     benchmark_young_people,
     scratch_database,

@@ -31,8 +31,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from icms import loadbench, scale
-from icms.benchmarking import serving_pages, signed_in_client
+from devtools import loadbench, scale
+from devtools.benchmarking import serving_pages, signed_in_client
 
 TARGET_MS = {"My caseload": 75, "contact form (GET)": 75, "contact form (POST)": 75,
              "team dashboard": 300}  # fmt: skip
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         parser.add_argument("--think", default="1,3", help="pause between pages: min,max s")
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--locust", default=".venv-bench/bin/locust")
-        parser.add_argument("--output", default="benchmarks/last-run.json")
+        parser.add_argument("--output", default="devtools/benchmarks/last-run.json")
 
     def handle(self, *args: object, **options: object) -> None:
         if not scale.seeded():
@@ -102,7 +102,7 @@ class Command(BaseCommand):
             [
                 options["locust"],
                 "-f",
-                str(settings.BASE_DIR / "benchmarks" / "locustfile.py"),
+                str(settings.BASE_DIR / "devtools" / "benchmarks" / "locustfile.py"),
                 "--headless",
                 "--users",
                 str(options["users"]),

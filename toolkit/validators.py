@@ -5,7 +5,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from icms.formats import show_date
+from toolkit.formats import show_date
 
 # The largest value of a PostgreSQL bigint: ids (BigAutoField) and version numbers.
 MAX_ID = 2**63 - 1

@@ -15,8 +15,8 @@ from accounts.models import Role, User
 from clients.models import Contact, YoungPerson
 from clients.queries import TIMELINE_KINDS, timeline_page
 from clients.views import TIMELINE_PAGE
-from icms import scale
-from icms.demo import DEMO_PASSWORD
+from devtools import scale
+from devtools.demo import DEMO_PASSWORD
 
 # Who the 20 people at their desks are, in turn: mostly case managers.
 MIX = ["case_manager"] * 7 + ["supervisor"] * 2 + ["coordinator"]

@@ -23,7 +23,7 @@ from audit.queries import (
     young_people_named,
 )
 from clients.models import YoungPerson
-from icms.benchmarking import benchmark_team, benchmark_young_people, scratch_database
+from devtools.benchmarking import benchmark_team, benchmark_young_people, scratch_database
 
 YOUNG_PEOPLE = 10_000
 WORKERS = 500

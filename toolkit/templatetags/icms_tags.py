@@ -3,7 +3,7 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
-from icms.text import quoted
+from toolkit.text import quoted
 
 register = template.Library()
 
@@ -30,6 +30,6 @@ def get_item(mapping: dict, key: object) -> object:
 
 @register.filter(name="quoted")
 def quoted_filter(text: object) -> str:
-    """Typed text between curly quotation marks, never doubled (icms.text.quoted). The result
+    """Typed text between curly quotation marks, never doubled (toolkit.text.quoted). The result
     is escaped as any text is."""
     return quoted(text)

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Discipline, Division, Role, Team, User
-from caseplans.demo import seed_demo_plans
 from caseplans.models import CrisisPlan
 from clients.models import (
     Allocation,
@@ -25,12 +24,13 @@ from clients.models import (
 )
 from clients.queries import local_midnight
 from clients.services import is_after_hours
-from crises.demo import seed_demo_crises
-from icms.demo_logins import DEMO_PASSWORD, DEMO_TOTP_SECRET
-from referrals.demo import seed_demo_referrals
-from register.demo import seed_demo_register
-from safety.demo import seed_demo_visits
-from supervision.demo import seed_demo_sessions
+from devtools.demo.caseplans import seed_demo_plans
+from devtools.demo.crises import seed_demo_crises
+from devtools.demo.referrals import seed_demo_referrals
+from devtools.demo.register import seed_demo_register
+from devtools.demo.safety import seed_demo_visits
+from devtools.demo.supervision import seed_demo_sessions
+from devtools.demo_logins import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 
 @dataclass(frozen=True)
