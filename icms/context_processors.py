@@ -26,9 +26,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
         items.append(("Consultations", "referrals:consultations"))
         items.append(("After hours", "clients:break-glass"))
-        items.append(("Going out", "safety:create"))
+        items.append(("Going out", "visits:create"))
     if user.has_role(Role.SUPERVISOR):
-        items.append(("Outreach visits", "safety:list"))
+        items.append(("Outreach visits", "visits:list"))
         items.append(("Cover when away", "accounts:cover"))
     if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
         items.append(("Supervision sessions", "supervision:sessions"))

@@ -56,7 +56,7 @@ SCHEDULES = [
     ),
     Schedule(
         name="Missed check-ins",
-        task="safety.tasks.missed_check_ins",
+        task="visits.tasks.missed_check_ins",
         every=timedelta(minutes=5),
         description="Tells the supervisor, and the worker, of each lone outreach visit not "
         "checked in by the time given (after the grace period), once per time given.",

@@ -167,7 +167,7 @@ INSTALLED_APPS = [
     "register",
     "referrals",
     "supervision",
-    "safety",
+    "visits",
     "crises",
     "devtools",
 ]

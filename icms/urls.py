@@ -23,7 +23,7 @@ urlpatterns = [
     path("plans/", include("caseplans.urls")),
     path("register/", include("register.urls")),
     path("supervision/", include("supervision.urls")),
-    path("visits/", include("safety.urls")),
+    path("visits/", include("visits.urls")),
     path("crises/", include("crises.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),

@@ -32,9 +32,9 @@ from register.rules import (
     listings_waiting,
     open_reviews_of_division,
 )
-from safety.queries import overdue_visits
-from safety.rules import visit_plans_visible_to
 from toolkit.access import shows_list
+from visits.queries import overdue_visits
+from visits.rules import visit_plans_visible_to
 
 
 @require_GET

@@ -28,8 +28,8 @@ from clients.models import (
 from crises.models import CrisisEvent
 from notifications.models import Notification
 from referrals.models import CaseManagementAgreement, Referral, ReferralAttachment
-from safety.models import VisitPlan
 from supervision.models import SupervisionAction, SupervisionSession
+from visits.models import VisitPlan
 
 PASSWORD = "correct-horse-battery"
 

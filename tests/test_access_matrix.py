@@ -496,12 +496,12 @@ MATRIX: dict[str, Entry] = {
         YOUNG_PERSON_ACTION, kwargs="supervision_actions", method="post"
     ),
     # --- outreach visits: own = the case manager's plan, other = the other team's case manager's
-    "safety:list": Entry(ICMS_WORKERS_ONLY),
-    "safety:create": Entry(ICMS_WORKERS_ONLY),
-    "safety:plan": Entry(YOUNG_PERSON_PAGE, kwargs="visit_plans"),
-    "safety:check-in": Entry(YOUNG_PERSON_ACTION, kwargs="visit_plans", method="post"),
+    "visits:list": Entry(ICMS_WORKERS_ONLY),
+    "visits:create": Entry(ICMS_WORKERS_ONLY),
+    "visits:plan": Entry(YOUNG_PERSON_PAGE, kwargs="visit_plans"),
+    "visits:check-in": Entry(YOUNG_PERSON_ACTION, kwargs="visit_plans", method="post"),
     # An empty extension is shown again with what it lacks.
-    "safety:extend": Entry(YOUNG_PERSON_PAGE, kwargs="visit_plans", method="post"),
+    "visits:extend": Entry(YOUNG_PERSON_PAGE, kwargs="visit_plans", method="post"),
     # --- crises: own = of the first team's young person (recorded by its case manager), other =
     # of the other team's
     "crises:list": Entry(SUPERVISORS_ONLY),

@@ -36,7 +36,6 @@ from referrals import services as referrals_services
 from referrals.models import CaseManagementAgreement, Consultation, Referral
 from register import services as register_services
 from register.models import RegisterEntry
-from safety.models import VisitPlan
 from supervision.models import SupervisionSession
 from supervision.sessions import hold_session
 from tests.clients.test_contacts import edit as edit_contact
@@ -50,6 +49,7 @@ from tests.factories import (
     UserFactory,
     YoungPersonFactory,
 )
+from visits.models import VisitPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ CHOICES = {
     "referrals.forms.ReferralForm.team": "test_a_referral_to_a_team_of_another_division",
     "register.forms.ListingForm.young_person": "test_listing_a_young_person_of_another_division",
     "register.forms.RegisterFilter.division": "test_the_register_filtered_by_another_division",
-    "safety.forms.VisitPlanForm.young_person": "test_a_visit_to_another_teams_young_person",
+    "visits.forms.VisitPlanForm.young_person": "test_a_visit_to_another_teams_young_person",
     "supervision.forms.ReportForm.division": AGENCY_REPORTS,
     "supervision.forms.ReportForm.team": AGENCY_REPORTS,
     "supervision.forms.SessionFilter.worker": "test_sessions_filtered_by_another_teams_worker",
@@ -420,7 +420,7 @@ def test_a_visit_to_another_teams_young_person(client, log_in, case_manager, far
     now = timezone.localtime()
 
     response = client.post(
-        reverse("safety:create"),
+        reverse("visits:create"),
         {
             "young_person": far_young_person.pk,
             "place": "12 Station St",

@@ -28,8 +28,8 @@ from devtools.demo.caseplans import seed_demo_plans
 from devtools.demo.crises import seed_demo_crises
 from devtools.demo.referrals import seed_demo_referrals
 from devtools.demo.register import seed_demo_register
-from devtools.demo.safety import seed_demo_visits
 from devtools.demo.supervision import seed_demo_sessions
+from devtools.demo.visits import seed_demo_visits
 from devtools.demo_logins import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 

@@ -2,7 +2,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from clients.queries import local_midnight
-from safety.models import VisitPlan
+from visits.models import VisitPlan
 
 
 def with_overdue(plans: QuerySet[VisitPlan]) -> QuerySet[VisitPlan]:

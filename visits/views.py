@@ -13,14 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clients.models import YoungPerson
 from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
-from safety import services
-from safety.forms import CheckInForm, ExtendForm, VisitPlanForm
-from safety.models import VisitPlan
-from safety.queries import visits_of_today
-from safety.rules import visit_plans_visible_to
 from toolkit.access import find_or_404, found_record, lists_client_records, require_permission
 from toolkit.formats import show_time
 from toolkit.forms import add_service_error, submitted
+from visits import services
+from visits.forms import CheckInForm, ExtendForm, VisitPlanForm
+from visits.models import VisitPlan
+from visits.queries import visits_of_today
+from visits.rules import visit_plans_visible_to
 
 USUAL_VISIT = timedelta(hours=1)
 EXTEND_BY = timedelta(minutes=30)
@@ -50,7 +50,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     require_permission(request, "safety.view_visits")
     return render(
         request,
-        "safety/visit_list.html",
+        "visits/visit_list.html",
         {"plans": visits_of_today(visit_plans_visible_to(request.user))},
     )
 
@@ -87,7 +87,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
             return redirect(plan)
     return render(
         request,
-        "safety/visit_form.html",
+        "visits/visit_form.html",
         {"form": form, "open_plan": open_plan, "young_person": chosen},
     )
 
@@ -103,7 +103,7 @@ def _plan_page(
     later = max(plan.back_by, timezone.now()) + EXTEND_BY
     return render(
         request,
-        "safety/visit_detail.html",
+        "visits/visit_detail.html",
         {
             "plan": plan,
             "young_person": _young_person_with_alerts(request, plan.young_person_id),

@@ -17,8 +17,8 @@ from audit.services import record
 from clients.models import YoungPerson
 from clients.rules import young_people_visible_to
 from notifications.services import Notice, notify, notify_many
-from safety.models import LONGEST_VISIT, VisitPlan
 from toolkit.formats import show_datetime
+from visits.models import LONGEST_VISIT, VisitPlan
 
 
 def _short(place: str) -> str:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from clients.models import YoungPerson
-from safety.models import VisitPlan
+from visits.models import VisitPlan
 
 
 def seed_demo_visits() -> int:

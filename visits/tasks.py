@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from safety.services import tell_of_missed_check_ins
+from visits.services import tell_of_missed_check_ins
 
 
 # No retries: the next run, five minutes on, is the retry.

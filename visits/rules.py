@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
 from accounts.rules import is_icms_worker, is_supervisor, supervises_team, teams_supervised_by
-from safety.models import VisitPlan
+from visits.models import VisitPlan
 
 
 def visit_plans_visible_to(user: User) -> QuerySet[VisitPlan]:

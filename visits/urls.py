@@ -1,8 +1,8 @@
 from django.urls import path
 
-from safety import views
+from visits import views
 
-app_name = "safety"
+app_name = "visits"
 
 urlpatterns = [
     path("", views.visit_list, name="list"),

@@ -77,7 +77,7 @@ class VisitPlan(models.Model):
         return f"Visit by {self.worker} to {self.place}, {show_date(self.leaves_at)}"
 
     def get_absolute_url(self) -> str:
-        return reverse("safety:plan", args=[self.pk])
+        return reverse("visits:plan", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from icms.schedules import SCHEDULES
 from notifications.models import Notification
-from safety import services
-from safety.tasks import missed_check_ins
 from tests.factories import UserFactory, VisitPlanFactory
+from visits import services
+from visits.tasks import missed_check_ins
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_the_supervisor_and_the_worker_are_told_once_however_often_the_job_runs(
         "12 Station St, Preston. If you are safe, check in."
     ]
     assert Notification.objects.get(recipient=supervisor).url == reverse(
-        "safety:plan", args=[plan.pk]
+        "visits:plan", args=[plan.pk]
     )
     plan.refresh_from_db()
     assert plan.supervisor_told_at == late

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from clients.forms import DateTimeInput
 from clients.models import YoungPerson
-from safety.models import VisitPlan
-from safety.services import check_back_by
+from visits.models import VisitPlan
+from visits.services import check_back_by
 
 
 class VisitPlanForm(forms.ModelForm):

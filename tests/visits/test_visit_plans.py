@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditAction, AuditEvent
-from safety import services
-from safety.models import VisitPlan
 from tests.factories import UserFactory, VisitPlanFactory, WorkerSafetyAlertFactory
+from visits import services
+from visits.models import VisitPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_going_out_from_the_young_persons_page_shows_their_alerts_on_the_plan(
 ):
     WorkerSafetyAlertFactory(young_person=own_young_person, details="Older brother hostile.")
     record = worker_client.get(reverse("clients:detail", args=[own_young_person.pk])).text
-    form_url = f"{reverse('safety:create')}?young_person={own_young_person.pk}"
+    form_url = f"{reverse('visits:create')}?young_person={own_young_person.pk}"
     assert f'href="{form_url}"' in record
 
     form = worker_client.get(form_url)
@@ -63,7 +63,7 @@ def test_going_out_from_the_young_persons_page_shows_their_alerts_on_the_plan(
         own_young_person,
         NOON + timedelta(hours=1),
     )
-    assert response.url == reverse("safety:plan", args=[plan.pk])
+    assert response.url == reverse("visits:plan", args=[plan.pk])
     page = worker_client.get(response.url).text
     assert "<strong>Visit in pairs</strong>: Older brother hostile." in page
     assert "I'm back safe" in page
@@ -82,7 +82,7 @@ def test_a_time_back_not_after_leaving_or_over_a_day_later_is_refused(
     worker_client, back_by, message
 ):
     response = worker_client.post(
-        reverse("safety:create"), going_out(back_by=back_by and local(back_by))
+        reverse("visits:create"), going_out(back_by=back_by and local(back_by))
     )
 
     assert response.status_code == 200
@@ -92,7 +92,7 @@ def test_a_time_back_not_after_leaving_or_over_a_day_later_is_refused(
 
 def test_a_young_person_not_on_the_workers_caseload_is_refused(worker_client, other_young_person):
     response = worker_client.post(
-        reverse("safety:create"), going_out(young_person=other_young_person.pk)
+        reverse("visits:create"), going_out(young_person=other_young_person.pk)
     )
 
     assert "Choose one of the young people you work with." in response.text
@@ -102,10 +102,10 @@ def test_a_young_person_not_on_the_workers_caseload_is_refused(worker_client, ot
 def test_a_second_open_plan_is_refused_pointing_at_the_open_one(worker_client, case_manager):
     open_plan = VisitPlanFactory(worker=case_manager, place="Flat 3, 8 Gower St, Preston")
 
-    response = worker_client.post(reverse("safety:create"), going_out())
+    response = worker_client.post(reverse("visits:create"), going_out())
 
     assert "You are still out on your visit to Flat 3, 8 Gower St, Preston" in response.text
-    assert f'href="{reverse("safety:plan", args=[open_plan.pk])}"' in response.text
+    assert f'href="{reverse("visits:plan", args=[open_plan.pk])}"' in response.text
     assert list(VisitPlan.objects.all()) == [open_plan]
 
 
@@ -122,7 +122,7 @@ def test_checking_in_closes_the_plan_and_a_second_check_in_changes_nothing(
     worker_client, case_manager
 ):
     plan = VisitPlanFactory(worker=case_manager)
-    url = reverse("safety:check-in", args=[plan.pk])
+    url = reverse("visits:check-in", args=[plan.pk])
 
     worker_client.post(url, {"note": "All fine."})
     again = worker_client.post(url, {"note": "Second try."}, follow=True)
@@ -143,7 +143,7 @@ def test_extending_puts_the_time_back_later_and_refuses_an_earlier_one(worker_cl
     plan = VisitPlanFactory(
         worker=case_manager, leaves_at=NOON - timedelta(hours=1), back_by=ten_minutes_late
     )
-    url = reverse("safety:extend", args=[plan.pk])
+    url = reverse("visits:extend", args=[plan.pk])
 
     earlier = worker_client.post(url, {"back_by": local(NOON - timedelta(minutes=20))})
     passed = worker_client.post(url, {"back_by": local(NOON - timedelta(minutes=5))})
@@ -162,7 +162,7 @@ def test_a_checked_in_visit_cannot_be_extended(worker_client, case_manager):
     services.check_in(plan, by=case_manager)
 
     response = worker_client.post(
-        reverse("safety:extend", args=[plan.pk]),
+        reverse("visits:extend", args=[plan.pk]),
         {"back_by": local(NOON + timedelta(hours=3))},
         follow=True,
     )
@@ -191,7 +191,7 @@ def test_the_supervisor_sees_the_teams_open_visits_first_then_todays_closed_ones
     VisitPlanFactory(worker=other_team_case_manager)
     log_in(supervisor)
 
-    response = client.get(reverse("safety:list"))
+    response = client.get(reverse("visits:list"))
 
     assert [plan.pk for plan in response.context["plans"]] == [late.pk, out.pk, back.pk]
     assert "not checked in</span>" in response.text
@@ -203,10 +203,10 @@ def test_a_case_manager_sees_their_own_visits_only(client, log_in, case_manager,
     colleagues = VisitPlanFactory(worker=UserFactory(role=Role.CASE_MANAGER, team=team))
     log_in(case_manager)
 
-    listed = client.get(reverse("safety:list")).context["plans"]
+    listed = client.get(reverse("visits:list")).context["plans"]
 
     assert [plan.pk for plan in listed] == [own.pk]
-    assert client.get(reverse("safety:plan", args=[colleagues.pk])).status_code == 404
+    assert client.get(reverse("visits:plan", args=[colleagues.pk])).status_code == 404
 
 
 def test_the_supervisor_checks_in_a_worker_they_have_heard_from(
@@ -215,8 +215,8 @@ def test_the_supervisor_checks_in_a_worker_they_have_heard_from(
     plan = VisitPlanFactory(worker=case_manager, young_person=own_young_person)
     log_in(supervisor)
 
-    page = client.get(reverse("safety:plan", args=[plan.pk])).text
-    client.post(reverse("safety:check-in", args=[plan.pk]), {"note": "Rang Casey: safe."})
+    page = client.get(reverse("visits:plan", args=[plan.pk])).text
+    client.post(reverse("visits:check-in", args=[plan.pk]), {"note": "Rang Casey: safe."})
 
     assert f"{case_manager} is back safe" in page
     plan.refresh_from_db()
@@ -232,7 +232,7 @@ def test_the_plan_names_no_young_person_the_viewer_does_not_see(
     plan = VisitPlanFactory(worker=case_manager, young_person=other_young_person)
     log_in(supervisor)
 
-    page = client.get(reverse("safety:plan", args=[plan.pk])).text
+    page = client.get(reverse("visits:plan", args=[plan.pk])).text
 
     assert plan.place in page
     assert other_young_person.display_name not in page
@@ -252,7 +252,7 @@ def test_the_visit_list_runs_the_same_queries_however_many_visits(
     # session user, OTP device, groups; the visits (with their workers); unread notifications;
     # the list read recorded in the audit trail: savepoint, insert, release
     with django_assert_num_queries(8):
-        client.get(reverse("safety:list"))
+        client.get(reverse("visits:list"))
 
 
 def test_the_supervisors_home_lists_the_visits_not_checked_in(
