@@ -1,9 +1,7 @@
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -33,7 +31,6 @@ from clients.models import (
     ChildProtectionDecision,
     Contact,
     ContactDraft,
-    Disclosure,
     Merge,
     WorkerSafetyAlert,
     YoungPerson,
@@ -44,7 +41,6 @@ from clients.rules import (
     young_people_findable_after_hours,
     young_people_visible_to,
 )
-from crises.models import CrisisEvent
 
 OPEN_STATUSES = [YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING]
 FORTNIGHT = 14
@@ -331,157 +327,3 @@ def break_glass_to_review(supervisor: User) -> QuerySet[BreakGlassAccess]:
         .filter(young_person__team__in=teams_supervised_by(supervisor), reviewed_at__isnull=True)
         .select_related("worker", "young_person")
     )
-
-
-# --- Timeline ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TimelineKind:
-    name: str
-    label: str
-    # SELECT <moment>, <rank>, id FROM <table> WHERE young_person_id = %(young_person)s
-    sql: str
-    fetch: object  # id list -> {id: object}
-
-
-def _contacts(ids: list[int]) -> dict[int, Contact]:
-    contacts = Contact.objects.filter(pk__in=ids).prefetch_related("workers")
-    return {contact.pk: contact for contact in contacts}
-
-
-def _alerts(ids: list[int]) -> dict[int, WorkerSafetyAlert]:
-    alerts = WorkerSafetyAlert.objects.filter(pk__in=ids).select_related("created_by", "ended_by")
-    return {alert.pk: alert for alert in alerts}
-
-
-def _allocations(ids: list[int]) -> dict[int, Allocation]:
-    allocations = Allocation.objects.filter(pk__in=ids).select_related(
-        "worker", "allocated_by", "ended_by"
-    )
-    return {allocation.pk: allocation for allocation in allocations}
-
-
-def _disclosures(ids: list[int]) -> dict[int, Disclosure]:
-    disclosures = Disclosure.objects.filter(pk__in=ids).select_related("disclosed_by")
-    return {disclosure.pk: disclosure for disclosure in disclosures}
-
-
-def _break_glass(ids: list[int]) -> dict[int, BreakGlassAccess]:
-    accesses = BreakGlassAccess.objects.filter(pk__in=ids).select_related("worker")
-    return {access.pk: access for access in accesses}
-
-
-def _crises(ids: list[int]) -> dict[int, CrisisEvent]:
-    crises = CrisisEvent.objects.filter(pk__in=ids).select_related("recorded_by")
-    return {crisis.pk: crisis for crisis in crises}
-
-
-# Each kind's rank breaks ties between entries of the same moment; new kinds (plans,
-# referrals, reviews, crises) join here as their apps land.
-TIMELINE_KINDS = {
-    kind.name: kind
-    for kind in [
-        TimelineKind(
-            "contact",
-            "Contacts",
-            "SELECT started_at, 1, id FROM clients_contact WHERE young_person_id = %(yp)s",
-            _contacts,
-        ),
-        TimelineKind(
-            "alert",
-            "Safety alerts",
-            "SELECT created_at, 2, id FROM clients_workersafetyalert WHERE young_person_id = %(yp)s"
-            " UNION ALL SELECT ended_at, 3, id FROM clients_workersafetyalert"
-            " WHERE young_person_id = %(yp)s AND ended_at IS NOT NULL",
-            _alerts,
-        ),
-        TimelineKind(
-            "allocation",
-            "Allocations",
-            "SELECT recorded_at, 4, id FROM clients_allocation WHERE young_person_id = %(yp)s"
-            " UNION ALL SELECT ended_at, 7, id FROM clients_allocation"
-            " WHERE young_person_id = %(yp)s AND ended_at IS NOT NULL",
-            _allocations,
-        ),
-        TimelineKind(
-            "disclosure",
-            "Disclosures",
-            "SELECT recorded_at, 5, id FROM clients_disclosure WHERE young_person_id = %(yp)s",
-            _disclosures,
-        ),
-        TimelineKind(
-            "break_glass",
-            "After-hours access",
-            "SELECT granted_at, 6, id FROM clients_breakglassaccess WHERE young_person_id = %(yp)s",
-            _break_glass,
-        ),
-        TimelineKind(
-            "crisis",
-            "Crises",
-            "SELECT occurred_at, 8, id FROM crises_crisisevent WHERE young_person_id = %(yp)s",
-            _crises,
-        ),
-    ]
-}
-RANK_KIND = {
-    1: "contact",
-    2: "alert",
-    3: "alert",
-    4: "allocation",
-    5: "disclosure",
-    6: "break_glass",
-    7: "allocation",
-    8: "crisis",
-}
-ENDING_RANKS = {3, 7}
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    kind: str
-    ended: bool  # for an alert or an allocation: this entry is its ending
-    item: object
-
-
-def timeline_page(
-    young_person: YoungPerson,
-    *,
-    kinds: list[str],
-    before: tuple[datetime, int, int] | None,
-    size: int,
-) -> tuple[list[TimelineEntry], tuple[datetime, int, int] | None]:
-    """One page of the young person's chronology, newest first, of the kinds asked for, and
-    the key of the next (older) page. Keyset paging on (moment, rank, id): one query for the
-    page, then one per kind present on it, whatever the length of the history."""
-    parts = [TIMELINE_KINDS[kind].sql for kind in kinds if kind in TIMELINE_KINDS]
-    if not parts:
-        return [], None
-    params: dict[str, object] = {"yp": young_person.pk, "limit": size + 1}
-    keyset = ""
-    if before is not None:
-        keyset = "WHERE (at, rank, id) < (%(at)s, %(rank)s, %(id)s)"
-        params.update(at=before[0], rank=before[1], id=before[2])
-    sql = (
-        f"SELECT at, rank, id FROM ({' UNION ALL '.join(parts)}) AS entries (at, rank, id) "  # noqa: S608 - fixed SQL
-        f"{keyset} ORDER BY at DESC, rank DESC, id DESC LIMIT %(limit)s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    page, more = rows[:size], len(rows) > size
-    by_kind: dict[str, list[int]] = {}
-    for _, rank, pk in page:
-        by_kind.setdefault(RANK_KIND[rank], []).append(pk)
-    objects = {kind: TIMELINE_KINDS[kind].fetch(ids) for kind, ids in by_kind.items()}
-    entries = [
-        TimelineEntry(
-            at=at,
-            kind=RANK_KIND[rank],
-            ended=rank in ENDING_RANKS,
-            item=objects[RANK_KIND[rank]][pk],
-        )
-        for at, rank, pk in page
-    ]
-    return entries, (page[-1] if more else None)

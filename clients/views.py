@@ -49,7 +49,6 @@ from clients.forms import (
 from clients.models import Allocation, YoungPerson
 from clients.queries import (
     IDENTITY,
-    TIMELINE_KINDS,
     active_alerts,
     covered_by_user,
     current_allocations,
@@ -58,7 +57,6 @@ from clients.queries import (
     find_for_break_glass,
     possible_duplicates,
     team_members,
-    timeline_page,
     with_contact_figures,
     young_person_record,
 )
@@ -94,6 +92,7 @@ from clients.services import (
     transfer_caseload,
     update_young_person,
 )
+from clients.timeline import TIMELINE_PAGE, timeline_kinds, timeline_page
 from referrals.queries import documents_on_file, referrals_on_record
 from referrals.services import open_record_outside_referral
 from register.queries import (
@@ -113,7 +112,6 @@ from toolkit.access import (
 from toolkit.exports import csv_download
 from toolkit.forms import add_service_error, save_versioned, submitted
 
-TIMELINE_PAGE = 25
 CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
 
 
@@ -886,10 +884,13 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     with htmx (or as plain links without JavaScript)."""
     young_person = _young_person_or_404(request, pk)
     audit_detail(request, timeline=True)
-    kinds = [kind for kind in request.GET.getlist("kind") if kind in TIMELINE_KINDS]
+    all_kinds = timeline_kinds()
+    asked = set(request.GET.getlist("kind"))
+    kinds = [kind.name for kind in all_kinds if kind.name in asked]
     entries, next_key = timeline_page(
         young_person,
-        kinds=kinds or list(TIMELINE_KINDS),
+        user=request.user,
+        kinds=kinds or [kind.name for kind in all_kinds],
         before=_timeline_key(request.GET.get("before", "")),
         size=TIMELINE_PAGE,
     )
@@ -898,7 +899,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "young_person": young_person,
         "entries": entries,
-        "kinds": [(kind.name, kind.label, kind.name in kinds) for kind in TIMELINE_KINDS.values()],
+        "kinds": [(kind.name, kind.label, kind.name in kinds) for kind in all_kinds],
         "next_key": f"{next_key[0].isoformat()},{next_key[1]},{next_key[2]}" if next_key else None,
         "query": query.urlencode(),
         "can_add_contact": request.user.has_perm("clients.add_contact", young_person),

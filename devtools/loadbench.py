@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from clients.models import Contact, YoungPerson
-from clients.queries import TIMELINE_KINDS, timeline_page
-from clients.views import TIMELINE_PAGE
+from clients.timeline import TIMELINE_PAGE, timeline_kinds, timeline_page
 from devtools import scale
 from devtools.demo import DEMO_PASSWORD
 
@@ -41,7 +40,7 @@ def pages_of(role: str, user: User) -> list[Page]:
             Page("My caseload", reverse("clients:caseload"), 4),
             Page("young person's record", reverse("clients:detail", args=[record]), 4),
             Page("timeline (first page)", reverse("clients:timeline", args=[record]), 3),
-            Page("timeline (page 8)", _deep_timeline_url(young_person), 1),
+            Page("timeline (page 8)", _deep_timeline_url(young_person, user), 1),
             Page("contact form (GET)", reverse("clients:contact-create", args=[record]), 2),
             Page("contact form (POST)", reverse("clients:contact-create", args=[record]), 2),
             # A new shift now and then (one page in about 35): keeps the login pages measured.
@@ -146,11 +145,13 @@ def _open_case_of(user: User) -> YoungPerson | None:
     )
 
 
-def _deep_timeline_url(young_person: YoungPerson) -> str:
+def _deep_timeline_url(young_person: YoungPerson, user: User) -> str:
+    """The URL of the timeline's page DEEP_PAGE as `user` sees it."""
     before = None
+    kinds = [kind.name for kind in timeline_kinds()]
     for _ in range(DEEP_PAGE - 1):
         _, before = timeline_page(
-            young_person, kinds=list(TIMELINE_KINDS), before=before, size=TIMELINE_PAGE
+            young_person, user=user, kinds=kinds, before=before, size=TIMELINE_PAGE
         )
         if before is None:
             break
