@@ -31,7 +31,8 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Lag
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Concat, Lag, NullIf, Trim
 
 from accounts.models import User
 from clients.models import (
@@ -221,29 +222,28 @@ def _status_changes_shown(ids: list[int]) -> dict[int, "StatusChange"]:
     earlier = Q(pgh_created_at__lt=OuterRef("pgh_created_at")) | Q(
         pgh_created_at=OuterRef("pgh_created_at"), pgh_id__lt=OuterRef("pgh_id")
     )
-    events = list(
-        YoungPerson.pgh_event_model.objects.filter(pgh_id__in=ids)
-        .select_related("pgh_context")
-        .annotate(
-            status_before=Subquery(
-                history.filter(earlier).order_by("-pgh_created_at", "-pgh_id").values("status")[:1]
-            )
-        )
-    )
     # Who made the change is in the snapshot's context (pghistory.middleware); a change made
     # outside a request (a job, a command) has none.
-    changed_by = {
-        event.pgh_id: event.pgh_context.metadata.get("user") if event.pgh_context else None
-        for event in events
-    }
-    workers = User.objects.in_bulk({pk for pk in changed_by.values() if pk})
+    worker = User.objects.filter(
+        pk=Cast(KeyTextTransform("user", OuterRef("pgh_context__metadata")), IntegerField())
+    ).annotate(
+        name=Coalesce(
+            NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")), "username"
+        )
+    )
+    events = YoungPerson.pgh_event_model.objects.filter(pgh_id__in=ids).annotate(
+        status_before=Subquery(
+            history.filter(earlier).order_by("-pgh_created_at", "-pgh_id").values("status")[:1]
+        ),
+        changed_by=Subquery(worker.values("name")[:1]),
+    )
     return {
         event.pgh_id: StatusChange(
             pk=event.pgh_id,
             young_person_id=event.pgh_obj_id,
             before=event.status_before or "",
             after=event.status,
-            by=workers.get(changed_by[event.pgh_id]),
+            by=event.changed_by or "",
         )
         for event in events
     }
@@ -258,7 +258,7 @@ class StatusChange:
     young_person_id: int
     before: str
     after: str
-    by: User | None
+    by: str  # the worker's name, as User.__str__ says it; empty when not known
 
     @property
     def before_label(self) -> str:

@@ -295,8 +295,8 @@ def test_the_timeline_runs_a_constant_number_of_queries(
 
     # user, OTP device, groups; the young person with active alerts (2); the view recorded
     # (savepoint, insert, release); the page of entries; contacts and their workers (2),
-    # alerts, disclosures, the record's status changes (its opening; made outside a request,
-    # so no worker to look up); may the user add a contact (visible?); unread notifications
+    # alerts, disclosures, the record's status changes (its opening); may the user add a contact
+    # (visible?); unread notifications
     with django_assert_num_queries(16):
         response = timeline(client, own_young_person)
     assert len(response.context["entries"]) == min(25, item_count + 7)
