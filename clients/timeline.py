@@ -8,7 +8,8 @@ stated once, where the moment is declared: it orders entries of the same moment 
 moment in the paging key, so two moments may not share one (register() refuses).
 
 A page is one UNION query for the (moment, rank, id) of its entries, then one fetch for each
-table on it, whatever the length of the history and however many kinds are registered.
+kind on it (the moments of one table share theirs), whatever the length of the history and
+however many kinds are registered.
 """
 
 from collections.abc import Callable, Iterable
