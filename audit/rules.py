@@ -5,7 +5,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.rules import is_administrator, is_supervisor, teams_supervised_by
+from accounts.rules import is_administrator, is_supervisor, seen_in, teams_supervised_by
 from audit.models import AuditEvent
 from clients.models import YoungPerson
 
@@ -27,4 +27,6 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.none()
 
 
-rules.add_perm("audit.view_auditevent", is_administrator | is_supervisor)
+# The trail's page; which of its events each reader sees is view_auditevent.
+rules.add_perm("audit.view_audit_trail", is_administrator | is_supervisor)
+rules.add_perm("audit.view_auditevent", seen_in(audit_events_visible_to))

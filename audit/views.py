@@ -45,7 +45,7 @@ def _page_key(value: str) -> tuple[str, int] | None:
 def trail(request: HttpRequest) -> HttpResponse:
     """Search the audit trail (by young person too: who looked at them), newest first, a run of
     reads of one page by one person on one day as one line; the search itself is recorded."""
-    require_permission(request, "audit.view_auditevent")
+    require_permission(request, "audit.view_audit_trail")
     search = AuditEventFilter(
         request.GET, queryset=audit_events_visible_to(request.user), request=request
     )

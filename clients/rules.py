@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from accounts.cover import workers_covered_by
 from accounts.models import Role, User
-from accounts.rules import is_icms_worker, is_supervisor, supervises_team, teams_supervised_by
+from accounts.rules import (
+    is_icms_worker,
+    is_supervisor,
+    seen_in,
+    supervises_team,
+    teams_supervised_by,
+)
 from clients.models import BreakGlassAccess, Contact, YoungPerson, allocated_ids
 
 
@@ -131,9 +137,14 @@ def supervises_contact_young_person(user: User, contact: Contact) -> bool:
     return supervises_young_person(user, contact.young_person)
 
 
+# The ICMS workers who see the young person: those who work with them (a practitioner who sees
+# a young person their referral became does not).
 works_with_young_person = can_see_young_person & is_icms_worker
 
 rules.add_perm("clients.view_youngperson", can_see_young_person)
+rules.add_perm("clients.view_merged_record", seen_in(merged_records_visible_to))
+rules.add_perm("clients.view_contact", seen_in(contacts_visible_to))
+rules.add_perm("clients.view_breakglassaccess", seen_in(break_glass_accesses_visible_to))
 rules.add_perm("clients.add_youngperson", is_supervisor)
 rules.add_perm("clients.change_youngperson", works_with_young_person)
 rules.add_perm("clients.add_disclosure", works_with_young_person)

@@ -13,6 +13,7 @@ from accounts.rules import (
     is_administrator,
     is_icms_worker,
     is_supervisor,
+    seen_in,
     supervises_team,
     teams_supervised_by,
 )
@@ -50,11 +51,6 @@ def supervises_worker(user: User, worker: User) -> bool:
 
 
 @rules.predicate
-def sees_the_session(user: User, session: SupervisionSession) -> bool:
-    return supervision_sessions_visible_to(user).filter(pk=session.pk).exists()
-
-
-@rules.predicate
 def may_complete_the_action(user: User, action: SupervisionAction) -> bool:
     session = action.session
     return session.supervisor_id == user.pk or (
@@ -65,5 +61,6 @@ def may_complete_the_action(user: User, action: SupervisionAction) -> bool:
 rules.add_perm("supervision.view_sessions", is_icms_worker)
 rules.add_perm("supervision.hold_sessions", is_supervisor)
 rules.add_perm("supervision.add_supervisionsession", is_supervisor & supervises_worker)
-rules.add_perm("supervision.view_supervisionsession", sees_the_session)
+rules.add_perm("supervision.view_supervisionsession", seen_in(supervision_sessions_visible_to))
+rules.add_perm("supervision.view_supervisionaction", seen_in(supervision_actions_visible_to))
 rules.add_perm("supervision.change_supervisionaction", may_complete_the_action)
