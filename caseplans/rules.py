@@ -9,9 +9,13 @@ import rules
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.rules import is_icms_worker, seen_in, supervises_team
+from accounts.rules import is_icms_worker, seen_in
 from caseplans.models import CasePlan
-from clients.rules import works_with_young_person, young_people_visible_to
+from clients.rules import (
+    supervises_young_person,
+    works_with_young_person,
+    young_people_visible_to,
+)
 from referrals.rules import young_people_referred_by
 
 
@@ -38,7 +42,7 @@ def works_with_plan_young_person(user: User, plan: CasePlan) -> bool:
 
 @rules.predicate
 def supervises_plan_young_person(user: User, plan: CasePlan) -> bool:
-    return supervises_team(user, plan.young_person.team)
+    return supervises_young_person(user, plan.young_person)
 
 
 # A practitioner's view of a plan is its action table (caseplans.views); the rest of the plan

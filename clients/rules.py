@@ -20,7 +20,7 @@ from accounts.rules import (
     supervises_team,
     teams_supervised_by,
 )
-from clients.models import BreakGlassAccess, Contact, YoungPerson, allocated_ids
+from clients.models import BreakGlassAccess, Contact, KeyPerson, YoungPerson, allocated_ids
 
 
 def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
@@ -89,6 +89,11 @@ def contacts_visible_to(user: User) -> QuerySet[Contact]:
     return Contact.objects.filter(young_person__in=young_people_visible_to(user))
 
 
+def key_people_visible_to(user: User) -> QuerySet[KeyPerson]:
+    """The family and significant others of the young people the user sees."""
+    return KeyPerson.objects.filter(young_person__in=young_people_visible_to(user))
+
+
 def young_people_findable_after_hours() -> QuerySet[YoungPerson]:
     """The one deliberate exception to visibility: an on-call worker may look up any open case
     to open its safety information through break-glass (clients.services.grant_break_glass). A
@@ -144,6 +149,7 @@ works_with_young_person = can_see_young_person & is_icms_worker
 rules.add_perm("clients.view_youngperson", can_see_young_person)
 rules.add_perm("clients.view_merged_record", seen_in(merged_records_visible_to))
 rules.add_perm("clients.view_contact", seen_in(contacts_visible_to))
+rules.add_perm("clients.view_keyperson", seen_in(key_people_visible_to))
 rules.add_perm("clients.view_breakglassaccess", seen_in(break_glass_accesses_visible_to))
 rules.add_perm("clients.add_youngperson", is_supervisor)
 rules.add_perm("clients.change_youngperson", works_with_young_person)
