@@ -21,6 +21,8 @@ from supervision.models import SupervisionAction, SupervisionSession
 
 rules.add_perm("supervision.review_team", is_supervisor & supervises_team)
 rules.add_perm("supervision.view_reports", is_supervisor | is_administrator)
+# Supervising teams at all: the review of them (each team's is review_team).
+rules.add_perm("supervision.review_teams", is_supervisor)
 
 
 # --- Supervision sessions ---------------------------------------------------------------------

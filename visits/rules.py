@@ -33,5 +33,7 @@ def supervises_plan_worker(user: User, plan: VisitPlan) -> bool:
 
 
 rules.add_perm("safety.view_visits", is_icms_worker)
+# Watching the team's workers out on visits (the list shows a supervisor their team's plans).
+rules.add_perm("safety.view_team_visits", is_supervisor)
 rules.add_perm("safety.add_visitplan", is_icms_worker)
 rules.add_perm("safety.change_visitplan", made_the_plan | (is_supervisor & supervises_plan_worker))
