@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import CONTACT_DRAFT_KEY
+from audit.exports import csv_download
 from audit.queries import recent_views_of
 from caseplans.queries import (
     advanced_by,
@@ -110,7 +111,6 @@ from toolkit.access import (
     require_permission,
     shows_no_record,
 )
-from toolkit.exports import csv_download
 from toolkit.forms import add_service_error, save_versioned, submitted
 
 TIMELINE_PAGE = 25

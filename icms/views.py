@@ -5,7 +5,7 @@ from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.queries import configuration_summary, covering_now, teams_serving
+from accounts.queries import covering_now, teams_serving
 from accounts.rules import teams_supervised_by
 from caseplans.queries import plans_for_supervision, with_plan_review
 from caseplans.rules import case_plans_visible_to
@@ -18,6 +18,7 @@ from clients.queries import (
 from clients.rules import young_people_visible_to
 from crises.queries import team_crises_since_yesterday_morning
 from icms.health import OK, health_report
+from icms.queries import configuration_summary
 from referrals.queries import waiting_for
 from referrals.rules import referrals_visible_to
 from register.queries import (

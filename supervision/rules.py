@@ -16,6 +16,8 @@ from accounts.rules import (
     supervises_team,
     teams_supervised_by,
 )
+from audit.models import AuditEvent
+from clients.models import YoungPerson
 from supervision.models import SupervisionAction, SupervisionSession
 
 rules.add_perm("supervision.review_team", is_supervisor & supervises_team)
@@ -67,3 +69,25 @@ rules.add_perm("supervision.hold_sessions", is_supervisor)
 rules.add_perm("supervision.add_supervisionsession", is_supervisor & supervises_worker)
 rules.add_perm("supervision.view_supervisionsession", sees_the_session)
 rules.add_perm("supervision.change_supervisionaction", may_complete_the_action)
+
+
+# The audit trail: the system owner reads all of it; a supervisor what concerns their team's
+# young people and workers.
+def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
+    if not user.is_authenticated:
+        return AuditEvent.objects.none()
+    if user.has_role(Role.ADMINISTRATOR):
+        return AuditEvent.objects.all()
+    if user.has_role(Role.SUPERVISOR):
+        # IN (subquery) on the indexed columns rather than joins: the trail is tens of millions
+        # of rows.
+        teams = teams_supervised_by(user)
+        team_young_people = YoungPerson.objects.filter(team__in=teams).values("pk")
+        team_workers = User.objects.filter(team__in=teams).values("pk")
+        return AuditEvent.objects.filter(
+            Q(young_person_id__in=team_young_people) | Q(actor_id__in=team_workers)
+        )
+    return AuditEvent.objects.none()
+
+
+rules.add_perm("audit.view_auditevent", is_administrator | is_supervisor)
