@@ -3,21 +3,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
-from audit.models import AuditAction, AuditEvent
-from clients.models import YoungPerson
-
-RECENT = 10
-
-
-def recent_views_of(young_person: YoungPerson) -> list[AuditEvent]:
-    """Who has looked at this young person's record lately (or at a record merged into it),
-    newest first."""
-    records = [young_person.pk, *(merge.merged_id for merge in young_person.merges.all())]
-    return list(
-        AuditEvent.objects.filter(young_person_id__in=records, action=AuditAction.VIEW)
-        .select_related("actor")
-        .order_by("-occurred_at", "-id")[:RECENT]
-    )
+from audit.models import AuditEvent
 
 
 def page_of_events(

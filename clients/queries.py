@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import Role, Team, User
 from accounts.rules import teams_supervised_by
+from audit.models import AuditAction, AuditEvent
 from clients.models import (
     Allocation,
     BreakGlassAccess,
@@ -485,3 +486,18 @@ def timeline_page(
         for at, rank, pk in page
     ]
     return entries, (page[-1] if more else None)
+
+
+# How many of the latest views of a record its page lists.
+RECENT_VIEWS = 10
+
+
+def recent_views_of(young_person: YoungPerson) -> list[AuditEvent]:
+    """Who has looked at this young person's record lately (or at a record merged into it),
+    newest first."""
+    records = [young_person.pk, *(merge.merged_id for merge in young_person.merges.all())]
+    return list(
+        AuditEvent.objects.filter(young_person_id__in=records, action=AuditAction.VIEW)
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")[:RECENT_VIEWS]
+    )
