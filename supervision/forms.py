@@ -10,7 +10,7 @@ from audit.models import AuditAction, AuditEvent
 from supervision.models import SupervisionAction, SupervisionSession
 from supervision.queries import young_people_named, young_people_searchable_by
 from supervision.reports import Scope
-from toolkit.forms import DateInput
+from toolkit.forms import ACTION_ROWS, DateInput
 from toolkit.validators import MAX_ID, validate_plausible_day
 
 LONGEST_PERIOD = timedelta(days=5 * 366)
@@ -114,17 +114,10 @@ class SessionForm(forms.ModelForm):
 SessionActionFormSet = forms.inlineformset_factory(
     SupervisionSession,
     SupervisionAction,
-    fields=["description", "owner", "due_on"],
-    widgets={"due_on": DateInput()},
     error_messages={
         "description": {"required": "Say what is to be done (or leave the row empty)."}
     },
-    extra=3,
-    # However many rows a request claims (its TOTAL_FORMS), at most these are built.
-    max_num=20,
-    absolute_max=20,
-    validate_max=True,
-    can_delete=False,
+    **ACTION_ROWS,
 )
 
 
