@@ -37,7 +37,10 @@ def colleagues_who_may_cover(teams: QuerySet[Team]) -> QuerySet[User]:
     )
 
 
+def case_managers() -> QuerySet[User]:
+    """Everyone active who works as a case manager."""
+    return User.objects.filter(is_active=True, groups__name=Role.CASE_MANAGER)
+
+
 def case_managers_of(teams: QuerySet[Team]) -> QuerySet[User]:
-    return User.objects.filter(
-        team__in=teams, is_active=True, groups__name=Role.CASE_MANAGER
-    ).order_by("first_name", "last_name")
+    return case_managers().filter(team__in=teams).order_by("first_name", "last_name")

@@ -9,6 +9,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
+from accounts.queries import case_managers
 from accounts.rules import (
     is_administrator,
     is_icms_worker,
@@ -31,9 +32,7 @@ rules.add_perm("supervision.view_reports", is_supervisor | is_administrator)
 
 def workers_supervised_by(user: User) -> QuerySet[User]:
     """The case managers of the teams the user leads: those they may hold a session with."""
-    return User.objects.filter(
-        team__in=teams_supervised_by(user), is_active=True, groups__name=Role.CASE_MANAGER
-    ).exclude(pk=user.pk)
+    return case_managers().filter(team__in=teams_supervised_by(user)).exclude(pk=user.pk)
 
 
 def supervision_sessions_visible_to(user: User) -> QuerySet[SupervisionSession]:
