@@ -65,7 +65,6 @@ def home(request: HttpRequest) -> HttpResponse:
             visible.filter(team__in=teams).open().select_related("primary_case_manager")
         ).filter(register_review_overdue=True)
         context["overdue_visits"] = overdue_visits(visit_plans_visible_to(user))
-    if user.has_role(Role.SUPERVISOR):
         context["referrals_waiting"] = waiting_for(user).count()
     if user.has_role(Role.PRACTITIONER):
         context["my_referrals"] = referrals_visible_to(user).filter(referred_by=user)[:5]
