@@ -32,7 +32,7 @@ def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
     not a record: nobody sees it here (merged_records_visible_to)."""
     if not user.is_authenticated or not user.is_active:
         return YoungPerson.objects.none()
-    return _built_once_a_day(user, "_young_people_visible", _young_people_visible_to)
+    return _built_once_a_request(user, "_young_people_visible", _young_people_visible_to)
 
 
 def _young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
@@ -61,15 +61,16 @@ def merged_records_visible_to(user: User) -> QuerySet[YoungPerson]:
 
 def young_people_covered_by(user: User) -> QuerySet[YoungPerson]:
     """The young people allocated to the workers whose caseloads the user covers today."""
-    return _built_once_a_day(
+    return _built_once_a_request(
         user,
         "_young_people_covered",
         lambda user: YoungPerson.objects.filter(pk__in=allocated_ids(workers_covered_by(user))),
     )
 
 
-def _built_once_a_day(user: User, name: str, build: Callable[[User], QuerySet]) -> QuerySet:
-    """`build(user)`, kept on the user object (one request's) and handed out as a fresh copy.
+def _built_once_a_request(user: User, name: str, build: Callable[[User], QuerySet]) -> QuerySet:
+    """`build(user)`, kept on the user object (which lives for one request) and handed out as a
+    fresh copy; built again if the request outlives the day.
 
     Putting these nested UNIONs together costs Django several milliseconds, and a page asks for
     them several times. What they select is read from the database each time they are used; only

@@ -39,7 +39,7 @@ from referrals.models import CaseManagementAgreement, Consultation, Referral
 from register import services as register_services
 from register.models import RegisterEntry
 from supervision.models import SupervisionSession
-from supervision.sessions import hold_session
+from supervision.services import hold_session
 from tests.clients.test_contacts import edit as edit_contact
 from tests.factories import (
     CasePlanFactory,

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from accounts import rules as accounts_rules
 from accounts.models import Role
-from audit import rules as audit_rules
 from audit.models import AuditAction
 from audit.services import record
 from caseplans import rules as caseplans_rules
@@ -90,7 +89,7 @@ PROTECTED_MODELS = {
 # A new `*_visible_to` must join (test_every_visibility_queryset_has_its_permission_here).
 TWINS = {
     accounts_rules.covers_visible_to: "accounts.end_cover",
-    audit_rules.audit_events_visible_to: "audit.view_auditevent",
+    supervision_rules.audit_events_visible_to: "audit.view_auditevent",
     caseplans_rules.case_plans_visible_to: "caseplans.view_caseplan",
     clients_rules.young_people_visible_to: "clients.view_youngperson",
     clients_rules.merged_records_visible_to: "clients.view_merged_record",
