@@ -158,6 +158,25 @@ def test_nothing_of_the_product_imports_the_tooling():
     ] == []
 
 
+def test_no_page_opens_a_transaction():
+    """What must be one write is a service's (views have four beats: find through the policy,
+    check the action, validate, call a service)."""
+    assert [
+        f"{each.module}:{each.line}"
+        for each in imports_in_pages(ROOT)
+        if each.target in {"django.db.transaction", "django.db.transaction.atomic"}
+    ] == []
+
+
+def imports_in_pages(root: Path) -> list[Import]:
+    return [
+        each
+        for path in project_modules(root)
+        if path.stem in {"views", "api"}
+        for each in imports_in(path, root)
+    ]
+
+
 def write(root: Path, files: dict[str, str]) -> Path:
     for name, source in files.items():
         path = root / name
