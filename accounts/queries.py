@@ -1,32 +1,13 @@
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
 
 from accounts.cover import covers_today
 from accounts.models import Cover, Division, Role, Team, User
-from clients.models import IntensityLevel
 
 
 def teams_serving(division: Division | None) -> QuerySet[Team]:
     """The ICMS teams of a division, with their team leaders: who a practitioner talks to."""
     return Team.objects.filter(division=division).select_related("supervisor", "division")
-
-
-def configuration_summary() -> dict[str, object]:
-    """What the administrator keeps: people per role, teams, divisions, lists and schedules."""
-    people_per_role = dict(
-        User.objects.filter(is_active=True, groups__name__in=Role.values)
-        .values_list("groups__name")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return {
-        "people_per_role": [(role.label, people_per_role.get(role.value, 0)) for role in Role],
-        "teams": Team.objects.count(),
-        "divisions": Division.objects.count(),
-        "intensity_levels": IntensityLevel.objects.count(),
-        "schedules_enabled": PeriodicTask.objects.filter(enabled=True).count(),
-    }
 
 
 def current_and_coming(covers: QuerySet[Cover]) -> QuerySet[Cover]:
@@ -56,7 +37,10 @@ def colleagues_who_may_cover(teams: QuerySet[Team]) -> QuerySet[User]:
     )
 
 
+def case_managers() -> QuerySet[User]:
+    """Everyone active who works as a case manager."""
+    return User.objects.filter(is_active=True, groups__name=Role.CASE_MANAGER)
+
+
 def case_managers_of(teams: QuerySet[Team]) -> QuerySet[User]:
-    return User.objects.filter(
-        team__in=teams, is_active=True, groups__name=Role.CASE_MANAGER
-    ).order_by("first_name", "last_name")
+    return case_managers().filter(team__in=teams).order_by("first_name", "last_name")

@@ -1,7 +1,9 @@
 """Role predicates shared by every app's access policy (each app's own rules.py)."""
 
+from collections.abc import Callable
+
 import rules
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from accounts.cover import teams_covered_by
 from accounts.models import Cover, Role, Team, User
@@ -24,6 +26,17 @@ is_register_coordinator = has_role(Role.REGISTER_COORDINATOR)
 is_administrator = has_role(Role.ADMINISTRATOR)
 # ICMS staff: the people who work with young people (as opposed to child protection staff).
 is_icms_worker = is_case_manager | is_supervisor
+
+
+def seen_in(visible_to: Callable[[User], QuerySet]) -> rules.Predicate:
+    """The view predicate twin of a visibility queryset (`<things>_visible_to(user)`): whether
+    the object is one of them. A page's list and its detail then cannot disagree."""
+
+    @rules.predicate(name=f"seen_in:{visible_to.__name__}")
+    def predicate(user: User, obj: Model | None) -> bool:
+        return obj is not None and visible_to(user).filter(pk=obj.pk).exists()
+
+    return predicate
 
 
 def teams_supervised_by(user: User) -> QuerySet[Team]:
@@ -59,4 +72,5 @@ def covers_visible_to(user: User) -> QuerySet[Cover]:
 
 # Not add_/view_cover: those names are Django's model permissions, which the administrator holds.
 rules.add_perm("accounts.arrange_cover", is_supervisor)
-rules.add_perm("accounts.end_cover", is_supervisor)
+# A cover of their teams, or of their teams' workers: the covers they see.
+rules.add_perm("accounts.end_cover", seen_in(covers_visible_to))

@@ -1,46 +1,9 @@
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from accounts.models import Role, User
-from accounts.rules import teams_supervised_by
-from audit.models import AuditAction, AuditEvent
-from clients.models import YoungPerson
-from clients.queries import search_young_people
-
-RECENT = 10
-
-
-def young_people_named(text: str, *, among: QuerySet[YoungPerson]) -> list[int]:
-    """The records `among` whose names or child protection number `text` gives (the caseload's
-    search), with the records merged into them or they were merged into: who looked at the young
-    person, whichever of their records. Their numbers, read first: the trail's planner then
-    reads each one's rows by index (a subquery here took it through every row of the period)."""
-    named = search_young_people(among, text)
-    records = YoungPerson.objects.filter(
-        Q(pk__in=named) | Q(merged_into__in=named) | Q(pk__in=named.values("merged_into"))
-    )
-    return list(records.values_list("pk", flat=True))
-
-
-def young_people_searchable_by(user: User) -> QuerySet[YoungPerson]:
-    """The system owner searches the trail for anyone; a supervisor for their teams' young
-    people (as audit.rules lets them read it)."""
-    if user.has_role(Role.ADMINISTRATOR):
-        return YoungPerson.objects.all()
-    return YoungPerson.objects.filter(team__in=teams_supervised_by(user))
-
-
-def recent_views_of(young_person: YoungPerson) -> list[AuditEvent]:
-    """Who has looked at this young person's record lately (or at a record merged into it),
-    newest first."""
-    records = [young_person.pk, *(merge.merged_id for merge in young_person.merges.all())]
-    return list(
-        AuditEvent.objects.filter(young_person_id__in=records, action=AuditAction.VIEW)
-        .select_related("actor")
-        .order_by("-occurred_at", "-id")[:RECENT]
-    )
+from audit.models import AuditEvent
 
 
 def page_of_events(

@@ -5,10 +5,10 @@ from contextvars import ContextVar
 from datetime import UTC
 
 from axes.helpers import get_client_ip_address
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest, HttpResponse
 
-from accounts.models import User
 from audit.models import AuditAction, AuditEvent
 from audit.partitions import create_partition, first_of_month
 from toolkit.access import AuditNote, audit_note
@@ -45,7 +45,7 @@ def _storable(value: object) -> object:
 def record(
     action: AuditAction,
     *,
-    actor: User | None = None,
+    actor: AbstractBaseUser | None = None,
     actor_username: str = "",
     obj: models.Model | None = None,
     request: HttpRequest | None = None,

@@ -5,12 +5,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role, User
-from audit.filters import AuditEventFilter
 from audit.models import AuditAction, AuditEvent
 from audit.queries import page_of_folded_events
-from audit.rules import audit_events_visible_to
 from audit.services import record
 from clients.rules import merged_records_visible_to, young_people_visible_to
+from supervision.forms import AuditEventFilter
+from supervision.rules import audit_events_visible_to
 from toolkit.access import require_permission
 
 PAGE_SIZE = 50
@@ -45,7 +45,7 @@ def _page_key(value: str) -> tuple[str, int] | None:
 def trail(request: HttpRequest) -> HttpResponse:
     """Search the audit trail (by young person too: who looked at them), newest first, a run of
     reads of one page by one person on one day as one line; the search itself is recorded."""
-    require_permission(request, "audit.view_auditevent")
+    require_permission(request, "audit.view_audit_trail")
     search = AuditEventFilter(
         request.GET, queryset=audit_events_visible_to(request.user), request=request
     )

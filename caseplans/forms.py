@@ -1,8 +1,10 @@
 from django import forms
 from django.utils import timezone
 
+from accounts.models import User
 from caseplans.models import CasePlan, CrisisPlan, ExitPlan, Goal, Task
 from clients.models import KeyPerson
+from clients.rules import key_people_visible_to
 from toolkit.forms import DateInput
 from toolkit.validators import MAX_ID, VERSION_ERRORS, validate_past_day, validate_plausible_day
 
@@ -89,12 +91,13 @@ class TaskForm(VersionedForm, forms.ModelForm):
     def __init__(
         self,
         *args: object,
+        user: User,
         key_people: list[KeyPerson],
         form_id: str = "",
         between_reviews: bool = False,
         **kwargs: object,
     ) -> None:
-        """`key_people`: the young person's, offered as the ones a task can be for.
+        """`key_people`: the young person's, offered as the ones a task can be for (to `user`).
         `between_reviews`: a task of the current plan, whose "what" waits for the review."""
         super().__init__(*args, **kwargs)
         if between_reviews:
@@ -111,7 +114,7 @@ class TaskForm(VersionedForm, forms.ModelForm):
         accepted = [person.pk for person in key_people]
         if self.instance.key_person_id:
             accepted.append(self.instance.key_person_id)
-        self.fields["key_person"].queryset = KeyPerson.objects.filter(pk__in=accepted)
+        self.fields["key_person"].queryset = key_people_visible_to(user).filter(pk__in=accepted)
         self.fields["key_person"].choices = [("", "—")] + [
             (person.pk, person.name) for person in key_people
         ]

@@ -9,10 +9,13 @@ import rules
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.rules import is_icms_worker, supervises_team
+from accounts.rules import is_icms_worker, seen_in
 from caseplans.models import CasePlan
-from clients.models import YoungPerson
-from clients.rules import young_people_visible_to
+from clients.rules import (
+    supervises_young_person,
+    works_with_young_person,
+    young_people_visible_to,
+)
 from referrals.rules import young_people_referred_by
 
 
@@ -30,23 +33,24 @@ def case_plans_visible_to(user: User) -> QuerySet[CasePlan]:
 
 @rules.predicate
 def works_with_plan_young_person(user: User, plan: CasePlan) -> bool:
-    return young_people_visible_to(user).filter(pk=plan.young_person_id).exists()
+    """clients.rules.works_with_young_person, of the plan's young person (read by id)."""
+    return (
+        is_icms_worker(user)
+        and young_people_visible_to(user).filter(pk=plan.young_person_id).exists()
+    )
 
 
 @rules.predicate
 def supervises_plan_young_person(user: User, plan: CasePlan) -> bool:
-    return supervises_team(user, plan.young_person.team)
+    return supervises_young_person(user, plan.young_person)
 
 
-@rules.predicate
-def works_with_young_person(user: User, young_person: YoungPerson) -> bool:
-    return young_people_visible_to(user).filter(pk=young_person.pk).exists()
-
-
-# The whole plan (drafts, strengths, progress notes, participation) is for ICMS workers.
-rules.add_perm("caseplans.view_whole_plan", works_with_plan_young_person & is_icms_worker)
-rules.add_perm("caseplans.change_caseplan", works_with_plan_young_person & is_icms_worker)
+# A practitioner's view of a plan is its action table (caseplans.views); the rest of the plan
+# (drafts, strengths, progress notes, participation) is for ICMS workers.
+rules.add_perm("caseplans.view_caseplan", seen_in(case_plans_visible_to))
+rules.add_perm("caseplans.view_whole_plan", works_with_plan_young_person)
+rules.add_perm("caseplans.change_caseplan", works_with_plan_young_person)
 rules.add_perm("caseplans.approve_caseplan", supervises_plan_young_person)
-rules.add_perm("caseplans.add_caseplan", works_with_young_person & is_icms_worker)
-rules.add_perm("caseplans.change_crisisplan", works_with_young_person & is_icms_worker)
-rules.add_perm("caseplans.change_exitplan", works_with_young_person & is_icms_worker)
+rules.add_perm("caseplans.add_caseplan", works_with_young_person)
+rules.add_perm("caseplans.change_crisisplan", works_with_young_person)
+rules.add_perm("caseplans.change_exitplan", works_with_young_person)

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from concurrency.exceptions import RecordModifiedError
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,6 +34,7 @@ from caseplans.models import (
 )
 from clients.models import Contact, KeyPerson, YoungPerson
 from clients.queries import OPEN_STATUSES
+from clients.services import amend_contact, record_contact
 from notifications.services import Notice, notify, notify_many
 from referrals.models import Referral
 from toolkit.formats import show_date
@@ -428,6 +429,40 @@ def move_task(task: Task, *, by: User, up: bool) -> Task:
 
 
 @transaction.atomic
+@transaction.atomic
+def record_contact_with_plan_work(
+    young_person: YoungPerson,
+    *,
+    by: User,
+    goals: list[Goal],
+    tasks: list[Task],
+    offered: list[Goal],
+    **contact: object,
+) -> Contact:
+    """A contact and the plan work it moved forward, as one write: a refused choice of goals
+    saves no contact, and a refused contact no plan work. `contact` is what record_contact
+    takes; `goals`, `tasks` and `offered` what record_advanced does."""
+    recorded = record_contact(young_person, by=by, **contact)
+    record_advanced(recorded, by=by, goals=goals, tasks=tasks, offered=offered)
+    return recorded
+
+
+@transaction.atomic
+def amend_contact_with_plan_work(
+    contact: Contact,
+    *,
+    by: User,
+    goals: list[Goal],
+    tasks: list[Task],
+    offered: list[Goal],
+    **changes: object,
+) -> Contact:
+    """A contact amended and the plan work it moved forward said again, as one write."""
+    amend_contact(contact, by=by, **changes)
+    record_advanced(contact, by=by, goals=goals, tasks=tasks, offered=offered)
+    return contact
+
+
 def record_advanced(
     contact: Contact,
     *,
@@ -627,3 +662,32 @@ def remind_of_plan_work(today: date) -> int:
             recipients += covering.supervisor_and_cover(supervisor, team)
         notices += [Notice(recipient, key, message, url) for recipient in recipients]
     return notify_many(notices)
+
+
+def settle_merged_case_plans(
+    kept: YoungPerson, other: YoungPerson, *, by: User | None
+) -> list[str]:
+    """One current plan and one in the making: the kept record's stay; the other's are kept,
+    superseded. The other's versions are numbered on after the kept record's."""
+    said = []
+    for statuses, what in [
+        ([CasePlan.Status.CURRENT], "a current case plan"),
+        ([CasePlan.Status.DRAFT, CasePlan.Status.SUBMITTED], "a case plan being made"),
+    ]:
+        if not CasePlan.objects.filter(young_person=kept, status__in=statuses).exists():
+            continue
+        for plan in CasePlan.objects.filter(young_person=other, status__in=statuses):
+            said.append(
+                f"Both records have {what}: the kept record's goes on; the other's (version "
+                f"{plan.number}) is kept as superseded."
+            )
+            if by is not None:
+                CasePlan.objects.filter(pk=plan.pk).update(
+                    status=CasePlan.Status.SUPERSEDED, superseded_at=timezone.now()
+                )
+    after = CasePlan.objects.filter(young_person=kept).aggregate(last=Max("number"))["last"]
+    if after and by is not None:
+        # Highest first, so that no two versions of the other record share a number meanwhile.
+        for plan in CasePlan.objects.filter(young_person=other).order_by("-number"):
+            CasePlan.objects.filter(pk=plan.pk).update(number=F("number") + after)
+    return said

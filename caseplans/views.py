@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from accounts.models import User
 from caseplans import services
 from caseplans.forms import (
     CrisisPlanForm,
@@ -165,7 +166,7 @@ def _plan_context(request: HttpRequest, plan: CasePlan) -> dict:
     if table_alive and may_change:
         key_people = _key_people(plan)
         for goal in goals:
-            goal.new_task_form = _task_form(plan, goal, None, key_people=key_people)
+            goal.new_task_form = _task_form(user, plan, goal, None, key_people=key_people)
     referral = plan.young_person.referrals.filter(status="accepted").order_by("-decided_at").first()
     return {
         "plan": plan,
@@ -373,6 +374,7 @@ def _key_people(plan: CasePlan) -> list[KeyPerson]:
 
 
 def _task_form(
+    user: User,
     plan: CasePlan,
     goal: Goal,
     task: Task | None,
@@ -384,6 +386,7 @@ def _task_form(
     prefix = f"task-{task.pk}" if task else f"new-{goal.pk}"
     return TaskForm(
         data,
+        user=user,
         instance=task,
         key_people=_key_people(plan) if key_people is None else key_people,
         prefix=prefix,
@@ -404,7 +407,7 @@ def task_form(
         goal = task.goal
     else:
         task, goal = None, find_or_404(request, plan.goals, pk=goal_pk)
-    form = _task_form(plan, goal, task, submitted(request))
+    form = _task_form(request.user, plan, goal, task, submitted(request))
     if request.method == "POST" and form.is_valid():
         if task is None:
             try:
@@ -420,7 +423,11 @@ def task_form(
                     request,
                     "caseplans/task_added.html",
                     _table_context(plan)
-                    | {"goal": goal, "task": saved, "new_form": _task_form(plan, goal, None)},
+                    | {
+                        "goal": goal,
+                        "task": saved,
+                        "new_form": _task_form(request.user, plan, goal, None),
+                    },
                 )
                 return reswap(retarget(response, f"#tasks-{goal.pk}"), "beforeend")
             if request.htmx:

@@ -65,6 +65,21 @@ class IntensityLevel(models.Model):
         return self.name
 
 
+class Versioned(models.Model):
+    """A record edited in place, by optimistic locking: an edit names the version it started
+    from, and one that started from an older version is refused (clients.services.Conflict)
+    with what was saved in between; who changed it last, and when."""
+
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class YoungPersonQuerySet(models.QuerySet):
     def allocated_to(self, worker: User) -> YoungPersonQuerySet:
         """Young people the worker is allocated to now, as primary case manager or care team."""
@@ -84,7 +99,7 @@ def allocated_ids(workers: list[User] | models.QuerySet[User]) -> models.QuerySe
 
 
 @pghistory.track(exclude=["search"])
-class YoungPerson(models.Model):
+class YoungPerson(Versioned):
     """A young person known to child protection and referred to or supported by ICMS."""
 
     class Status(models.TextChoices):
@@ -223,12 +238,6 @@ class YoungPerson(models.Model):
         related_name="merged_records",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    # Optimistic locking: an edit names the version it started from (clients.services.Conflict).
-    version = models.PositiveIntegerField(default=1, db_default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(null=True, blank=True)
     search = models.GeneratedField(
         expression=SearchVector(
             Coalesce("given_name", models.Value("")),
@@ -397,7 +406,7 @@ class Allocation(models.Model):
 
 
 @pghistory.track()
-class KeyPerson(models.Model):
+class KeyPerson(Versioned):
     """Family and significant others in the young person's life."""
 
     class Relationship(models.TextChoices):
@@ -424,12 +433,6 @@ class KeyPerson(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     notes = models.TextField(max_length=1000, blank=True)
     active = models.BooleanField(default=True)
-    # Optimistic locking: an edit names the version it started from (clients.services.Conflict).
-    version = models.PositiveIntegerField(default=1, db_default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-active", "-is_support", "name"]
@@ -440,7 +443,7 @@ class KeyPerson(models.Model):
 
 
 @pghistory.track()
-class ProfessionalContact(models.Model):
+class ProfessionalContact(Versioned):
     """The professional network around the young person."""
 
     class Role(models.TextChoices):
@@ -466,12 +469,6 @@ class ProfessionalContact(models.Model):
     email = models.EmailField(blank=True)
     notes = models.TextField(max_length=1000, blank=True)
     active = models.BooleanField(default=True)
-    # Optimistic locking: an edit names the version it started from (clients.services.Conflict).
-    version = models.PositiveIntegerField(default=1, db_default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-active", "role", "name"]
@@ -481,7 +478,7 @@ class ProfessionalContact(models.Model):
 
 
 @pghistory.track()
-class WorkerSafetyAlert(models.Model):
+class WorkerSafetyAlert(Versioned):
     """A risk to workers visiting or meeting the young person, shown on every page about them."""
 
     class Kind(models.TextChoices):
@@ -503,12 +500,6 @@ class WorkerSafetyAlert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     ended_at = models.DateTimeField(null=True, blank=True)
-    # Optimistic locking: an edit names the version it started from (clients.services.Conflict).
-    version = models.PositiveIntegerField(default=1, db_default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

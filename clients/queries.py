@@ -23,8 +23,10 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
-from accounts.models import Role, Team, User
+from accounts.models import Team, User
+from accounts.queries import case_managers
 from accounts.rules import teams_supervised_by
+from audit.models import AuditAction, AuditEvent
 from clients.models import (
     Allocation,
     BreakGlassAccess,
@@ -118,7 +120,8 @@ def team_workers_with_caseload(teams: QuerySet[Team]) -> QuerySet[User]:
     intensity."""
     open_primary = Q(primary_young_people__status__in=OPEN_STATUSES)
     return (
-        User.objects.filter(team__in=teams, is_active=True, groups__name=Role.CASE_MANAGER)
+        case_managers()
+        .filter(team__in=teams)
         .select_related("team")
         .annotate(
             caseload=Count("primary_young_people", filter=open_primary),
@@ -191,9 +194,7 @@ def child_protection_decisions() -> Prefetch:
 
 def team_members(team: Team | None) -> QuerySet[User]:
     """The case managers of a team, for choosing co-workers and allocations."""
-    return User.objects.filter(team=team, is_active=True, groups__name=Role.CASE_MANAGER).order_by(
-        "first_name", "last_name"
-    )
+    return case_managers().filter(team=team).order_by("first_name", "last_name")
 
 
 def primary_case_managers_of(young_people: QuerySet[YoungPerson]) -> QuerySet[User]:
@@ -326,4 +327,19 @@ def break_glass_to_review(supervisor: User) -> QuerySet[BreakGlassAccess]:
         break_glass_accesses_visible_to(supervisor)
         .filter(young_person__team__in=teams_supervised_by(supervisor), reviewed_at__isnull=True)
         .select_related("worker", "young_person")
+    )
+
+
+# How many of the latest views of a record its page lists.
+RECENT_VIEWS = 10
+
+
+def recent_views_of(young_person: YoungPerson) -> list[AuditEvent]:
+    """Who has looked at this young person's record lately (or at a record merged into it),
+    newest first."""
+    records = [young_person.pk, *(merge.merged_id for merge in young_person.merges.all())]
+    return list(
+        AuditEvent.objects.filter(young_person_id__in=records, action=AuditAction.VIEW)
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")[:RECENT_VIEWS]
     )

@@ -13,8 +13,14 @@ from django.utils import timezone
 
 from accounts.cover import workers_covered_by
 from accounts.models import Role, User
-from accounts.rules import is_icms_worker, is_supervisor, supervises_team, teams_supervised_by
-from clients.models import BreakGlassAccess, Contact, YoungPerson, allocated_ids
+from accounts.rules import (
+    is_icms_worker,
+    is_supervisor,
+    seen_in,
+    supervises_team,
+    teams_supervised_by,
+)
+from clients.models import BreakGlassAccess, Contact, KeyPerson, YoungPerson, allocated_ids
 
 
 def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
@@ -26,7 +32,7 @@ def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
     not a record: nobody sees it here (merged_records_visible_to)."""
     if not user.is_authenticated or not user.is_active:
         return YoungPerson.objects.none()
-    return _built_once_a_day(user, "_young_people_visible", _young_people_visible_to)
+    return _built_once_a_request(user, "_young_people_visible", _young_people_visible_to)
 
 
 def _young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
@@ -55,15 +61,16 @@ def merged_records_visible_to(user: User) -> QuerySet[YoungPerson]:
 
 def young_people_covered_by(user: User) -> QuerySet[YoungPerson]:
     """The young people allocated to the workers whose caseloads the user covers today."""
-    return _built_once_a_day(
+    return _built_once_a_request(
         user,
         "_young_people_covered",
         lambda user: YoungPerson.objects.filter(pk__in=allocated_ids(workers_covered_by(user))),
     )
 
 
-def _built_once_a_day(user: User, name: str, build: Callable[[User], QuerySet]) -> QuerySet:
-    """`build(user)`, kept on the user object (one request's) and handed out as a fresh copy.
+def _built_once_a_request(user: User, name: str, build: Callable[[User], QuerySet]) -> QuerySet:
+    """`build(user)`, kept on the user object (which lives for one request) and handed out as a
+    fresh copy; built again if the request outlives the day.
 
     Putting these nested UNIONs together costs Django several milliseconds, and a page asks for
     them several times. What they select is read from the database each time they are used; only
@@ -81,6 +88,11 @@ def _built_once_a_day(user: User, name: str, build: Callable[[User], QuerySet]) 
 def contacts_visible_to(user: User) -> QuerySet[Contact]:
     """The contacts of the young people the user sees."""
     return Contact.objects.filter(young_person__in=young_people_visible_to(user))
+
+
+def key_people_visible_to(user: User) -> QuerySet[KeyPerson]:
+    """The family and significant others of the young people the user sees."""
+    return KeyPerson.objects.filter(young_person__in=young_people_visible_to(user))
 
 
 def young_people_findable_after_hours() -> QuerySet[YoungPerson]:
@@ -131,9 +143,15 @@ def supervises_contact_young_person(user: User, contact: Contact) -> bool:
     return supervises_young_person(user, contact.young_person)
 
 
+# The ICMS workers who see the young person: those who work with them (a practitioner who sees
+# a young person their referral became does not).
 works_with_young_person = can_see_young_person & is_icms_worker
 
 rules.add_perm("clients.view_youngperson", can_see_young_person)
+rules.add_perm("clients.view_merged_record", seen_in(merged_records_visible_to))
+rules.add_perm("clients.view_contact", seen_in(contacts_visible_to))
+rules.add_perm("clients.view_keyperson", seen_in(key_people_visible_to))
+rules.add_perm("clients.view_breakglassaccess", seen_in(break_glass_accesses_visible_to))
 rules.add_perm("clients.add_youngperson", is_supervisor)
 rules.add_perm("clients.change_youngperson", works_with_young_person)
 rules.add_perm("clients.add_disclosure", works_with_young_person)

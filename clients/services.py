@@ -6,7 +6,7 @@ and key people end; a contact entered in error is marked so and kept.
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -17,7 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -26,7 +26,6 @@ from accounts.cover import covering_on
 from accounts.models import Role, Team, User
 from audit.models import AuditAction, AuditEvent
 from audit.services import record
-from caseplans.models import CasePlan
 from clients.models import (
     Allocation,
     BreakGlassAccess,
@@ -44,7 +43,6 @@ from clients.models import (
 from clients.queries import OPEN_STATUSES, local_midnight, with_contact_figures
 from clients.rules import supervises_young_person, young_people_visible_to
 from notifications.services import Notice, notify, notify_many
-from register.models import RegisterEntry
 from toolkit.formats import show_date, show_time
 from toolkit.validators import VERSION_ERRORS
 
@@ -869,8 +867,23 @@ def merge_kind(field: models.ForeignKey, count: int = 2) -> str:
     return str(MERGE_KINDS.get(model._meta.label_lower, names)[count != 1])
 
 
-def _merge_note(kept: YoungPerson) -> str:
+def merge_note(kept: YoungPerson) -> str:
     return f"Record merged into record no. {kept.pk}."
+
+
+# What a higher app settles when two records merge: its rows that cannot simply move (one
+# current case plan, one active register entry). Each app registers its own in its
+# AppConfig.ready(), so that clients imports none of them.
+MergeSettler = Callable[..., list[str]]
+_merge_settlers: list[MergeSettler] = []
+
+
+def settles_merges(settle: MergeSettler) -> MergeSettler:
+    """Register `settle(kept, other, *, by)`: with `by`, it settles the two records' rows of
+    its kind and says what it did; without, it only says what it would do (the confirm page)."""
+    if settle not in _merge_settlers:
+        _merge_settlers.append(settle)
+    return settle
 
 
 def _settle_allocations(kept: YoungPerson, other: YoungPerson, *, by: User | None) -> list[str]:
@@ -901,56 +914,7 @@ def _settle_allocations(kept: YoungPerson, other: YoungPerson, *, by: User | Non
         else:
             continue
         if by is not None:
-            _end_allocation(ending, by=by, on=today, note=_merge_note(kept))
-    return said
-
-
-def _settle_case_plans(kept: YoungPerson, other: YoungPerson, *, by: User | None) -> list[str]:
-    """One current plan and one in the making: the kept record's stay; the other's are kept,
-    superseded. The other's versions are numbered on after the kept record's."""
-    said = []
-    for statuses, what in [
-        ([CasePlan.Status.CURRENT], "a current case plan"),
-        ([CasePlan.Status.DRAFT, CasePlan.Status.SUBMITTED], "a case plan being made"),
-    ]:
-        if not CasePlan.objects.filter(young_person=kept, status__in=statuses).exists():
-            continue
-        for plan in CasePlan.objects.filter(young_person=other, status__in=statuses):
-            said.append(
-                f"Both records have {what}: the kept record's goes on; the other's (version "
-                f"{plan.number}) is kept as superseded."
-            )
-            if by is not None:
-                CasePlan.objects.filter(pk=plan.pk).update(
-                    status=CasePlan.Status.SUPERSEDED, superseded_at=timezone.now()
-                )
-    after = CasePlan.objects.filter(young_person=kept).aggregate(last=Max("number"))["last"]
-    if after and by is not None:
-        # Highest first, so that no two versions of the other record share a number meanwhile.
-        for plan in CasePlan.objects.filter(young_person=other).order_by("-number"):
-            CasePlan.objects.filter(pk=plan.pk).update(number=F("number") + after)
-    return said
-
-
-def _settle_register_entries(
-    kept: YoungPerson, other: YoungPerson, *, by: User | None
-) -> list[str]:
-    """One active register entry: the kept record's stays listed; the other's is removed."""
-    active = RegisterEntry.objects.filter(status=RegisterEntry.Status.ACTIVE)
-    if not active.filter(young_person=kept).exists():
-        return []
-    said = []
-    for entry in active.filter(young_person=other).select_related("division"):
-        said.append(
-            f"Both records are listed on the register: the kept record's entry stays; the "
-            f"other's ({entry.division}, listed {show_date(entry.listed_on)}) is removed."
-        )
-        if by is not None:
-            entry.status = RegisterEntry.Status.REMOVED
-            entry.removed_on = max(timezone.localdate(), entry.listed_on)
-            entry.removal_reason = f"{_merge_note(kept)} That record stays listed."
-            entry.removed_by = by
-            entry.save(update_fields=["status", "removed_on", "removal_reason", "removed_by"])
+            _end_allocation(ending, by=by, on=today, note=merge_note(kept))
     return said
 
 
@@ -1025,8 +989,8 @@ def _settle(kept: YoungPerson, other: YoungPerson, *, by: User | None) -> list[s
     """What cannot simply move, settled (by `by`), or only said (no `by`: the confirm page)."""
     said = _settle_identity(kept, other, apply=by is not None)
     said += _settle_allocations(kept, other, by=by)
-    said += _settle_case_plans(kept, other, by=by)
-    said += _settle_register_entries(kept, other, by=by)
+    for settle in _merge_settlers:
+        said += settle(kept, other, by=by)
     said += _settle_contact_drafts(kept, other, by=by)
     for field in young_person_relations():
         if field.one_to_one:

@@ -5,7 +5,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -13,14 +12,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import CONTACT_DRAFT_KEY
-from audit.queries import recent_views_of
+from audit.exports import csv_download
 from caseplans.queries import (
     advanced_by,
     goals_to_advance,
     with_overdue_tasks,
     with_plan_review,
 )
-from caseplans.services import record_advanced
+from caseplans.services import amend_contact_with_plan_work, record_contact_with_plan_work
 from clients.forms import (
     CARE_FIELDS,
     CHILD_PROTECTION_FIELDS,
@@ -56,6 +55,7 @@ from clients.queries import (
     duplicates_of,
     find_for_break_glass,
     possible_duplicates,
+    recent_views_of,
     team_members,
     with_contact_figures,
     young_person_record,
@@ -72,7 +72,6 @@ from clients.services import (
     Conflict,
     add_to_care_team,
     allocate_primary,
-    amend_contact,
     change_alert,
     change_status,
     end_alert,
@@ -83,7 +82,6 @@ from clients.services import (
     merge_preview,
     merge_young_people,
     raise_alert,
-    record_contact,
     record_disclosure,
     review_break_glass,
     save_contact_draft,
@@ -109,7 +107,6 @@ from toolkit.access import (
     require_permission,
     shows_no_record,
 )
-from toolkit.exports import csv_download
 from toolkit.forms import add_service_error, save_versioned, submitted
 
 CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
@@ -740,17 +737,15 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         goals, tasks = data.pop("advanced", ([], []))
         try:
-            with transaction.atomic():
-                contact = record_contact(
-                    young_person,
-                    by=request.user,
-                    client_reference=data.pop("client_reference"),
-                    co_workers=data.pop("co_workers", []),
-                    **data,
-                )
-                record_advanced(
-                    contact, by=request.user, goals=goals, tasks=tasks, offered=plan_goals
-                )
+            contact = record_contact_with_plan_work(
+                young_person,
+                by=request.user,
+                goals=goals,
+                tasks=tasks,
+                offered=plan_goals,
+                co_workers=data.pop("co_workers", []),
+                **data,
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -825,17 +820,15 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
         data = dict(form.cleaned_data)
         goals, tasks = data.pop("advanced", ([], []))
         try:
-            with transaction.atomic():
-                amend_contact(
-                    contact,
-                    by=request.user,
-                    version=data.pop("version"),
-                    co_workers=data.pop("co_workers", None),
-                    **data,
-                )
-                record_advanced(
-                    contact, by=request.user, goals=goals, tasks=tasks, offered=plan_goals
-                )
+            amend_contact_with_plan_work(
+                contact,
+                by=request.user,
+                goals=goals,
+                tasks=tasks,
+                offered=plan_goals,
+                co_workers=data.pop("co_workers", None),
+                **data,
+            )
         except ValidationError as error:
             add_service_error(form, error)
             contact.refresh_from_db()

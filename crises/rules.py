@@ -9,7 +9,7 @@ import rules
 from django.db.models import QuerySet
 
 from accounts.models import User
-from accounts.rules import is_supervisor
+from accounts.rules import is_supervisor, seen_in
 from clients.rules import supervises_young_person, works_with_young_person, young_people_visible_to
 from crises.models import CrisisEvent
 
@@ -17,11 +17,6 @@ from crises.models import CrisisEvent
 def crisis_events_visible_to(user: User) -> QuerySet[CrisisEvent]:
     """The crisis events of the young people the user sees."""
     return CrisisEvent.objects.filter(young_person__in=young_people_visible_to(user))
-
-
-@rules.predicate
-def sees_the_crisis(user: User, crisis: CrisisEvent) -> bool:
-    return crisis_events_visible_to(user).filter(pk=crisis.pk).exists()
 
 
 @rules.predicate
@@ -34,7 +29,7 @@ def supervises_crisis_young_person(user: User, crisis: CrisisEvent) -> bool:
     return supervises_young_person(user, crisis.young_person)
 
 
-rules.add_perm("crises.view_crisisevent", sees_the_crisis)
+rules.add_perm("crises.view_crisisevent", seen_in(crisis_events_visible_to))
 rules.add_perm("crises.add_crisisevent", works_with_young_person)
 rules.add_perm("crises.view_crisis_log", is_supervisor)
 # As with contacts: the worker who recorded it, or the team's supervisor, marks it in error.

@@ -1,40 +1,77 @@
+from dataclasses import dataclass
+
+from django.contrib import admin
 from django.http import HttpRequest
 
-from accounts.models import Role
+from accounts.models import User
 from notifications.models import Notification
 
 
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    # What the page's view requires (require_permission): the menu cannot offer a refused page.
+    permission: str
+    # Some pages are open to more people than the menu points there, who reach what they need
+    # another way: the item is for those who hold (or who lack) this permission as well.
+    also: str = ""
+    unless: str = ""
+
+    def offered_to(self, user: User) -> bool:
+        return (
+            user.has_perm(self.permission)
+            and (not self.also or user.has_perm(self.also))
+            and not (self.unless and user.has_perm(self.unless))
+        )
+
+
+MENU = [
+    MenuItem("Caseload", "clients:caseload", "clients.view_caseload"),
+    MenuItem(
+        "Caseload review",
+        "supervision:index",
+        "supervision.view_reports",
+        also="supervision.review_teams",
+    ),
+    MenuItem("Referrals", "referrals:queue", "referrals.view_referral_queue"),
+    # A supervisor's review links to the reports.
+    MenuItem(
+        "Reports",
+        "supervision:reports",
+        "supervision.view_reports",
+        unless="supervision.review_teams",
+    ),
+    MenuItem("Your referrals", "referrals:list", "referrals.add_referral"),
+    MenuItem("Register", "register:list", "register.view_register"),
+    MenuItem("Consultations", "referrals:consultations", "referrals.add_consultation"),
+    MenuItem("After hours", "clients:break-glass", "clients.add_breakglassaccess"),
+    MenuItem("Going out", "visits:create", "safety.add_visitplan"),
+    # A worker's own visit is on "Going out"; this list is for watching the team's.
+    MenuItem(
+        "Outreach visits", "visits:list", "safety.view_visits", also="safety.view_team_visits"
+    ),
+    MenuItem("Cover when away", "accounts:cover", "accounts.arrange_cover"),
+    MenuItem("Supervision sessions", "supervision:sessions", "supervision.view_sessions"),
+    MenuItem("Audit trail", "audit:trail", "audit.view_audit_trail"),
+]
+
+
+def _label(item: MenuItem, user: User) -> str:
+    if item.url_name == "clients:caseload":  # titled as the page titles itself
+        return "Team caseload" if user.has_perm("clients.transfer_caseload") else "My caseload"
+    return item.label
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """The menu: what each role may use. Access itself is decided by each view, not by this."""
+    """The menu: the pages the user may open, from the permissions their views require. Access
+    itself is decided by each view, not by this."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("Home", "home")]
-    if user.has_role(Role.SUPERVISOR):
-        items.append(("Team caseload", "clients:caseload"))
-    elif user.has_role(Role.CASE_MANAGER):
-        items.append(("My caseload", "clients:caseload"))
-    if user.has_role(Role.SUPERVISOR):
-        items.append(("Caseload review", "supervision:index"))
-        items.append(("Referrals", "referrals:queue"))
-    elif user.has_role(Role.ADMINISTRATOR):
-        items.append(("Reports", "supervision:reports"))
-    if user.has_role(Role.PRACTITIONER):
-        items.append(("Your referrals", "referrals:list"))
-    if user.has_role(Role.REGISTER_COORDINATOR) or user.has_role(Role.SUPERVISOR):
-        items.append(("Register", "register:list"))
-    if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
-        items.append(("Consultations", "referrals:consultations"))
-        items.append(("After hours", "clients:break-glass"))
-        items.append(("Going out", "visits:create"))
-    if user.has_role(Role.SUPERVISOR):
-        items.append(("Outreach visits", "visits:list"))
-        items.append(("Cover when away", "accounts:cover"))
-    if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
-        items.append(("Supervision sessions", "supervision:sessions"))
-    if user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMINISTRATOR):
-        items.append(("Audit trail", "audit:trail"))
-    if user.has_role(Role.ADMINISTRATOR):
+    items += [(_label(item, user), item.url_name) for item in MENU if item.offered_to(user)]
+    if admin.site.has_permission(request):  # the admin site's own test of who enters it
         items.append(("Administration", "admin:index"))
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     return {"nav_items": items, "user_roles": sorted(user.roles), "unread_notifications": unread}

@@ -5,7 +5,7 @@ from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.queries import configuration_summary, covering_now, teams_serving
+from accounts.queries import covering_now, teams_serving
 from accounts.rules import teams_supervised_by
 from caseplans.queries import plans_for_supervision, with_plan_review
 from caseplans.rules import case_plans_visible_to
@@ -18,6 +18,7 @@ from clients.queries import (
 from clients.rules import young_people_visible_to
 from crises.queries import team_crises_since_yesterday_morning
 from icms.health import OK, health_report
+from icms.queries import configuration_summary
 from referrals.queries import waiting_for
 from referrals.rules import referrals_visible_to
 from register.queries import (
@@ -64,7 +65,6 @@ def home(request: HttpRequest) -> HttpResponse:
             visible.filter(team__in=teams).open().select_related("primary_case_manager")
         ).filter(register_review_overdue=True)
         context["overdue_visits"] = overdue_visits(visit_plans_visible_to(user))
-    if user.has_role(Role.SUPERVISOR):
         context["referrals_waiting"] = waiting_for(user).count()
     if user.has_role(Role.PRACTITIONER):
         context["my_referrals"] = referrals_visible_to(user).filter(referred_by=user)[:5]

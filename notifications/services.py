@@ -7,6 +7,7 @@ from psycopg2.extras import execute_values
 
 from accounts.models import User
 from notifications.models import Notification
+from notifications.tasks import send_digest_email, send_notification_email
 
 
 def notify(
@@ -16,8 +17,6 @@ def notify(
     told once however often this is called. The e-mail is sent by a worker after the
     transaction commits, so a rolled-back change announces nothing; if the broker is down then,
     the change still stands and send_waiting_emails sends it later."""
-    from notifications.tasks import send_notification_email
-
     created = []
     for recipient in {user.pk: user for user in recipients if user.is_active}.values():
         if key:
@@ -54,16 +53,13 @@ class Notice:
     url: str = ""
 
 
-def notify_many(notices: Iterable[Notice], *, email: object = None) -> int:
+def notify_many(notices: Iterable[Notice], *, email_subject: str = "") -> int:
     """The reminder jobs' notify: set-based, each (recipient, key) once however often or however
     concurrently it runs (the database's unique key decides, not a Python check). Each person
     told of anything new gets one e-mail for the lot, after the transaction commits: by default
-    a digest that names nothing; `email`, a task taking `notification_ids`, sends another.
-    Returns how many notifications were new."""
-    from notifications.tasks import send_digest_email
-
-    email = email or send_digest_email
-
+    a digest that counts them; with `email_subject`, for messages that name nobody, one that
+    gives them (notifications.tasks.send_digest_email). Returns how many notifications were
+    new."""
     rows = {(notice.recipient_id, notice.key): notice for notice in notices}
     emails = dict(
         User.objects.filter(
@@ -88,8 +84,8 @@ def notify_many(notices: Iterable[Notice], *, email: object = None) -> int:
         by_recipient.setdefault(recipient_id, []).append(notification_id)
     for recipient_id in (recipient for recipient in by_recipient if emails[recipient]):
         transaction.on_commit(
-            lambda recipient_id=recipient_id: email.delay(
-                notification_ids=by_recipient[recipient_id]
+            lambda recipient_id=recipient_id: send_digest_email.delay(
+                notification_ids=by_recipient[recipient_id], subject=email_subject
             ),
             robust=True,
         )

@@ -35,27 +35,36 @@ def send_notification_email(*, notification_id: int) -> None:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=1800, max_retries=8)
-def send_digest_email(*, notification_ids: list[int]) -> None:
-    """One e-mail for the reminders a job gave one person (never one per reminder). Like every
-    ICMS e-mail it names no young person. Safe to run twice."""
+def send_digest_email(*, notification_ids: list[int], subject: str = "") -> None:
+    """One e-mail for what a job gave one person (never one per notice). Like every ICMS e-mail
+    it names no young person: by default it only counts the reminders; with a `subject`, for
+    notices whose messages name nobody (the weekly supervision digest's counts), it gives each
+    message and where to look. Safe to run twice."""
     waiting = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
     notifications = list(waiting.select_related("recipient"))
     if not notifications:
         return
     recipient = notifications[0].recipient
     count = len(notifications)
-    send_mail(
-        subject=f"ICMS: {count} new reminder{'s' if count > 1 else ''}",
-        message=(
-            f"Hello {recipient.first_name or recipient.username},\n\n"
+    if subject:
+        said = "\n\n".join(
+            f"{notification.message}\nSee {settings.SITE_URL}{notification.url}"
+            for notification in notifications
+        )
+    else:
+        subject = f"ICMS: {count} new reminder{'s' if count > 1 else ''}"
+        said = (
             f"ICMS has {count} new reminder{'s' if count > 1 else ''} for you. Log in to read "
-            f"{'them' if count > 1 else 'it'}:\n{settings.SITE_URL}/notifications/\n"
-        ),
+            f"{'them' if count > 1 else 'it'}:\n{settings.SITE_URL}/notifications/"
+        )
+    send_mail(
+        subject=subject,
+        message=f"Hello {recipient.first_name or recipient.username},\n\n{said}\n",
         from_email=None,
         recipient_list=[recipient.email],
     )
     waiting.update(emailed_at=timezone.now())
-    logger.info("reminder digest of %s notifications e-mailed", count)
+    logger.info("digest of %s notifications e-mailed", count)
 
 
 # An e-mail not sent this long after its notification is sent by send_waiting_emails; one not

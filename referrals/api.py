@@ -6,7 +6,6 @@ practitioner would in the browser: the same policy (referrals.rules) and the sam
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -24,7 +23,7 @@ from referrals.rules import referrals_visible_to
 from referrals.services import (
     DRAFT_FIELDS,
     missing_parts,
-    save_referral_draft,
+    save_referral,
     submit_referral,
     withdraw_referral,
 )
@@ -181,18 +180,10 @@ class ReferralViewSet(
         return response
 
     def _save(self, serializer: ReferralSerializer, referral: Referral | None) -> Referral:
-        data = dict(serializer.validated_data)
-        submit = data.pop("submit", False)
-        client_reference = data.pop("client_reference", None)
-        with transaction.atomic():
-            try:
-                referral = save_referral_draft(
-                    referral, by=self.request.user, client_reference=client_reference, **data
-                )
-                if submit:
-                    submit_referral(referral, by=self.request.user)
-            except DjangoValidationError as error:
-                raise _refusal(error) from error
+        try:
+            referral = save_referral(referral, by=self.request.user, **serializer.validated_data)
+        except DjangoValidationError as error:
+            raise _refusal(error) from error
         referral.refresh_from_db()
         return referral
 

@@ -15,7 +15,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from accounts.models import Role, Team, User
+from accounts.models import Team, User
+from accounts.queries import case_managers
 from accounts.rules import teams_supervised_by
 from clients.models import IntensityLevel, YoungPerson
 from clients.queries import OPEN_STATUSES as OPEN_CASES
@@ -61,7 +62,8 @@ def _teams_with_load(team_ids: Iterable[int] | QuerySet) -> QuerySet[Team]:
         .values("total")
     )
     workers = (
-        User.objects.filter(team=OuterRef("pk"), is_active=True, groups__name=Role.CASE_MANAGER)
+        case_managers()
+        .filter(team=OuterRef("pk"))
         .order_by()
         .values("team")
         .annotate(count=Count("pk"))

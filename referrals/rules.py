@@ -16,6 +16,7 @@ from accounts.rules import (
     is_icms_worker,
     is_practitioner,
     is_supervisor,
+    seen_in,
     supervises_team,
     teams_supervised_by,
 )
@@ -112,6 +113,9 @@ def referred_the_current_episode(user: User, referral: Referral) -> bool:
     return latest == referral.pk
 
 
+rules.add_perm("referrals.view_referral", seen_in(referrals_visible_to))
+rules.add_perm("referrals.view_casemanagementagreement", seen_in(agreements_visible_to))
+rules.add_perm("referrals.view_consultation", seen_in(consultations_visible_to))
 rules.add_perm("referrals.add_referral", is_practitioner & has_a_division)
 rules.add_perm("referrals.change_referral", made_the_referral & is_draft)
 rules.add_perm("referrals.discard_referral", made_the_referral & is_draft)

@@ -213,6 +213,24 @@ def save_referral_draft(
     return referral
 
 
+@transaction.atomic
+def save_referral(
+    referral: Referral | None,
+    *,
+    by: User,
+    submit: bool = False,
+    client_reference: uuid.UUID | None = None,
+    **fields: object,
+) -> Referral:
+    """The draft saved and, with `submit`, submitted, as one write (the API's): a refused
+    submission keeps nothing of the draft either. The form keeps the draft it saved instead,
+    and says why it cannot be submitted yet."""
+    referral = save_referral_draft(referral, by=by, client_reference=client_reference, **fields)
+    if submit:
+        submit_referral(referral, by=by)
+    return referral
+
+
 def _replace_rows(
     referral: Referral, model: type[ReferralKeyPerson | ReferralProfessional], rows: list[dict]
 ) -> None:

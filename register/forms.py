@@ -11,7 +11,7 @@ from register.models import (
     RegisterReview,
 )
 from register.services import Discussed
-from toolkit.forms import DateInput
+from toolkit.forms import ACTION_ROWS, DateInput
 from toolkit.validators import validate_past_day
 
 REVIEW_SOON_DAYS = 7
@@ -191,15 +191,4 @@ class ResolutionForm(forms.Form):
     )
 
 
-ActionFormSet = forms.inlineformset_factory(
-    LiaisonMeeting,
-    MeetingAction,
-    fields=["description", "owner", "due_on"],
-    widgets={"due_on": DateInput()},
-    extra=3,
-    # However many rows a request claims (its TOTAL_FORMS), at most these are built.
-    max_num=20,
-    absolute_max=20,
-    validate_max=True,
-    can_delete=False,
-)
+ActionFormSet = forms.inlineformset_factory(LiaisonMeeting, MeetingAction, **ACTION_ROWS)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from referrals.models import Referral
 from toolkit.choices import choice_labels
 from toolkit.formats import show_date
+from toolkit.models import Meeting
 from toolkit.validators import validate_past_day, validate_plausible_day
 
 
@@ -67,7 +68,7 @@ class RegisterEntry(models.Model):
         return choice_labels(self.risk_factors, Referral.Risk)
 
 
-class LiaisonMeeting(models.Model):
+class LiaisonMeeting(Meeting):
     """The division's regular formal meeting of child protection, placement coordination,
     mental health, drug and alcohol services and ICMS. The young people discussed are the
     register reviews it completed."""
@@ -75,19 +76,10 @@ class LiaisonMeeting(models.Model):
     division = models.ForeignKey(
         "accounts.Division", on_delete=models.PROTECT, related_name="liaison_meetings"
     )
-    held_on = models.DateField("held on", validators=[validate_past_day])
     agencies = ArrayField(
         models.CharField(max_length=20), default=list, verbose_name="agencies present"
     )
     attendees = models.TextField("who attended, by name", max_length=2000, blank=True)
-    notes = models.TextField(max_length=4000, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
         return f"{self.division} liaison meeting, {show_date(self.held_on)}"

@@ -11,7 +11,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.rules import is_register_coordinator, is_supervisor, teams_supervised_by
+from accounts.rules import is_register_coordinator, is_supervisor, seen_in, teams_supervised_by
 from clients.models import YoungPerson
 from clients.rules import works_with_young_person, young_people_visible_to
 from referrals.models import OPEN_STATUSES
@@ -113,12 +113,12 @@ def works_with_the_escalated(user: User, escalation: Escalation) -> bool:
     return works_with_young_person(user, escalation.young_person)
 
 
-@rules.predicate
-def sees_the_entry(user: User, entry: RegisterEntry) -> bool:
-    return register_entries_visible_to(user).filter(pk=entry.pk).exists()
-
+sees_the_entry = seen_in(register_entries_visible_to)
 
 rules.add_perm("register.view_register", is_register_coordinator | is_supervisor)
+rules.add_perm("register.view_registerentry", sees_the_entry)
+rules.add_perm("register.view_escalation", seen_in(escalations_visible_to))
+rules.add_perm("register.view_liaisonmeeting", seen_in(liaison_meetings_visible_to))
 rules.add_perm("register.keep_register", is_register_coordinator)
 rules.add_perm("register.add_registerentry", is_register_coordinator & keeps_the_register_of)
 rules.add_perm(

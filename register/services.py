@@ -17,6 +17,7 @@ from accounts.models import Division, Role, User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
+from clients.services import merge_note
 from notifications.services import Notice, notify, notify_many
 from referrals.models import OPEN_STATUSES, Referral
 from register.models import (
@@ -556,3 +557,25 @@ def remind_of_reviews(today: date) -> int:
         ]
         notices += [Notice(recipient, key, message, url) for recipient in recipients]
     return notify_many(notices)
+
+
+def settle_merged_register_entries(
+    kept: YoungPerson, other: YoungPerson, *, by: User | None
+) -> list[str]:
+    """One active register entry: the kept record's stays listed; the other's is removed."""
+    active = RegisterEntry.objects.filter(status=RegisterEntry.Status.ACTIVE)
+    if not active.filter(young_person=kept).exists():
+        return []
+    said = []
+    for entry in active.filter(young_person=other).select_related("division"):
+        said.append(
+            f"Both records are listed on the register: the kept record's entry stays; the "
+            f"other's ({entry.division}, listed {show_date(entry.listed_on)}) is removed."
+        )
+        if by is not None:
+            entry.status = RegisterEntry.Status.REMOVED
+            entry.removed_on = max(timezone.localdate(), entry.listed_on)
+            entry.removal_reason = f"{merge_note(kept)} That record stays listed."
+            entry.removed_by = by
+            entry.save(update_fields=["status", "removed_on", "removal_reason", "removed_by"])
+    return said

@@ -2,9 +2,9 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 
 from toolkit.formats import show_date
+from toolkit.models import Meeting
 from toolkit.validators import validate_past_day, validate_plausible_day
 
 # The caseload figures a session keeps, in the order they are shown.
@@ -27,7 +27,7 @@ def figure_rows(figures: dict) -> list[tuple[str, object]]:
 
 
 @pghistory.track()
-class SupervisionSession(models.Model):
+class SupervisionSession(Meeting):
     """A supervision session of a supervisor with one worker: private to the two of them. It
     keeps the worker's caseload figures as they stood when it was recorded, so that a later
     reading shows what was discussed, not today's numbers."""
@@ -38,7 +38,6 @@ class SupervisionSession(models.Model):
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervision_sessions"
     )
-    held_on = models.DateField("held on", validators=[validate_past_day])
     young_people = models.ManyToManyField(
         "clients.YoungPerson",
         blank=True,
@@ -48,14 +47,8 @@ class SupervisionSession(models.Model):
     figures = models.JSONField("caseload figures", default=dict, blank=True)
     debriefing = models.TextField(max_length=10_000, blank=True)
     safety_matters = models.TextField("worker-safety matters", max_length=4000, blank=True)
-    notes = models.TextField(max_length=4000, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-held_on", "-id"]
+    class Meta(Meeting.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(supervisor=F("worker")),

@@ -9,12 +9,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
-from accounts.models import Team, User
+from accounts.models import Role, Team, User
+from accounts.rules import teams_supervised_by
 from caseplans.queries import with_overdue_tasks, with_plan_review
 from clients.models import Contact, ContactWorker, YoungPerson
 from clients.queries import (
     FORTNIGHT,
     local_midnight,
+    search_young_people,
     team_members,
     team_workers_with_caseload,
     with_contact_figures,
@@ -435,3 +437,23 @@ def actions_at(
         .select_related("session")
         .order_by("session__held_on", "pk")
     )
+
+
+def young_people_named(text: str, *, among: QuerySet[YoungPerson]) -> list[int]:
+    """The records `among` whose names or child protection number `text` gives (the caseload's
+    search), with the records merged into them or they were merged into: who looked at the young
+    person, whichever of their records. Their numbers, read first: the trail's planner then
+    reads each one's rows by index (a subquery here took it through every row of the period)."""
+    named = search_young_people(among, text)
+    records = YoungPerson.objects.filter(
+        Q(pk__in=named) | Q(merged_into__in=named) | Q(pk__in=named.values("merged_into"))
+    )
+    return list(records.values_list("pk", flat=True))
+
+
+def young_people_searchable_by(user: User) -> QuerySet[YoungPerson]:
+    """The system owner searches the trail for anyone; a supervisor for their teams' young
+    people (as supervision.rules lets them read it)."""
+    if user.has_role(Role.ADMINISTRATOR):
+        return YoungPerson.objects.all()
+    return YoungPerson.objects.filter(team__in=teams_supervised_by(user))

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Team, User
 from accounts.rules import teams_supervised_by
+from audit.exports import csv_download
 from clients.rules import young_people_visible_to
-from supervision import sessions as session_services
+from supervision import services
 from supervision.forms import ReportForm, SessionActionFormSet, SessionFilter, SessionForm
 from supervision.models import figure_rows
 from supervision.queries import (
@@ -35,7 +36,6 @@ from supervision.rules import (
     workers_supervised_by,
 )
 from toolkit.access import find_or_404, require_permission
-from toolkit.exports import csv_download
 from toolkit.forms import add_service_error, submitted
 
 
@@ -240,7 +240,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
     actions = SessionActionFormSet(submitted(request), prefix="actions")
     if request.method == "POST" and form.is_valid() and actions.is_valid():
         try:
-            session = session_services.hold_session(
+            session = services.hold_session(
                 supervisor=request.user,
                 worker=worker,
                 held_on=form.cleaned_data["held_on"],
@@ -309,7 +309,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     )
     require_permission(request, "supervision.change_supervisionaction", action)
     try:
-        session_services.complete_action(action, by=request.user)
+        services.complete_action(action, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

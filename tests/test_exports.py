@@ -1,5 +1,5 @@
 """Every CSV ICMS writes is safe to open in a spreadsheet: text that a spreadsheet would run as a
-formula comes out neutralised (toolkit.exports.safe_cell), whichever export carries it.
+formula comes out neutralised (audit.exports.safe_cell), whichever export carries it.
 
 EXPORTS lists every export: each URL whose view writes a CSV, with each chart or report it
 serves, and the formulas planted in the names and text that reach it. A view that writes a CSV
@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.exports import csv_download
 from caseplans.models import CasePlan, ExitPlan
 from clients.models import YoungPerson
 from clients.services import change_status
@@ -33,7 +34,6 @@ from tests.factories import (
     UserFactory,
     YoungPersonFactory,
 )
-from toolkit.exports import csv_download
 
 pytestmark = pytest.mark.django_db
 

@@ -30,6 +30,8 @@ from rest_framework import serializers
 
 from accounts.models import Cover, Role
 from caseplans import services as caseplans_services
+from caseplans.forms import TaskForm
+from caseplans.models import Task
 from clients import services as clients_services
 from clients.models import Allocation, Contact, IntensityLevel
 from referrals import services as referrals_services
@@ -37,7 +39,7 @@ from referrals.models import CaseManagementAgreement, Consultation, Referral
 from register import services as register_services
 from register.models import RegisterEntry
 from supervision.models import SupervisionSession
-from supervision.sessions import hold_session
+from supervision.services import hold_session
 from tests.clients.test_contacts import edit as edit_contact
 from tests.factories import (
     CasePlanFactory,
@@ -229,6 +231,36 @@ def test_a_task_for_another_young_persons_family(client, log_in, case_manager, o
 
     refused_naming_nothing(response, "Lena", "Hughes")
     assert not goal.tasks.exists()
+
+
+def test_a_task_offers_this_young_persons_family_only(
+    case_manager, own_young_person, far_young_person
+):
+    plan = CasePlanFactory(young_person=own_young_person, created_by=case_manager, number=1)
+    goal = GoalFactory(plan=plan)
+    nan = KeyPersonFactory(young_person=own_young_person, name="Nan Own")
+    lena = KeyPersonFactory(young_person=far_young_person, name="Lena Hughes")
+    data = {
+        "description": "Take him to the housing service",
+        "responsible": "key_person",
+        "due_on": timezone.localdate().isoformat(),
+        "status": "not_started",
+    }
+
+    def form(key_person):
+        return TaskForm(
+            data | {"key_person": key_person.pk},
+            user=case_manager,
+            key_people=[nan],
+            instance=Task(goal=goal),
+        )
+
+    offered = form(nan)
+    assert [label for value, label in offered.fields["key_person"].choices] == ["—", "Nan Own"]
+    assert offered.is_valid()
+    refused = form(lena)
+    assert not refused.is_valid()
+    assert "Select a valid choice" in str(refused.errors["key_person"])
 
 
 def test_a_contact_made_with_a_worker_of_another_team(

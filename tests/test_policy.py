@@ -2,11 +2,43 @@
 protected models behind the policy's back."""
 
 import ast
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
+from accounts import rules as accounts_rules
+from accounts.models import Role
+from audit.models import AuditAction
+from audit.services import record
+from caseplans import rules as caseplans_rules
+from clients import rules as clients_rules
 from clients.rules import young_people_visible_to
+from crises import rules as crises_rules
+from referrals import rules as referrals_rules
+from referrals.models import Consultation
+from register import rules as register_rules
+from register.models import Escalation, LiaisonMeeting, RegisterEntry
+from register.services import list_young_person, request_listing
+from supervision import rules as supervision_rules
+from tests.factories import (
+    AgreementFactory,
+    BreakGlassAccessFactory,
+    CasePlanFactory,
+    ContactFactory,
+    CoverFactory,
+    CrisisEventFactory,
+    KeyPersonFactory,
+    ReferralFactory,
+    SupervisionActionFactory,
+    SupervisionSessionFactory,
+    UserFactory,
+    VisitPlanFactory,
+    YoungPersonFactory,
+)
+from visits import rules as visits_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = [
@@ -52,17 +84,216 @@ PROTECTED_MODELS = {
 }
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_view_permission_and_visibility_agree_for_every_young_person(
-    request, persona, own_young_person, care_team_young_person, other_young_person
-):
-    user = request.getfixturevalue(persona)
-    young_people = [own_young_person, care_team_young_person, other_young_person]
+# Each visibility queryset of the apps' rules.py and the object permission that is its twin:
+# the one a view checks on a record it found, or the one stated beside the queryset for it.
+# A new `*_visible_to` must join (test_every_visibility_queryset_has_its_permission_here).
+TWINS = {
+    accounts_rules.covers_visible_to: "accounts.end_cover",
+    supervision_rules.audit_events_visible_to: "audit.view_auditevent",
+    caseplans_rules.case_plans_visible_to: "caseplans.view_caseplan",
+    clients_rules.young_people_visible_to: "clients.view_youngperson",
+    clients_rules.merged_records_visible_to: "clients.view_merged_record",
+    clients_rules.contacts_visible_to: "clients.view_contact",
+    clients_rules.key_people_visible_to: "clients.view_keyperson",
+    clients_rules.break_glass_accesses_visible_to: "clients.view_breakglassaccess",
+    crises_rules.crisis_events_visible_to: "crises.view_crisisevent",
+    referrals_rules.referrals_visible_to: "referrals.view_referral",
+    referrals_rules.agreements_visible_to: "referrals.view_casemanagementagreement",
+    referrals_rules.consultations_visible_to: "referrals.view_consultation",
+    register_rules.register_entries_visible_to: "register.view_registerentry",
+    register_rules.escalations_visible_to: "register.view_escalation",
+    register_rules.liaison_meetings_visible_to: "register.view_liaisonmeeting",
+    register_rules.listing_requests_visible_to: "register.answer_listingrequest",
+    supervision_rules.supervision_sessions_visible_to: "supervision.view_supervisionsession",
+    supervision_rules.supervision_actions_visible_to: "supervision.view_supervisionaction",
+    visits_rules.visit_plans_visible_to: "safety.change_visitplan",
+}
 
-    for young_person in young_people:
-        visible = young_people_visible_to(user).filter(pk=young_person.pk).exists()
-        assert user.has_perm("clients.view_youngperson", young_person) is visible
+
+@pytest.fixture
+def records(
+    case_manager,
+    other_team_case_manager,
+    supervisor,
+    practitioner,
+    register_coordinator,
+    own_young_person,
+    care_team_young_person,
+    other_young_person,
+):
+    """Records of every kind the querysets select from: the first team's (on the case manager's
+    caseload as primary, as care team), the other team's, the practitioner's and the
+    coordinator's, and some of one kind that only some roles see (drafts, merged records)."""
+    own, shared, other = own_young_person, care_team_young_person, other_young_person
+    young_people = (own, shared, other)
+    other_supervisor = UserFactory(role=Role.SUPERVISOR, team=other.team)
+    other.team.supervisor = other_supervisor
+    other.team.save(update_fields=["supervisor"])
+    other_practitioner = UserFactory(role=Role.PRACTITIONER, division=other.division)
+    other_coordinator = UserFactory(role=Role.REGISTER_COORDINATOR, division=other.division)
+    coordinator_of = {own.division_id: register_coordinator, other.division_id: other_coordinator}
+    practitioner_of = {own.division_id: practitioner, other.division_id: other_practitioner}
+
+    accepted = [
+        ReferralFactory(
+            referred_by=practitioner_of[young_person.division_id],
+            team=young_person.team,
+            status="accepted",
+            young_person=young_person,
+        )
+        for young_person in young_people
+    ]
+    referrals = [
+        *accepted,
+        ReferralFactory(referred_by=practitioner, team=own.team),
+        ReferralFactory(referred_by=practitioner, team=own.team, status="draft"),
+        ReferralFactory(referred_by=other_practitioner, team=other.team),
+    ]
+    entries = [
+        list_young_person(
+            young_person,
+            by=coordinator_of[young_person.division_id],
+            listed_on=date(2026, 11, 2),
+            risk_factors=[],
+        )
+        for young_person in young_people
+    ]
+    plans = [
+        CasePlanFactory(young_person=young_person, number=number, status=status)
+        for young_person in young_people
+        for number, status in ((1, "current"), (2, "draft"))
+    ]
+    sessions = [
+        SupervisionSessionFactory(supervisor=supervisor, worker=case_manager),
+        SupervisionSessionFactory(supervisor=other_supervisor, worker=other_team_case_manager),
+    ]
+    now = timezone.now()
+    window = {"granted_at": now - timedelta(minutes=5), "expires_at": now + timedelta(hours=1)}
+    return [
+        *young_people,
+        YoungPersonFactory(team=own.team, status="merged", merged_into=own),
+        YoungPersonFactory(team=other.team, status="merged", merged_into=other),
+        *referrals,
+        *[AgreementFactory(referral=r, young_person=r.young_person) for r in accepted],
+        *[
+            Consultation.objects.create(
+                team=team,
+                referral=referral,
+                asked_by="A school counsellor",
+                organisation="Northside High",
+                question="Could ICMS take her on?",
+                advice="Refer through child protection.",
+                given_by=given_by,
+            )
+            for team, referral, given_by in (
+                (own.team, referrals[3], supervisor),
+                (other.team, referrals[5], other_supervisor),
+            )
+        ],
+        *plans,
+        *[
+            ContactFactory(young_person=young_person, recorded_by=worker)
+            for young_person, worker in zip(
+                young_people, (case_manager, case_manager, other_team_case_manager), strict=True
+            )
+        ],
+        *[KeyPersonFactory(young_person=young_person) for young_person in young_people],
+        *[
+            BreakGlassAccessFactory(worker=worker, young_person=young_person, **window)
+            for worker, young_person in ((case_manager, other), (other_team_case_manager, own))
+        ],
+        *[
+            CrisisEventFactory(young_person=young_person, recorded_by=worker)
+            for young_person, worker in ((own, case_manager), (other, other_team_case_manager))
+        ],
+        *entries,
+        *[escalation_of(entry) for entry in entries],
+        *[
+            LiaisonMeeting.objects.create(
+                division=division,
+                held_on=date(2026, 11, 2),
+                agencies=["icms"],
+                recorded_by=coordinator_of[division.pk],
+            )
+            for division in (own.division, other.division)
+        ],
+        *[
+            request_listing(division=referral.division, by=referral.referred_by, referral=referral)
+            for referral in (referrals[3], referrals[5])
+        ],
+        *sessions,
+        *[SupervisionActionFactory(session=session) for session in sessions],
+        *[
+            VisitPlanFactory(worker=worker, young_person=young_person)
+            for worker, young_person in ((case_manager, own), (other_team_case_manager, other))
+        ],
+        *[
+            CoverFactory(worker=worker, arranged_by=arranged_by)
+            for worker, arranged_by in (
+                (case_manager, supervisor),
+                (other_team_case_manager, other_supervisor),
+            )
+        ],
+        *[
+            record(AuditAction.VIEW, actor=actor, obj=young_person)
+            for actor, young_person in (
+                (case_manager, own),
+                (other_team_case_manager, other),
+                (practitioner, own),
+            )
+        ],
+    ]
+
+
+def escalation_of(entry: RegisterEntry) -> Escalation:
+    review = entry.reviews.get()
+    return Escalation.objects.create(
+        young_person=entry.young_person,
+        entry=entry,
+        review=review,
+        what="Missing for a week.",
+        raised_by=entry.listed_by,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("visible_to", "permission"), TWINS.items(), ids=[f.__name__ for f in TWINS]
+)
+def test_permission_and_visibility_agree(request, records, visible_to, permission):
+    kind = visible_to(AnonymousUser()).model
+    of_the_kind = [obj for obj in records if isinstance(obj, kind)]
+    assert len(of_the_kind) >= 2, f"records of the first and the other team: {kind.__name__}"
+    disagreements = {}
+    seen_by_someone = set()
+
+    for persona in PERSONAS:
+        user = request.getfixturevalue(persona)
+        visible = set(visible_to(user).filter(pk__in=[obj.pk for obj in of_the_kind]))
+        seen_by_someone |= visible
+        for obj in of_the_kind:
+            if user.has_perm(permission, obj) != (obj in visible):
+                disagreements[persona, str(obj)] = (
+                    "has the permission" if (obj not in visible) else "lacks the permission"
+                )
+
+    assert disagreements == {}
+    assert seen_by_someone, "something that could leak"
+
+
+def test_every_visibility_queryset_has_its_permission_here():
+    declared = {(f.__module__, f.__name__) for f in TWINS}
+    found = {
+        (f"{path.parent.name}.rules", node.name)
+        for path in sorted(ROOT.glob("*/rules.py"))
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.FunctionDef)
+        and node.name.endswith("_visible_to")
+        and not node.name.startswith("_")
+    }
+
+    assert found - declared == set(), "name its twin permission in TWINS"
+    assert declared - found == set()
 
 
 @pytest.mark.django_db
@@ -96,25 +327,47 @@ def test_an_inactive_user_sees_nothing(case_manager, own_young_person):
 
 
 def raw_queries_in(source: str, filename: str) -> list[str]:
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if (
-            isinstance(node, ast.Attribute)
-            and node.attr in {"objects", "_default_manager"}
-            and isinstance(node.value, ast.Name)
-            and node.value.id in PROTECTED_MODELS
-        ):
-            found.append(f"{filename}:{node.lineno} {node.value.id}.{node.attr}")
-    return found
+    tree = ast.parse(source)
+    # `Model.objects.none()` reads nothing: a field's empty choice until __init__ sets it.
+    reads_nothing = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr == "none"
+    }
+    return [
+        f"{filename}:{node.lineno} {node.value.id}.{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr in {"objects", "_default_manager"}
+        and isinstance(node.value, ast.Name)
+        and node.value.id in PROTECTED_MODELS
+        and id(node) not in reads_nothing
+    ]
+
+
+def modules_that_answer_users() -> list[Path]:
+    """Every module that decides what a page, a form, the API or the menu shows a user."""
+    return sorted(
+        {
+            *ROOT.glob("*/views.py"),
+            *ROOT.glob("*/forms.py"),
+            *ROOT.glob("*/api.py"),
+            *ROOT.glob("*/serializers.py"),
+            ROOT / "icms" / "context_processors.py",
+            *ROOT.glob("*/templatetags/*.py"),
+        }
+    )
 
 
 def test_no_view_queries_a_protected_model_directly():
-    views = sorted(ROOT.glob("*/views.py"))
-    assert len(views) >= 4, "expected the apps' views modules"
+    modules = modules_that_answer_users()
+    names = {str(path.relative_to(ROOT)) for path in modules}
+    assert {"clients/views.py", "caseplans/forms.py", "referrals/api.py"} <= names
+    assert {"icms/context_processors.py", "toolkit/templatetags/icms_tags.py"} <= names
 
     offending = [
         line
-        for path in views
+        for path in modules
         for line in raw_queries_in(path.read_text(), str(path.relative_to(ROOT)))
     ]
 
@@ -125,6 +378,16 @@ def test_the_check_itself_catches_a_raw_query():
     source = "def view(request, pk):\n    return YoungPerson.objects.get(pk=pk)\n"
 
     assert raw_queries_in(source, "views.py") == ["views.py:2 YoungPerson.objects"]
+
+
+def test_the_check_lets_an_empty_choice_pass_but_not_a_full_one():
+    source = (
+        "class F(Form):\n"
+        "    a = ModelChoiceField(queryset=KeyPerson.objects.none())\n"
+        "    b = ModelChoiceField(queryset=KeyPerson.objects.all())\n"
+    )
+
+    assert raw_queries_in(source, "forms.py") == ["forms.py:3 KeyPerson.objects"]
 
 
 def lookups_around_the_policy(source: str, filename: str) -> list[str]:

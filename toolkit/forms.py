@@ -55,3 +55,17 @@ def save_versioned(
     except conflict as error:
         on_conflict(form, error)
     return None
+
+
+# The actions agreed at a meeting (a liaison meeting's, a supervision session's), as an inline
+# formset's rows: three empty ones to fill in, and however many rows a request claims (its
+# TOTAL_FORMS), at most twenty built.
+ACTION_ROWS = {
+    "fields": ["description", "owner", "due_on"],
+    "widgets": {"due_on": DateInput()},
+    "extra": 3,
+    "max_num": 20,
+    "absolute_max": 20,
+    "validate_max": True,
+    "can_delete": False,
+}

@@ -28,10 +28,12 @@ def made_the_plan(user: User, plan: VisitPlan) -> bool:
 
 
 @rules.predicate
-def supervises_the_worker(user: User, plan: VisitPlan) -> bool:
+def supervises_plan_worker(user: User, plan: VisitPlan) -> bool:
     return supervises_team(user, plan.worker.team)
 
 
 rules.add_perm("safety.view_visits", is_icms_worker)
+# Watching the team's workers out on visits (the list shows a supervisor their team's plans).
+rules.add_perm("safety.view_team_visits", is_supervisor)
 rules.add_perm("safety.add_visitplan", is_icms_worker)
-rules.add_perm("safety.change_visitplan", made_the_plan | (is_supervisor & supervises_the_worker))
+rules.add_perm("safety.change_visitplan", made_the_plan | (is_supervisor & supervises_plan_worker))

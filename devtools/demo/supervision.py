@@ -9,7 +9,7 @@ from accounts.models import User
 from clients.models import YoungPerson
 from clients.rules import young_people_visible_to
 from supervision.queries import snapshot_of, worker_load
-from supervision.sessions import hold_session
+from supervision.services import hold_session
 
 
 def seed_demo_sessions() -> int:

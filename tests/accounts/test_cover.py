@@ -293,7 +293,6 @@ def test_the_cover_page_runs_the_same_queries_however_many_covers(
         CoverFactory(worker=CaseManagerFactory(team=team), arranged_by=supervisor)
 
     # session user, OTP device, groups; the teams led, the team's case managers, the colleagues
-    # (the form's choices); the covers; unread notifications; the session saved (savepoint,
-    # update, release)
+    # (the form's choices); the covers; unread notifications
     with django_assert_num_queries(8):
         supervisor_client.get(reverse("accounts:cover"))

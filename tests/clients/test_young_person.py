@@ -133,11 +133,10 @@ def test_the_record_runs_a_constant_number_of_queries(
     # user, OTP device, groups; the young person with team, supervisor, crisis plan and contact
     # figures; current allocations with workers, alerts, key people, professionals, disclosures
     # and who shared them, case management agreements, merges and who made them, child
-    # protection's decisions with who recorded them (prefetched); the view recorded
-    # (savepoint, insert, release); the access log; may the user change the record (is it
-    # visible to them); the referrals it came from (with whether the user sees each) and their
-    # documents; the latest crises; unread notifications; the session saved (savepoint,
-    # update, release)
+    # protection's decisions with who recorded them (prefetched); the access log; may the user
+    # change the record (is it visible to them); the referrals it came from (with whether the
+    # user sees each) and their documents; the latest crises; unread notifications; the view
+    # recorded in the audit trail (savepoint, insert, release)
     with django_assert_num_queries(22):
         client.get(detail(young_person))
 

@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from audit.models import AuditAction, AuditEvent
 from referrals.models import Referral
 from tests.factories import ReferralFactory, TeamFactory
 
@@ -154,6 +155,56 @@ def test_the_api_shows_only_this_systems_referrals(client, system, team):
 
     assert listed["results"] == []
     assert fetched.status_code == 404
+
+
+def test_listing_referrals_is_audited_as_one_read_naming_them(client, system, team):
+    practitioner, token = system
+    mine = [ReferralFactory(referred_by=practitioner, team=team) for _ in range(2)]
+
+    listed = api(client, token).get(REFERRALS).json()
+
+    (event,) = AuditEvent.objects.all()
+    assert (event.action, event.actor) == (AuditAction.VIEW, practitioner)
+    assert event.detail["list"] == "referrals-api"
+    assert sorted(event.detail["referrals"]) == sorted(r.pk for r in mine)
+    assert len(listed["results"]) == 2
+
+
+def test_fetching_a_referral_is_audited_as_a_read_of_it(client, system, team):
+    practitioner, token = system
+    referral = ReferralFactory(referred_by=practitioner, team=team)
+
+    assert api(client, token).get(f"{REFERRALS}{referral.pk}/").status_code == 200
+
+    (event,) = AuditEvent.objects.all()
+    assert (event.action, event.actor) == (AuditAction.VIEW, practitioner)
+    assert (event.object_type, event.object_id) == ("referrals.referral", str(referral.pk))
+
+
+def test_fetching_someone_elses_referral_is_audited_as_refused(client, system, team):
+    practitioner, token = system
+    someone_elses = ReferralFactory(team=team)
+
+    assert api(client, token).get(f"{REFERRALS}{someone_elses.pk}/").status_code == 404
+
+    (event,) = AuditEvent.objects.all()
+    assert (event.action, event.actor) == (AuditAction.REFUSED, practitioner)
+    assert event.object_id == str(someone_elses.pk)
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_the_referral_list_query_count_is_constant(
+    client, system, team, django_assert_num_queries, item_count
+):
+    practitioner, token = system
+    for _ in range(item_count):
+        ReferralFactory(referred_by=practitioner, team=team)
+
+    # the token with its user, the token again (knox), the user's groups; the count and the page
+    # of referrals, their key people, their professionals; the read, in the audit trail:
+    # savepoint, insert, release
+    with django_assert_num_queries(10):
+        assert api(client, token).get(REFERRALS).status_code == 200
 
 
 def test_a_token_of_an_icms_worker_is_refused(client, case_manager):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import AuditAction, AuditEvent
 from supervision.models import SupervisionAction, SupervisionSession
-from supervision.sessions import hold_session
+from supervision.services import hold_session
 from tests.factories import (
     ContactFactory,
     SupervisionActionFactory,

@@ -19,11 +19,11 @@ from audit.partitions import create_partition, next_month
 from audit.queries import (
     page_of_events,
     page_of_folded_events,
-    recent_views_of,
-    young_people_named,
 )
 from clients.models import YoungPerson
+from clients.queries import recent_views_of
 from devtools.benchmarking import benchmark_team, benchmark_young_people, scratch_database
+from supervision.queries import young_people_named
 
 YOUNG_PEOPLE = 10_000
 WORKERS = 500
