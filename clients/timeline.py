@@ -165,6 +165,8 @@ def timeline_page(
     entries = []
     for at, rank, pk in page:
         kind, moment = _BY_RANK[rank]
+        if pk not in fetched[moment.fetch]:
+            continue  # gone between the two reads (a draft deleted meanwhile)
         entries.append(
             TimelineEntry(
                 at=at,
