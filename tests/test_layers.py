@@ -32,7 +32,6 @@ class Import:
     module: str  # the importing module, dotted
     target: str  # the module or name imported, dotted
     line: int
-    at_module_level: bool
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -42,13 +41,7 @@ def module_name(path: Path, root: Path) -> str:
 
 def imports_in(path: Path, root: Path) -> Iterator[Import]:
     module = module_name(path, root)
-    tree = ast.parse(path.read_text(), filename=str(path))
-    top_level = set()
-    for node in tree.body:  # `if`/`try` at the top still run when the module is imported
-        top_level.update(
-            map(id, ast.walk(node)) if isinstance(node, ast.If | ast.Try) else {id(node)}
-        )
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -56,7 +49,7 @@ def imports_in(path: Path, root: Path) -> Iterator[Import]:
         else:
             continue
         for target in targets:
-            yield Import(module, target, node.lineno, id(node) in top_level)
+            yield Import(module, target, node.lineno)
 
 
 def project_modules(root: Path) -> list[Path]:
@@ -94,16 +87,16 @@ def imports_upward(root: Path) -> list[str]:
 
 
 def cycles(root: Path) -> list[list[str]]:
-    """Groups of modules that import each other at module level (Tarjan's strongly connected
-    components of more than one module, or a module importing itself)."""
+    """Groups of modules that import each other, directly or round a circle, at the top or
+    inside a function (an import put off to break a circle is still one): Tarjan's strongly
+    connected components of more than one module."""
     modules = {module_name(path, root) for path in project_modules(root)}
     edges: dict[str, set[str]] = {}
     for each in project_imports(root):
-        if each.at_module_level:
-            # `from a.b import c` imports a.b, or the module a.b.c
-            target = each.target if each.target in modules else each.target.rpartition(".")[0]
-            if target in modules and target != each.module:
-                edges.setdefault(each.module, set()).add(target)
+        # `from a.b import c` imports a.b, or the module a.b.c
+        target = each.target if each.target in modules else each.target.rpartition(".")[0]
+        if target in modules and target != each.module:
+            edges.setdefault(each.module, set()).add(target)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -213,7 +206,7 @@ def test_the_check_catches_two_modules_importing_each_other(tmp_path):
     root = write(
         tmp_path,
         {
-            "supervision/services.py": "from supervision.tasks import send\n",
+            "supervision/services.py": "def digest():\n    from supervision.tasks import send\n",
             "supervision/tasks.py": "from supervision.services import digest\n",
             "supervision/models.py": "from supervision import services\n",
         },
