@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
+    Case,
     DateTimeField,
     Expression,
     F,
@@ -30,6 +31,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
     Window,
 )
 from django.db.models.fields.json import KeyTextTransform
@@ -220,6 +222,11 @@ def _status_changes(young_person: YoungPerson, user: User) -> QuerySet:
     ).filter(~Q(status_before=F("status")))
 
 
+# The record opened when it says it was made (a record brought over from another system keeps
+# its date); a later move when the database saw it.
+_STATUS_CHANGED_AT = Case(When(status_before="", then=F("created_at")), default=F("pgh_created_at"))
+
+
 def _status_changes_shown(ids: list[int]) -> dict[int, "StatusChange"]:
     history = YoungPerson.pgh_event_model.objects.filter(pgh_obj=OuterRef("pgh_obj"))
     earlier = Q(pgh_created_at__lt=OuterRef("pgh_created_at")) | Q(
@@ -369,7 +376,7 @@ register(
         "status",
         "Status changes",
         "clients/timeline/status.html",
-        (Moment(9, "changed", _status_changes, "pgh_created_at", _status_changes_shown),),
+        (Moment(9, "changed", _status_changes, _STATUS_CHANGED_AT, _status_changes_shown),),
         accent="info",
     )
 )

@@ -103,6 +103,8 @@ class YoungPersonFactory(factory.django.DjangoModelFactory):
     division = factory.SelfAttribute("team.division")
     status = YoungPerson.Status.ACTIVE
     intensity = factory.SubFactory(IntensityLevelFactory)
+    # Opened before whatever a test then does with the record (its timeline starts there).
+    created_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=90))
 
 
 class CareTeamFactory(factory.django.DjangoModelFactory):

@@ -203,6 +203,8 @@ def seed_demo_agency() -> dict[str, int]:
     for index, row in enumerate(YOUNG_PEOPLE):
         given, family, preferred, age, division, primary, care_team, intensity, status, number = row
         team = f"ICMS {division}"
+        allocated_on = timezone.localdate() - timedelta(days=60 + 11 * index)
+        allocated_at = timezone.make_aware(datetime.combine(allocated_on, time(10)))
         young_person = YoungPerson.objects.create(
             given_name=given,
             family_name=family,
@@ -220,10 +222,9 @@ def seed_demo_agency() -> dict[str, int]:
             legal_order=ORDERS[index % len(ORDERS)],
             information_sharing="given" if index % 3 else "limited",
             language="English",
+            created_at=allocated_at - timedelta(hours=1),  # opened the morning it was allocated
         )
         by_family[family] = young_person
-        allocated_on = timezone.localdate() - timedelta(days=60 + 11 * index)
-        allocated_at = timezone.make_aware(datetime.combine(allocated_on, time(10)))
         accepted.append((young_person, allocated_on))
         supervisor = teams[team].supervisor
         Allocation.objects.bulk_create(
