@@ -207,8 +207,8 @@ def by_pk(queryset: QuerySet) -> Fetch:
 # part of their record, except an after-hours access, which clients.rules limits further.
 
 
-def _of_young_person(model) -> Callable[[YoungPerson, User], QuerySet]:
-    return lambda young_person, user: model.objects.filter(young_person=young_person)
+def _of_young_person(model, **conditions: object) -> Callable[[YoungPerson, User], QuerySet]:
+    return lambda young_person, user: model.objects.filter(young_person=young_person, **conditions)
 
 
 def _status_changes(young_person: YoungPerson, user: User) -> QuerySet:
@@ -307,9 +307,7 @@ register(
             Moment(
                 3,
                 "ended",
-                lambda young_person, user: WorkerSafetyAlert.objects.filter(
-                    young_person=young_person, ended_at__isnull=False
-                ),
+                _of_young_person(WorkerSafetyAlert, ended_at__isnull=False),
                 "ended_at",
                 _alerts,
             ),
@@ -328,9 +326,7 @@ register(
             Moment(
                 7,
                 "ended",
-                lambda young_person, user: Allocation.objects.filter(
-                    young_person=young_person, ended_at__isnull=False
-                ),
+                _of_young_person(Allocation, ended_at__isnull=False),
                 "ended_at",
                 _allocations,
             ),
