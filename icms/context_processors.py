@@ -27,7 +27,19 @@ class MenuItem:
 
 
 MENU = [
-    MenuItem("Caseload", "clients:caseload", "clients.view_caseload"),
+    # Titled as the page titles itself: a supervisor's is the team's.
+    MenuItem(
+        "Team caseload",
+        "clients:caseload",
+        "clients.view_caseload",
+        also="clients.transfer_caseload",
+    ),
+    MenuItem(
+        "My caseload",
+        "clients:caseload",
+        "clients.view_caseload",
+        unless="clients.transfer_caseload",
+    ),
     MenuItem(
         "Caseload review",
         "supervision:index",
@@ -57,12 +69,6 @@ MENU = [
 ]
 
 
-def _label(item: MenuItem, user: User) -> str:
-    if item.url_name == "clients:caseload":  # titled as the page titles itself
-        return "Team caseload" if user.has_perm("clients.transfer_caseload") else "My caseload"
-    return item.label
-
-
 def navigation(request: HttpRequest) -> dict[str, object]:
     """The menu: the pages the user may open, from the permissions their views require. Access
     itself is decided by each view, not by this."""
@@ -70,7 +76,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("Home", "home")]
-    items += [(_label(item, user), item.url_name) for item in MENU if item.offered_to(user)]
+    items += [(item.label, item.url_name) for item in MENU if item.offered_to(user)]
     if admin.site.has_permission(request):  # the admin site's own test of who enters it
         items.append(("Administration", "admin:index"))
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
