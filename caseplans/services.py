@@ -429,7 +429,6 @@ def move_task(task: Task, *, by: User, up: bool) -> Task:
 
 
 @transaction.atomic
-@transaction.atomic
 def record_contact_with_plan_work(
     young_person: YoungPerson,
     *,
@@ -463,6 +462,7 @@ def amend_contact_with_plan_work(
     return contact
 
 
+@transaction.atomic
 def record_advanced(
     contact: Contact,
     *,
