@@ -272,6 +272,14 @@ class ContactForm(forms.ModelForm):
             now = timezone.localtime().replace(second=0, microsecond=0)
             self.initial.setdefault("started_at", now)
 
+    def contact_and_plan_work(self) -> dict:
+        """What was typed, as record_contact_with_plan_work and amend_contact_with_plan_work
+        take it: the contact's fields, who went along, and the goals and tasks ticked among
+        the goals offered."""
+        contact = dict(self.cleaned_data)
+        goals, tasks = contact.pop("advanced", ([], []))
+        return {**contact, "goals": goals, "tasks": tasks, "offered": self.plan_goals}
+
     def clean_advanced(self) -> tuple[list, list]:
         """The goals and tasks ticked, as (goals, tasks)."""
         chosen = set(self.cleaned_data["advanced"])

@@ -726,25 +726,16 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     require_permission(request, "clients.add_contact", young_person)
     co_workers = team_members(young_person.team).exclude(pk=request.user.pk)
     draft = draft_for(request.user, young_person)
-    plan_goals = goals_to_advance(young_person)
     form = ContactForm(
         submitted(request),
         initial=draft.data if draft else None,
         co_workers=co_workers,
-        plan_goals=plan_goals,
+        plan_goals=goals_to_advance(young_person),
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        goals, tasks = data.pop("advanced", ([], []))
         try:
             contact = record_contact_with_plan_work(
-                young_person,
-                by=request.user,
-                goals=goals,
-                tasks=tasks,
-                offered=plan_goals,
-                co_workers=data.pop("co_workers", []),
-                **data,
+                young_person, by=request.user, **form.contact_and_plan_work()
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -808,27 +799,16 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
         "version": contact.version,
         "co_workers": [w.pk for w in contact.workers.all() if w.pk != contact.recorded_by_id],
     }
-    plan_goals = goals_to_advance(young_person)
     form = ContactEditForm(
         submitted(request),
         instance=copy(contact),
         initial=initial,
         co_workers=co_workers,
-        plan_goals=plan_goals,
+        plan_goals=goals_to_advance(young_person),
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        goals, tasks = data.pop("advanced", ([], []))
         try:
-            amend_contact_with_plan_work(
-                contact,
-                by=request.user,
-                goals=goals,
-                tasks=tasks,
-                offered=plan_goals,
-                co_workers=data.pop("co_workers", None),
-                **data,
-            )
+            amend_contact_with_plan_work(contact, by=request.user, **form.contact_and_plan_work())
         except ValidationError as error:
             add_service_error(form, error)
             contact.refresh_from_db()

@@ -9,6 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
+from typing import TypedDict, Unpack
 
 import filetype
 from django.conf import settings
@@ -489,13 +490,46 @@ def _carry_people(referral: Referral, young_person: YoungPerson, *, by: User) ->
                 save(young_person, by=by, **row)
 
 
-def _record_agreement(young_person: YoungPerson, *, by: User, **fields) -> CaseManagementAgreement:
-    """The formal case management agreement ICMS enters into on taking a young person on (from
-    a referral, or outside one), checked and audited."""
-    agreement = CaseManagementAgreement(young_person=young_person, recorded_by=by, **fields)
+class TakingOn(TypedDict):
+    """What taking a young person on settles: their case manager, how intensive the work is,
+    and the case management agreement (when, between whom, on what terms)."""
+
+    case_manager: User
+    intensity: IntensityLevel
+    agreed_on: date
+    parties: str
+    terms: str
+
+
+def _refuse_agreement_in_future(taking_on: TakingOn) -> None:
+    if taking_on["agreed_on"] > timezone.localdate():
+        raise ValidationError({"agreed_on": "The agreement cannot be dated in the future."})
+
+
+def _start_case(
+    young_person: YoungPerson, taking_on: TakingOn, *, by: User, note: str, key: str, **source
+) -> CaseManagementAgreement:
+    """Allocate the case manager, record the formal case management agreement ICMS enters into
+    (`source`: the referral, or how a young person came outside one) and tell the case manager."""
+    case_manager = taking_on["case_manager"]
+    allocate_primary(young_person, worker=case_manager, by=by, note=note)
+    agreement = CaseManagementAgreement(
+        young_person=young_person,
+        recorded_by=by,
+        agreed_on=taking_on["agreed_on"],
+        parties=taking_on["parties"],
+        terms=taking_on["terms"],
+        **source,
+    )
     agreement.full_clean()
     agreement.save()
     record(AuditAction.CREATE, actor=by, obj=agreement)
+    notify(
+        [case_manager],
+        message=f"{young_person} is allocated to you: a new case.",
+        url=young_person.get_absolute_url(),
+        key=key,
+    )
     return agreement
 
 
@@ -504,12 +538,8 @@ def accept_referral(
     referral: Referral,
     *,
     by: User,
-    case_manager: User,
-    intensity: IntensityLevel,
-    agreed_on: date,
-    parties: str,
-    terms: str,
     take: Collection[str] = (),
+    **taking_on: Unpack[TakingOn],
 ) -> CaseManagementAgreement:
     """Take the young person on: they must be on the division's high-risk youth register, listed
     by its register coordinator (a referral's word is not a listing). Their record is made (or
@@ -522,28 +552,30 @@ def accept_referral(
     if register_entry_of(referral.division_id, referral.child_protection_number) is None:
         request = ListingRequest.objects.filter(referral=referral).first()
         raise ValidationError(why_not_listed(referral.display_name, referral.division, request))
-    if agreed_on > timezone.localdate():
-        raise ValidationError({"agreed_on": "The agreement cannot be dated in the future."})
+    _refuse_agreement_in_future(taking_on)
+    intensity = taking_on["intensity"]
     capacity = capacity_of(referral, intensity=intensity)  # before the young person counts
     young_person = _young_person_for(referral, intensity=intensity, take=take, by=by)
     _carry_people(referral, young_person, by=by)
-    allocate_primary(young_person, worker=case_manager, by=by, note="Referral accepted")
-    agreement = _record_agreement(
-        young_person, by=by, referral=referral, agreed_on=agreed_on, parties=parties, terms=terms
+    agreement = _start_case(
+        young_person,
+        taking_on,
+        by=by,
+        note="Referral accepted",
+        key=f"referral-{referral.pk}-allocated",
+        referral=referral,
     )
     _move(
-        referral, to=Status.ACCEPTED, by=by, note=f"Allocated to {case_manager}", capacity=capacity
+        referral,
+        to=Status.ACCEPTED,
+        by=by,
+        note=f"Allocated to {taking_on['case_manager']}",
+        capacity=capacity,
     )
     referral.young_person = young_person
     referral.decided_at = timezone.now()
     referral.save(update_fields=["status", "young_person", "decided_at"])
     _tell_referrer(referral, f"Your referral of {referral.display_name} was accepted.")
-    notify(
-        [case_manager],
-        message=f"{young_person} is allocated to you: a new case.",
-        url=reverse("clients:detail", args=[young_person.pk]),
-        key=f"referral-{referral.pk}-allocated",
-    )
     return agreement
 
 
@@ -600,14 +632,7 @@ def open_record_outside_referral(*, by: User, team: Team, **fields: object) -> Y
 
 @transaction.atomic
 def take_on_young_person(
-    young_person: YoungPerson,
-    *,
-    by: User,
-    case_manager: User,
-    intensity: IntensityLevel,
-    agreed_on: date,
-    parties: str,
-    terms: str,
+    young_person: YoungPerson, *, by: User, **taking_on: Unpack[TakingOn]
 ) -> CaseManagementAgreement:
     """Take on a young person whose record was opened outside a referral: as on accepting a
     referral, they must be on the division's register, listed by its register coordinator. The
@@ -619,30 +644,21 @@ def take_on_young_person(
         )
     if not_listed := why_record_not_listed(young_person):
         raise ValidationError(not_listed)
-    if agreed_on > timezone.localdate():
-        raise ValidationError({"agreed_on": "The agreement cannot be dated in the future."})
+    _refuse_agreement_in_future(taking_on)
     young_person.status = YoungPerson.Status.ACTIVE
-    young_person.intensity = intensity
+    young_person.intensity = taking_on["intensity"]
     young_person.save(update_fields=["status", "intensity"])
     record(
         AuditAction.CHANGE, actor=by, obj=young_person, detail={"status": ["referred", "active"]}
     )
-    allocate_primary(young_person, worker=case_manager, by=by, note="Taken on outside a referral")
-    agreement = _record_agreement(
+    return _start_case(
         young_person,
+        taking_on,
         by=by,
-        source=CaseManagementAgreement.Source.TRANSFER,
-        agreed_on=agreed_on,
-        parties=parties,
-        terms=terms,
-    )
-    notify(
-        [case_manager],
-        message=f"{young_person} is allocated to you: a new case.",
-        url=young_person.get_absolute_url(),
+        note="Taken on outside a referral",
         key=f"young-person-{young_person.pk}-taken-on",
+        source=CaseManagementAgreement.Source.TRANSFER,
     )
-    return agreement
 
 
 @transaction.atomic

@@ -168,6 +168,15 @@ class Series:
             for n, label in enumerate(self.labels)
         ]
 
+    @property
+    def header(self) -> list[str]:
+        return [self.labelled, *self.lines]
+
+    @property
+    def table_rows(self) -> list[list]:
+        """The figures as the table under the chart shows them: a label, then its figures."""
+        return [[label, *figures] for label, figures in self.rows]
+
     def as_chart(self) -> dict:
         return {"kind": self.kind, "labels": self.labels, "lines": self.lines}
 

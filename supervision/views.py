@@ -132,7 +132,7 @@ def chart_export(request: HttpRequest, pk: int, chart: str) -> StreamingHttpResp
         request,
         name=f"{chart}-{team.pk}",
         header=["", *shown.lines],
-        rows=([label, *figures] for label, figures in shown.rows),
+        rows=iter(shown.table_rows),
         detail={"team": team.pk, "chart": chart, "rows": len(shown.labels)},
     )
 
