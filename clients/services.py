@@ -9,9 +9,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
 
-import holidays
 import pghistory.models
 from django.apps import apps
 from django.conf import settings
@@ -44,36 +42,13 @@ from clients.queries import OPEN_STATUSES, local_midnight, with_contact_figures
 from clients.rules import supervises_young_person, young_people_visible_to
 from notifications.services import Notice, notify, notify_many
 from toolkit.formats import show_date, show_time
+from toolkit.hours import is_after_hours
 from toolkit.validators import VERSION_ERRORS
 
 # A note corrected within this time is simply corrected; after it, it is marked amended.
 AMENDMENT_GRACE = timedelta(hours=24)
 # Clocks of phones in the field run a little ahead; beyond this a start time is "in the future".
 CLOCK_TOLERANCE = timedelta(minutes=5)
-
-
-# --- Derived facts ----------------------------------------------------------------------------
-
-
-@cache
-def _public_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("AU", subdiv=settings.PUBLIC_HOLIDAYS_STATE, years=year)
-
-
-def is_public_holiday(day: date) -> bool:
-    return day in _public_holidays(day.year)
-
-
-def is_after_hours(moment: datetime) -> bool:
-    """Evenings, weekends and the state's public holidays (from the `holidays` package), in the
-    service's local time; the office hours are set by OFFICE_HOURS."""
-    local = timezone.localtime(moment)
-    opens, closes = settings.OFFICE_HOURS
-    return (
-        local.weekday() >= 5
-        or is_public_holiday(local.date())
-        or not opens <= local.time() < closes
-    )
 
 
 # --- Edits that name the version they started from -------------------------------------------

@@ -77,7 +77,6 @@ from clients.services import (
     end_alert,
     end_care_team_allocation,
     grant_break_glass,
-    is_after_hours,
     mark_contact_in_error,
     merge_preview,
     merge_young_people,
@@ -108,6 +107,7 @@ from toolkit.access import (
     shows_no_record,
 )
 from toolkit.forms import add_service_error, save_versioned, submitted
+from toolkit.hours import is_after_hours
 
 CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
 

@@ -12,7 +12,7 @@ from toolkit.choices import choice_labels
 from toolkit.formats import show_datetime
 
 # An after-hours crisis: one that stands (not entered in error) and happened after hours by
-# clients.services.is_after_hours (evening, weekend or public holiday, in local time), which
+# toolkit.hours.is_after_hours (evening, weekend or public holiday, in local time), which
 # record_crisis stores with it. Every list and count of them (the crisis log, the reports, the
 # supervisors' digests) reads this one definition.
 AFTER_HOURS_CRISIS = Q(after_hours=True, entered_in_error_at__isnull=True)

@@ -15,10 +15,11 @@ from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
-from clients.services import CLOCK_TOLERANCE, is_after_hours
+from clients.services import CLOCK_TOLERANCE
 from crises.models import CrisisEvent
 from notifications.services import Notice, notify_many
 from toolkit.formats import show_datetime
+from toolkit.hours import is_after_hours
 
 # The morning summary's hour (the beat schedule runs it then): each covers the day up to it.
 SUMMARY_TIME = time(7)

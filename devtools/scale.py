@@ -33,12 +33,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Discipline, Division, Role, Team, User
 from caseplans.models import Task
 from clients.models import Contact, IntensityLevel, LifeDomain, YoungPerson
-from clients.services import is_after_hours
 from devtools.demo import DEMO_PASSWORD
 from icms import database
 from icms.database_roles import as_owner
 from referrals.models import Referral
 from register.models import RegisterReview
+from toolkit.hours import is_after_hours
 
 DIVISIONS = ["Barwon South West", "Gippsland", "Hume", "Loddon Mallee", "Grampians"]
 WORKERS_PER_TEAM = 10

@@ -73,7 +73,7 @@ def test_the_generator_makes_the_records_asked_for_and_they_hold_together():
         assert young_person.case_plans.filter(status=CasePlan.Status.CURRENT).count() == 1
     # Contacts fall within the young person's time in ICMS, are never in the future, and are
     # marked after hours exactly when they are.
-    from clients.services import is_after_hours
+    from toolkit.hours import is_after_hours
 
     for contact in Contact.objects.select_related("young_person")[:200]:
         assert contact.started_at <= contact.recorded_at

@@ -23,7 +23,6 @@ from clients.models import (
     YoungPerson,
 )
 from clients.queries import local_midnight
-from clients.services import is_after_hours
 from devtools.demo.caseplans import seed_demo_plans
 from devtools.demo.crises import seed_demo_crises
 from devtools.demo.referrals import seed_demo_referrals
@@ -31,6 +30,7 @@ from devtools.demo.register import seed_demo_register
 from devtools.demo.supervision import seed_demo_sessions
 from devtools.demo.visits import seed_demo_visits
 from devtools.demo_logins import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from toolkit.hours import is_after_hours
 
 
 @dataclass(frozen=True)

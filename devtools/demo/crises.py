@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from clients.models import YoungPerson
-from clients.services import is_after_hours
 from crises.models import CrisisEvent
+from toolkit.hours import is_after_hours
 
 
 def seed_demo_crises() -> int:

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from audit.models import AuditAction, AuditEvent
 from clients.models import BreakGlassAccess
-from clients.services import is_after_hours
 from tests.factories import CrisisPlanFactory, WorkerSafetyAlertFactory
+from toolkit.hours import is_after_hours
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """One definition of an after-hours crisis (crises.models.AFTER_HOURS_CRISIS): the crisis log
 and the agency's reports count the same crises, for any period, as the app's after-hours rule
-(clients.services.is_after_hours) says."""
+(toolkit.hours.is_after_hours) says."""
 
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -13,9 +13,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clients.services import is_after_hours
 from crises.services import mark_crisis_in_error, record_crisis
 from supervision.reports import Scope, after_hours_activity
+from toolkit.hours import is_after_hours
 
 pytestmark = pytest.mark.django_db
 
