@@ -41,6 +41,7 @@ from clients.models import (
 from clients.queries import OPEN_STATUSES, local_midnight, with_contact_figures
 from clients.rules import supervises_young_person, young_people_visible_to
 from notifications.services import Notice, notify, notify_many
+from oncall.queries import is_on_call, on_call_at
 from toolkit.formats import show_date, show_time
 from toolkit.hours import is_after_hours
 from toolkit.validators import VERSION_ERRORS
@@ -690,6 +691,19 @@ def save_contact_draft(young_person: YoungPerson, *, author: User, data: dict) -
 # --- After-hours access -----------------------------------------------------------------------
 
 
+def not_on_call_message(young_person: YoungPerson, now: datetime) -> str:
+    """Why a worker not on call is refused, naming who is on call for the young person's team."""
+    shifts = list(on_call_at(now, Team.objects.filter(pk=young_person.team_id)))
+    if not shifts:
+        whom = "Nobody is on call for their team now: ring their team supervisor."
+    else:
+        names = [
+            str(person) for shift in shifts for person in (shift.worker, shift.backup) if person
+        ]
+        whom = f"On call for {shifts[0].team} now: {' and '.join(names)}."
+    return f"After hours, access is for the worker on call. {whom}"
+
+
 @transaction.atomic
 def grant_break_glass(
     young_person: YoungPerson,
@@ -699,7 +713,8 @@ def grant_break_glass(
 ) -> BreakGlassAccess:
     """Open a young person's safety information to an on-call worker for BREAK_GLASS_MINUTES.
 
-    Only after hours, only with a reason, and only for a young person not already on the
+    Only after hours, only to a worker on call now (the worker or the backup of a shift of any
+    team under way: oncall), only with a reason, and only for a young person not already on the
     worker's caseload (they have the full record for those). Audited; the young person's team
     supervisor sees it the next day.
     """
@@ -709,6 +724,8 @@ def grant_break_glass(
             "After-hours access is for evenings, weekends and public holidays. During office "
             "hours, ask the young person's case manager or their team supervisor."
         )
+    if not is_on_call(worker, now):
+        raise ValidationError(not_on_call_message(young_person, now))
     if len(reason.strip()) < 10:
         raise ValidationError({"reason": "Say why you need this young person's safety plan."})
     if young_people_visible_to(worker).filter(pk=young_person.pk).exists():

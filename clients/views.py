@@ -90,6 +90,7 @@ from clients.services import (
     update_young_person,
 )
 from clients.timeline import TIMELINE_PAGE, timeline_kinds, timeline_page
+from oncall.queries import is_on_call, on_call_at
 from referrals.queries import documents_on_file, referrals_on_record
 from referrals.services import open_record_outside_referral
 from register.queries import (
@@ -915,6 +916,8 @@ def break_glass_request(request: HttpRequest) -> HttpResponse:
             "after_hours": is_after_hours(timezone.now()),
             "break_glass_hours": settings.BREAK_GLASS_MINUTES // 60,
             "active_accesses": active_break_glass_for(request.user).select_related("young_person"),
+            "on_call": on_call_at(timezone.now()),
+            "is_on_call": is_on_call(request.user, timezone.now()),
         },
     )
 

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
-from accounts.cover import covering_on
+from accounts.cover import Covering, covering_on
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record
@@ -18,6 +19,8 @@ from clients.models import YoungPerson
 from clients.services import CLOCK_TOLERANCE
 from crises.models import CrisisEvent
 from notifications.services import Notice, notify_many
+from oncall.models import OnCallShift
+from oncall.services import raise_alert
 from toolkit.formats import show_datetime
 from toolkit.hours import is_after_hours
 
@@ -82,6 +85,15 @@ def record_crisis(
         # The same form submitted twice at the same moment: the other request recorded it.
         return CrisisEvent.objects.get(client_reference=client_reference)
     record(AuditAction.CREATE, actor=by, obj=crisis)
+    if young_person.team_id is not None and is_after_hours(now):
+        raise_alert(
+            team=young_person.team,
+            message=f"Crisis recorded after hours for {young_person.display_name} by {by} "
+            f"({crisis.get_caller_relationship_display().lower()} raised it).",
+            url=reverse("crises:detail", args=[crisis.pk]),
+            key=f"crisis-{crisis.pk}",
+            by=by,
+        )
     return crisis
 
 
@@ -141,7 +153,8 @@ class _Summary:
 
 def send_morning_summaries(moment: datetime) -> int:
     """Tell each supervisor of the crises of their team's young people logged in the summary
-    period: how many, how many after hours, whose. One notification per supervisor per day
+    period: how many, how many after hours, whose; and of the handover notes the workers on
+    call left on the night's shifts. One notification per supervisor per day
     however often it runs; none to a supervisor whose team had none. Crises are counted when
     logged, so one logged late is in the next summary rather than in none. A colleague covering
     a team gets the team's summary as its supervisor would."""
@@ -179,4 +192,26 @@ def send_morning_summaries(moment: datetime) -> int:
         )
         for supervisor_id, summary in summaries.items()
     ]
-    return notify_many(notices)
+    return notify_many(notices + _handovers(start, end, covering))
+
+
+def _handovers(start: datetime, end: datetime, covering: Covering) -> list[Notice]:
+    """The handover notes of the on-call shifts that ended in the summary period, for the
+    team's supervisor and cover. In the app only: the e-mail (a digest) counts them and names
+    nobody."""
+    shifts = (
+        OnCallShift.objects.filter(ends_at__gt=start, ends_at__lte=end, handover_at__isnull=False)
+        .select_related("team", "worker")
+        .order_by("starts_at", "pk")
+    )
+    return [
+        Notice(
+            recipient,
+            f"oncall-handover-{shift.pk}",
+            f"Handover from {shift.worker}, on call for {shift.team} from "
+            f"{show_datetime(shift.starts_at)}: {Truncator(shift.handover_note).chars(200)}",
+            reverse("oncall:roster", args=[shift.team_id]),
+        )
+        for shift in shifts
+        for recipient in covering.supervisor_and_cover(shift.team.supervisor_id, shift.team_id)
+    ]

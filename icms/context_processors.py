@@ -57,6 +57,7 @@ MENU = [
     MenuItem("Your referrals", "referrals:list", "referrals.add_referral"),
     MenuItem("Register", "register:list", "register.view_register"),
     MenuItem("Consultations", "referrals:consultations", "referrals.add_consultation"),
+    MenuItem("On call", "oncall:now", "oncall.view_on_call"),
     MenuItem("After hours", "clients:break-glass", "clients.add_breakglassaccess"),
     MenuItem("Going out", "visits:create", "safety.add_visitplan"),
     # A worker's own visit is on "Going out"; this list is for watching the team's.

@@ -62,6 +62,20 @@ SCHEDULES = [
         "checked in by the time given (after the grace period), once per time given.",
     ),
     Schedule(
+        name="After-hours alerts not acknowledged",
+        task="oncall.tasks.unacknowledged_alerts",
+        every=timedelta(minutes=5),
+        description="Tells the team's supervisor of each after-hours alert that the worker on "
+        "call has not acknowledged within ON_CALL_ACKNOWLEDGE_MINUTES, once.",
+    ),
+    Schedule(
+        name="On-call roster gaps",
+        task="oncall.tasks.roster_gaps",
+        crontab="30 8 * * *",
+        description="Tells each supervisor of the periods of the coming week with nobody on "
+        "call in their team, once per period.",
+    ),
+    Schedule(
         name="Crisis summaries",
         task="crises.tasks.crisis_summaries",
         crontab="0 7 * * *",

@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "notifications",
+    "oncall",
     "clients",
     "caseplans",
     "register",
@@ -354,6 +355,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Minutes an after-hours ("break-glass") access to a young person's safety information lasts.
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", default=240)
+# Minutes an after-hours alert waits for the worker on call to acknowledge it before the team's
+# supervisor is told.
+ON_CALL_ACKNOWLEDGE_MINUTES = env_int("ON_CALL_ACKNOWLEDGE_MINUTES", default=15)
 # Minutes past a lone visit's expected time back before the worker's supervisor is told.
 ICMS_VISIT_CHECK_IN_GRACE_MINUTES = env_int("ICMS_VISIT_CHECK_IN_GRACE_MINUTES", default=15)
 # Office hours; evenings, weekends and the state's public holidays are after hours.

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
@@ -19,6 +20,8 @@ from clients.rules import young_people_visible_to
 from crises.queries import team_crises_since_yesterday_morning
 from icms.health import OK, health_report
 from icms.queries import configuration_summary
+from oncall.queries import alerts_told_to, gaps_ahead, shifts_of_now_for, tonight
+from oncall.rules import alerts_visible_to, shifts_visible_to
 from referrals.queries import waiting_for
 from referrals.rules import referrals_visible_to
 from register.queries import (
@@ -46,6 +49,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {}
     if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
         context["covering"] = covering_now(user)
+        context["alerts"] = alerts_told_to(user, alerts_visible_to(user))
+        context["my_shifts"] = shifts_of_now_for(user, shifts_visible_to(user))
     if user.has_role(Role.CASE_MANAGER):
         context["caseload"] = with_register_review(
             with_plan_review(caseload_for(user, visible=visible))
@@ -53,6 +58,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_role(Role.SUPERVISOR):
         teams = teams_supervised_by(user).select_related("division")
         context["teams_led"] = teams
+        context["tonight"] = tonight(teams_supervised_by(user))
+        context["roster_gaps"] = gaps_ahead(teams_supervised_by(user), timezone.localdate())
         context["team_workers"] = team_workers_with_caseload(teams)
         context["unallocated"] = unallocated_young_people(teams, visible=visible)
         context["break_glass_to_review"] = break_glass_to_review(user)

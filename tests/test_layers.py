@@ -15,6 +15,7 @@ LAYERS = [
     ["audit"],
     ["accounts"],
     ["notifications"],
+    ["oncall"],
     ["clients"],
     ["caseplans", "crises", "referrals", "register", "visits"],
     ["supervision"],

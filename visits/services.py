@@ -17,7 +17,10 @@ from audit.services import record
 from clients.models import YoungPerson
 from clients.rules import young_people_visible_to
 from notifications.services import Notice, notify, notify_many
+from oncall.queries import on_call_at
+from oncall.services import raise_alert, settle_alerts
 from toolkit.formats import show_datetime
+from toolkit.hours import is_after_hours
 from visits.models import LONGEST_VISIT, VisitPlan
 
 
@@ -133,10 +136,15 @@ def check_in(plan: VisitPlan, *, by: User, note: str = "") -> VisitPlan:
     plan.check_in_note = note.strip()
     plan.save(update_fields=["checked_in_at", "checked_in_by", "check_in_note"])
     record(AuditAction.CHANGE, actor=by, obj=plan, detail={"checked_in": True})
-    supervisors = [user for user in supervisors_of(plan.worker.team) if user.pk != by.pk]
-    if plan.supervisor_told_at is not None and supervisors:
+    # Whoever an after-hours alert about it reached (the worker on call, the backup, a
+    # supervisor told later), and the supervisor told of the missed check-in by this job.
+    told = settle_alerts(plan.get_absolute_url(), by=by)
+    if plan.supervisor_told_at is not None:
+        told += supervisors_of(plan.worker.team)
+    told = [user for user in told if user.pk not in (by.pk, plan.worker_id)]
+    if told:
         notify(
-            supervisors,
+            told,
             message=f"{plan.worker} checked in at {show_datetime(plan.checked_in_at)}, back from "
             f"{_short(plan.place)}.",
             url=plan.get_absolute_url(),
@@ -147,7 +155,9 @@ def check_in(plan: VisitPlan, *, by: User, note: str = "") -> VisitPlan:
 
 def tell_of_missed_check_ins() -> int:
     """Tell the worker's team supervisor, and the worker, of each open plan whose time back has
-    passed by more than the grace period: once per plan and time back, so an extended plan that
+    passed by more than the grace period (after hours, when someone is on call for the team, an
+    after-hours alert tells the worker on call and the backup instead, and the supervisor only
+    if nobody acknowledges it in time): once per plan and time back, so an extended plan that
     passes again tells them again. A colleague covering the team is told as its supervisor.
     Returns how many plans the supervisor was told of."""
     now = timezone.now()
@@ -161,23 +171,31 @@ def tell_of_missed_check_ins() -> int:
             .select_related("worker__team")
         )
         covering = covering_on(timezone.localdate())
+        # After hours, a team with someone on call hears through them first (oncall).
+        on_call = (
+            set(on_call_at(now).values_list("team_id", flat=True)) if is_after_hours(now) else set()
+        )
         notices, told = [], []
         for plan in missed:
             key = f"visit-{plan.pk}-missed-{plan.back_by:%Y%m%dT%H%M%S}"
             url = plan.get_absolute_url()
             since = show_datetime(plan.back_by)
             team = plan.worker.team
-            supervisors = [
-                supervisor
-                for supervisor in covering.supervisor_and_cover(
-                    team.supervisor_id if team else None, plan.worker.team_id
-                )
-                if supervisor != plan.worker_id
-            ]
             message = (
                 f"{plan.worker} has not checked in: expected back by {since} from "
                 f"{_short(plan.place)}."
             )
+            if team is not None and team.pk in on_call:
+                raise_alert(team=team, message=message, url=url, key=key)
+                supervisors = []
+            else:
+                supervisors = [
+                    supervisor
+                    for supervisor in covering.supervisor_and_cover(
+                        team.supervisor_id if team else None, plan.worker.team_id
+                    )
+                    if supervisor != plan.worker_id
+                ]
             notices += [Notice(supervisor, key, message, url) for supervisor in supervisors]
             if supervisors:
                 told.append(plan.pk)
