@@ -27,6 +27,7 @@ from clients.models import (
 )
 from crises.models import CrisisEvent
 from notifications.models import Notification
+from oncall.models import AfterHoursAlert, OnCallShift
 from referrals.models import CaseManagementAgreement, Referral, ReferralAttachment
 from supervision.models import SupervisionAction, SupervisionSession
 from visits.models import VisitPlan
@@ -420,3 +421,34 @@ def listed_by_coordinator(referral: Referral, coordinator: User, **listing: obje
         }
         | listing,
     )
+
+
+class OnCallShiftFactory(factory.django.DjangoModelFactory):
+    """An evening-and-night shift of `worker`'s team under way now (from an hour ago for a
+    day); pass `starts_at`/`ends_at` for another."""
+
+    class Meta:
+        model = OnCallShift
+
+    worker = factory.SubFactory(CaseManagerFactory)
+    team = factory.LazyAttribute(lambda shift: shift.worker.team)
+    kind = "night"
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    ends_at = factory.LazyAttribute(lambda shift: shift.starts_at + timedelta(hours=16))
+    set_by = factory.LazyAttribute(lambda shift: shift.team.supervisor or shift.worker)
+
+
+class AfterHoursAlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AfterHoursAlert
+        skip_postgeneration_save = True
+
+    team = factory.SubFactory(TeamFactory)
+    key = factory.Sequence(lambda number: f"alert-{number}")
+    message = "Casey has not checked in: expected back by 22:00."
+    url = "/on-call/"
+
+    @factory.post_generation
+    def told(alert, create, people, **kwargs):
+        if create and people:
+            alert.told.add(*people)

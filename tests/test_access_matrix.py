@@ -26,6 +26,7 @@ from referrals.services import open_record_outside_referral
 from register.models import Escalation, LiaisonMeeting, ListingRequest, RegisterReview
 from register.services import list_young_person, record_review
 from tests.factories import (
+    AfterHoursAlertFactory,
     AgreementFactory,
     BreakGlassAccessFactory,
     CareTeamFactory,
@@ -36,6 +37,7 @@ from tests.factories import (
     GoalFactory,
     KeyPersonFactory,
     NotificationFactory,
+    OnCallShiftFactory,
     ProfessionalFactory,
     ReferralAttachmentFactory,
     ReferralFactory,
@@ -508,6 +510,15 @@ MATRIX: dict[str, Entry] = {
     "crises:create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "crises:detail": Entry(YOUNG_PERSON_PAGE, kwargs="crisis_events"),
     "crises:in-error": Entry(YOUNG_PERSON_ACTION, kwargs="crisis_events", method="post"),
+    # --- on call: own = the first team's roster (shift of the case manager, alert told to them),
+    # other = the other team's (of its case manager)
+    "oncall:now": Entry(ICMS_WORKERS_ONLY),
+    "oncall:roster": Entry(YOUNG_PERSON_PAGE, kwargs="teams"),
+    "oncall:week": Entry(SUPERVISOR_ACTION_PAGE, kwargs="roster_weeks"),
+    "oncall:swap": Entry(YOUNG_PERSON_PAGE, kwargs="shifts"),
+    "oncall:handover": Entry(YOUNG_PERSON_PAGE | {"supervisor": (403, 404)}, kwargs="shifts"),
+    "oncall:alert": Entry(YOUNG_PERSON_PAGE, kwargs="on_call_alerts"),
+    "oncall:acknowledge": Entry(YOUNG_PERSON_ACTION, kwargs="on_call_alerts", method="post"),
     "admin-login": Entry(same(302)),
 }
 
@@ -588,6 +599,9 @@ class World:
     supervision_sessions: tuple = ()
     supervision_actions: tuple = ()
     covers: tuple = ()
+    roster_weeks: tuple = ()
+    shifts: tuple = ()
+    on_call_alerts: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -668,6 +682,7 @@ def world(
 ):
     now = timezone.now()
     window = {"granted_at": now - timedelta(minutes=5), "expires_at": now + timedelta(hours=1)}
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
     heartbeat()
     own, other = own_young_person, other_young_person
     for young_person, family_name in zip((own, other), CLIENT_NAMES["young_people"], strict=True):
@@ -816,6 +831,17 @@ def world(
             CoverFactory(worker=other_team_case_manager),
         ),
         teams=(own.team, other.team),
+        roster_weeks=tuple(
+            {"pk": team.pk, "week": f"{monday:%Y-%m-%d}"} for team in (own.team, other.team)
+        ),
+        shifts=(
+            OnCallShiftFactory(worker=case_manager),
+            OnCallShiftFactory(worker=other_team_case_manager),
+        ),
+        on_call_alerts=tuple(
+            AfterHoursAlertFactory(team=worker.team, told=[worker], url=reverse("oncall:now"))
+            for worker in (case_manager, other_team_case_manager)
+        ),
         **supervision_sessions(supervisor, case_manager, other_team_case_manager),
         team_charts=tuple({"pk": team.pk, "chart": "contacts"} for team in (own.team, other.team)),
         reports=({"report": "referrals"}, {"report": "activity"}),

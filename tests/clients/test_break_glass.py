@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from audit.models import AuditAction, AuditEvent
 from clients.models import BreakGlassAccess
-from tests.factories import CrisisPlanFactory, WorkerSafetyAlertFactory
+from tests.factories import CrisisPlanFactory, OnCallShiftFactory, WorkerSafetyAlertFactory
 from toolkit.hours import is_after_hours
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +39,15 @@ def test_after_hours_follows_office_hours_weekends_and_victorian_holidays(moment
 
 
 @pytest.fixture(autouse=True)
-def _saturday_night(time_machine):
-    """On call on a Saturday night; tests that need office hours move the clock themselves."""
+def _saturday_night(time_machine, case_manager):
+    """On call on a Saturday night (the case manager is rostered for it); tests that need office
+    hours move the clock themselves."""
     time_machine.move_to(SATURDAY_NIGHT, tick=False)
+    OnCallShiftFactory(
+        worker=case_manager,
+        starts_at=SATURDAY_NIGHT.replace(hour=17, minute=0),
+        ends_at=SATURDAY_NIGHT.replace(hour=9, minute=0) + timedelta(days=1),
+    )
 
 
 def open_safety_plan(client, young_person, reason="Police called: missing since 9 pm."):
