@@ -17,6 +17,7 @@ from caseplans import rules as caseplans_rules
 from clients import rules as clients_rules
 from clients.rules import young_people_visible_to
 from crises import rules as crises_rules
+from oncall import rules as oncall_rules
 from referrals import rules as referrals_rules
 from referrals.models import Consultation
 from register import rules as register_rules
@@ -24,6 +25,7 @@ from register.models import Escalation, LiaisonMeeting, RegisterEntry
 from register.services import list_young_person, request_listing
 from supervision import rules as supervision_rules
 from tests.factories import (
+    AfterHoursAlertFactory,
     AgreementFactory,
     BreakGlassAccessFactory,
     CasePlanFactory,
@@ -31,6 +33,7 @@ from tests.factories import (
     CoverFactory,
     CrisisEventFactory,
     KeyPersonFactory,
+    OnCallShiftFactory,
     ReferralFactory,
     SupervisionActionFactory,
     SupervisionSessionFactory,
@@ -107,6 +110,9 @@ TWINS = {
     supervision_rules.supervision_sessions_visible_to: "supervision.view_supervisionsession",
     supervision_rules.supervision_actions_visible_to: "supervision.view_supervisionaction",
     visits_rules.visit_plans_visible_to: "safety.change_visitplan",
+    oncall_rules.rosters_visible_to: "oncall.view_roster",
+    oncall_rules.shifts_visible_to: "oncall.view_oncallshift",
+    oncall_rules.alerts_visible_to: "oncall.view_afterhoursalert",
 }
 
 
@@ -233,6 +239,13 @@ def records(
                 (case_manager, supervisor),
                 (other_team_case_manager, other_supervisor),
             )
+        ],
+        own.team,
+        other.team,
+        *[OnCallShiftFactory(worker=worker) for worker in (case_manager, other_team_case_manager)],
+        *[
+            AfterHoursAlertFactory(team=worker.team, told=[worker])
+            for worker in (case_manager, other_team_case_manager)
         ],
         *[
             record(AuditAction.VIEW, actor=actor, obj=young_person)
