@@ -196,11 +196,11 @@ def send_morning_summaries(moment: datetime) -> int:
 
 
 def _handovers(start: datetime, end: datetime, covering: Covering) -> list[Notice]:
-    """The handover notes of the on-call shifts that ended in the summary period, for the
-    team's supervisor and cover. In the app only: the e-mail (a digest) counts them and names
-    nobody."""
+    """The handover notes left in the summary period on the on-call shifts (the night's, which
+    runs on past the summary's hour), for the team's supervisor and cover. In the app only: the
+    e-mail (a digest) counts them and names nobody."""
     shifts = (
-        OnCallShift.objects.filter(ends_at__gt=start, ends_at__lte=end, handover_at__isnull=False)
+        OnCallShift.objects.filter(handover_at__gte=start, handover_at__lt=end)
         .select_related("team", "worker")
         .order_by("starts_at", "pk")
     )
