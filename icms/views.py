@@ -1,7 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
@@ -20,7 +19,7 @@ from clients.rules import young_people_visible_to
 from crises.queries import team_crises_since_yesterday_morning
 from icms.health import OK, health_report
 from icms.queries import configuration_summary
-from oncall.queries import alerts_told_to, gaps_ahead, shifts_of_now_for, tonight
+from oncall.queries import alerts_told_to, outlook, shifts_of_now_for
 from oncall.rules import alerts_visible_to, shifts_visible_to
 from referrals.queries import waiting_for
 from referrals.rules import referrals_visible_to
@@ -58,8 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_role(Role.SUPERVISOR):
         teams = teams_supervised_by(user).select_related("division")
         context["teams_led"] = teams
-        context["tonight"] = tonight(teams_supervised_by(user))
-        context["roster_gaps"] = gaps_ahead(teams_supervised_by(user), timezone.localdate())
+        context["on_call"] = outlook(teams_supervised_by(user))
         context["team_workers"] = team_workers_with_caseload(teams)
         context["unallocated"] = unallocated_young_people(teams, visible=visible)
         context["break_glass_to_review"] = break_glass_to_review(user)

@@ -1,6 +1,7 @@
 """The after-hours on-call roster: each team's shifts (who is on call, with a backup), the swaps
 between workers, and the alerts raised after hours, which go to the worker on call first."""
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -31,6 +32,11 @@ class Period:
     @property
     def label(self) -> str:
         return ShiftKind(self.kind).label
+
+    @property
+    def day_name(self) -> str:
+        """The local weekday it starts on ("Saturday"): a roster is read by the day."""
+        return calendar.day_name[timezone.localtime(self.starts_at).weekday()]
 
 
 def _at(day: date, moment: time) -> datetime:

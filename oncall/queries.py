@@ -97,45 +97,46 @@ class Gap:
     period: Period
 
 
-def gaps_ahead(teams: QuerySet[Team], today: date, days: int = GAP_DAYS) -> list[Gap]:
-    """The periods of the next `days` days (from today) with nobody on call, per team, leaving
-    out those already over. Two queries, whatever the number of teams and shifts."""
+@dataclass(frozen=True)
+class Outlook:
+    """For the teams: who is on call tonight (the shift under way, or else the next to begin
+    today, or a gap), and the periods of the coming days with nobody on call."""
+
+    tonight: list[Slot]
+    gaps: list[Gap]
+
+
+def outlook(teams: QuerySet[Team], days: int = GAP_DAYS) -> Outlook:
+    """Tonight and the gaps of the next `days` days (from today, leaving out periods over) for
+    each team: two queries, whatever the number of teams and shifts."""
     teams = list(teams.order_by("name"))
     now = timezone.now()
+    today = timezone.localdate()
     found = slots(
         [team.pk for team in teams],
-        today,
+        today - timedelta(days=1),
         today + timedelta(days=days - 1),
         OnCallShift.objects.all(),
     )
-    by_pk = {team.pk: team for team in teams}
-    periods_per_team = len(found) // len(teams) if teams else 0
-    return [
-        Gap(by_pk[teams[index // periods_per_team].pk], slot.period)
-        for index, slot in enumerate(found)
-        if slot.gap and slot.period.ends_at > now
-    ]
-
-
-def tonight(teams: QuerySet[Team]) -> list[Slot]:
-    """For each team, the shift under way now, or else the next to begin today (the evening's),
-    or a gap: what the supervisor's home and the on-call page show."""
-    now = timezone.now()
-    today = timezone.localdate()
-    teams = list(teams.order_by("name"))
-    found = slots(
-        [team.pk for team in teams], today - timedelta(days=1), today, OnCallShift.objects.all()
-    )
-    shown = []
     per_team = len(found) // len(teams) if teams else 0
+    tonight, gaps = [], []
     for number, team in enumerate(teams):
         own = found[number * per_team : (number + 1) * per_team]
         current = [slot for slot in own if slot.period.starts_at <= now < slot.period.ends_at]
-        coming = [slot for slot in own if slot.period.starts_at > now]
+        coming = [slot for slot in own if slot.period.starts_at > now and _day(slot) == today]
         chosen = (current or coming or [None])[0]
         if chosen is not None:
-            shown.append(Slot(chosen.period, chosen.shift, team))
-    return shown
+            tonight.append(Slot(chosen.period, chosen.shift, team))
+        gaps += [
+            Gap(team, slot.period)
+            for slot in own
+            if slot.gap and slot.period.ends_at > now and _day(slot) >= today
+        ]
+    return Outlook(tonight, gaps)
+
+
+def _day(slot: Slot) -> date:
+    return timezone.localtime(slot.period.starts_at).date()
 
 
 def alerts_waiting(alerts: QuerySet[AfterHoursAlert]) -> QuerySet[AfterHoursAlert]:

@@ -17,7 +17,7 @@ from audit.models import AuditAction
 from audit.services import record
 from notifications.services import Notice, notify, notify_many
 from oncall.models import AfterHoursAlert, OnCallShift, ShiftSwap, periods_between
-from oncall.queries import gaps_ahead, on_call_at
+from oncall.queries import on_call_at, outlook
 from toolkit.formats import show_datetime
 from toolkit.hours import is_after_hours
 
@@ -255,12 +255,12 @@ def tell_supervisors_of_gaps(today: date) -> int:
     notices = [
         Notice(
             person,
-            f"oncall-gap-{gap.team.pk}-{gap.period.starts_at:%Y%m%dT%H%M}",
+            f"oncall-gap-{gap.team.pk}-{gap.period.starts_at:%Y%m%dT%H%M%S}",
             f"Nobody is on call for {gap.team}, {gap.period.label.lower()} from "
             f"{show_datetime(gap.period.starts_at)}.",
             reverse("oncall:roster", args=[gap.team.pk]),
         )
-        for gap in gaps_ahead(Team.objects.all(), today)
+        for gap in outlook(Team.objects.all()).gaps
         for person in covering.supervisor_and_cover(gap.team.supervisor_id, gap.team.pk)
     ]
     return notify_many(notices)

@@ -18,10 +18,10 @@ from oncall.models import AfterHoursAlert, OnCallShift, periods_between
 from oncall.queries import (
     alerts_waiting,
     monday_of,
+    outlook,
     roster_weeks,
     shifts_of_now_for,
     shifts_with_people,
-    tonight,
 )
 from oncall.rules import alerts_visible_to, rosters_visible_to, shifts_visible_to
 from toolkit.access import find_or_404, require_permission
@@ -42,7 +42,7 @@ def on_call_now(request: HttpRequest) -> HttpResponse:
         request,
         "oncall/tonight.html",
         {
-            "tonight": tonight(rosters_visible_to(user)),
+            "tonight": outlook(rosters_visible_to(user), days=1).tonight,
             "alerts": alerts_waiting(alerts_visible_to(user)),
             "my_shifts": shifts_of_now_for(user, shifts_visible_to(user)),
         },

@@ -150,9 +150,10 @@ def test_case_manager_home_query_count_is_constant(
         CareTeamFactory(young_person=young_person)
     log_in(case_manager)
 
-    # user, OTP device, user's groups, what they cover, caseload, unread notifications; the
-    # page read, in the audit trail: savepoint, insert, release
-    with django_assert_num_queries(9):
+    # user, OTP device, user's groups, what they cover, after-hours alerts told to them, their
+    # on-call shifts now, caseload, unread notifications; the page read, in the audit trail:
+    # savepoint, insert, release
+    with django_assert_num_queries(11):
         client.get(reverse("home"))
 
 
@@ -181,12 +182,13 @@ def test_supervisor_home_query_count_is_constant(
         YoungPersonFactory(team=team)
     log_in(supervisor)
 
-    # user, OTP device, user's groups, what they cover, outreach visits not checked in, teams
-    # (led or covered), workers with caseloads, unallocated cases, crises since yesterday
-    # morning, after-hours accesses to review, plans to approve, plan reviews overdue,
-    # escalations open, register reviews overdue, referrals waiting, unread notifications; the
-    # page read, in the audit trail: savepoint, insert, release
-    with django_assert_num_queries(19):
+    # user, OTP device, user's groups, what they cover, after-hours alerts told to them, their
+    # on-call shifts now, outreach visits not checked in, teams (led or covered), the on-call
+    # teams and their shifts (tonight and the gaps), workers with caseloads, unallocated
+    # cases, crises since yesterday morning, after-hours accesses to review, plans to approve,
+    # plan reviews overdue, escalations open, register reviews overdue, referrals waiting,
+    # unread notifications; the page read, in the audit trail: savepoint, insert, release
+    with django_assert_num_queries(23):
         client.get(reverse("home"))
 
 

@@ -25,6 +25,7 @@ from clients.models import (
 from clients.queries import local_midnight
 from devtools.demo.caseplans import seed_demo_plans
 from devtools.demo.crises import seed_demo_crises
+from devtools.demo.oncall import seed_demo_roster
 from devtools.demo.referrals import seed_demo_referrals
 from devtools.demo.register import seed_demo_register
 from devtools.demo.supervision import seed_demo_sessions
@@ -298,5 +299,6 @@ def seed_demo_agency() -> dict[str, int]:
         "register entries": register,
         "visit plans": seed_demo_visits(),
         "crises": seed_demo_crises(),
+        "on-call shifts": seed_demo_roster(),
         "supervision sessions": seed_demo_sessions(),
     }

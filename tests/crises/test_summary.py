@@ -157,9 +157,9 @@ def test_the_job_runs_a_constant_number_of_queries(
         logged(YoungPersonFactory(team=team), at=TUESDAY_MORNING + timedelta(hours=number + 1))
     time_machine.move_to(WEDNESDAY_MORNING, tick=False)
 
-    # the covers of the day; the period's crises with their supervisors; the supervisors'
-    # addresses; the insert; and the job's one transaction (a savepoint and its release,
-    # inside the test's)
-    with django_assert_num_queries(6):
+    # the covers of the day; the period's crises with their supervisors; the night's handover
+    # notes (oncall); the supervisors' addresses; the insert; and the job's one transaction (a
+    # savepoint and its release, inside the test's)
+    with django_assert_num_queries(7):
         crisis_summaries()
     assert Notification.objects.get(recipient=supervisor).message.startswith(f"{item_count} cris")

@@ -207,7 +207,7 @@ def test_the_supervisors_home_shows_tonight_and_the_gaps(
     assert "On call tonight" in response.text
     assert f"On call: <strong>{case_manager}</strong>" in response.text
     assert "Nobody on call" in response.text
-    assert len(response.context["roster_gaps"]) == 8  # Tuesday to Sunday
+    assert len(response.context["on_call"].gaps) == 8  # Tuesday to Sunday
 
 
 def test_break_glass_by_a_worker_not_on_call_names_who_is(
@@ -278,6 +278,6 @@ def test_the_supervisors_home_runs_a_constant_number_of_queries_in_teams_and_shi
     log_in(supervisor)
 
     # as tests/test_home.py counts it, and tonight, the gaps, the alerts and own shifts
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(23):
         response = client.get(reverse("home"))
-    assert len(response.context["tonight"]) == team_count
+    assert len(response.context["on_call"].tonight) == team_count
