@@ -46,6 +46,7 @@ from tests.factories import (
     ContactFactory,
     GoalFactory,
     KeyPersonFactory,
+    OnCallShiftFactory,
     ReferralFactory,
     TeamFactory,
     UserFactory,
@@ -84,6 +85,7 @@ CHOICES = {
     "register.forms.ListingForm.young_person": "test_listing_a_young_person_of_another_division",
     "register.forms.RegisterFilter.division": "test_the_register_filtered_by_another_division",
     "visits.forms.VisitPlanForm.young_person": "test_a_visit_to_another_teams_young_person",
+    "oncall.forms.SwapForm.to_worker": "test_a_shift_handed_to_a_worker_of_another_team",
     "supervision.forms.ReportForm.division": AGENCY_REPORTS,
     "supervision.forms.ReportForm.team": AGENCY_REPORTS,
     "supervision.forms.SessionFilter.worker": "test_sessions_filtered_by_another_teams_worker",
@@ -313,6 +315,19 @@ def test_allocating_a_worker_of_another_team(
 
     refused_naming_nothing(response, "Ottoline", "Quarrie")
     assert Allocation.objects.count() == before
+
+
+def test_a_shift_handed_to_a_worker_of_another_team(client, log_in, case_manager, stranger):
+    shift = OnCallShiftFactory(worker=case_manager)
+    log_in(case_manager)
+
+    response = client.post(
+        reverse("oncall:swap", args=[shift.pk]), {"to_worker": stranger.pk, "reason": "Ill"}
+    )
+
+    refused_naming_nothing(response, "Ottoline", "Quarrie")
+    shift.refresh_from_db()
+    assert shift.worker == case_manager
 
 
 def test_a_transfer_from_a_worker_of_another_team(client, log_in, supervisor, stranger):
