@@ -281,3 +281,53 @@ def test_the_supervisors_home_runs_a_constant_number_of_queries_in_teams_and_shi
     with django_assert_num_queries(23):
         response = client.get(reverse("home"))
     assert len(response.context["on_call"].tonight) == team_count
+
+
+def test_a_colleague_covering_the_team_sets_its_roster(
+    client, log_in, case_manager, team, other_team, monday_morning
+):
+    from tests.factories import CoverFactory
+
+    covering = UserFactory(role=Role.SUPERVISOR, team=other_team)
+    CoverFactory(team=team, worker=None, covered_by=covering, starts_on=MONDAY)
+    log_in(covering)
+
+    response = client.post(
+        reverse("oncall:week", args=[team.pk, "2026-11-23"]), week_data(case_manager)
+    )
+
+    assert response.status_code == 302
+    assert OnCallShift.objects.get().set_by == covering
+
+
+def test_the_service_refuses_a_worker_of_another_team(
+    supervisor, team, other_team_case_manager, monday_morning
+):
+    from django.core.exceptions import ValidationError
+
+    from oncall.services import Rostered, set_week
+
+    with pytest.raises(ValidationError, match="is not a worker of ICMS North"):
+        set_week(
+            team,
+            week_of=MONDAY,
+            rostered=[Rostered(at(MONDAY, 17), other_team_case_manager)],
+            by=supervisor,
+        )
+    assert OnCallShift.objects.count() == 0
+
+
+def test_the_on_call_page_shows_tonight_and_the_workers_own_shift(
+    client, log_in, case_manager, team, time_machine
+):
+    time_machine.move_to(at(MONDAY, 21), tick=False)
+    shift = OnCallShiftFactory(
+        worker=case_manager, starts_at=at(MONDAY, 17), ends_at=at(MONDAY, 17) + timedelta(hours=16)
+    )
+    log_in(case_manager)
+
+    response = client.get(reverse("oncall:now"))
+
+    assert f"On call: <strong>{case_manager}</strong>" in response.text
+    assert reverse("oncall:handover", args=[shift.pk]) in response.text
+    assert "Leave a handover" in client.get(reverse("home")).text
