@@ -169,6 +169,7 @@ INSTALLED_APPS = [
     "supervision",
     "visits",
     "crises",
+    "diary",
     "devtools",
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("visits/", include("visits.urls")),
     path("crises/", include("crises.urls")),
+    path("diary/", include("diary.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include(("referrals.api_urls", "api"))),

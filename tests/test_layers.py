@@ -16,7 +16,7 @@ LAYERS = [
     ["accounts"],
     ["notifications"],
     ["clients"],
-    ["caseplans", "crises", "referrals", "register", "visits"],
+    ["caseplans", "crises", "diary", "referrals", "register", "visits"],
     ["supervision"],
     ["icms"],
     ["devtools"],

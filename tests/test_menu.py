@@ -14,6 +14,7 @@ MENU = {
     "case_manager": [
         ("Home", "home"),
         ("My caseload", "clients:caseload"),
+        ("Diary", "diary:mine"),
         ("Consultations", "referrals:consultations"),
         ("After hours", "clients:break-glass"),
         ("Going out", "visits:create"),
@@ -25,6 +26,7 @@ MENU = {
         ("Caseload review", "supervision:index"),
         ("Referrals", "referrals:queue"),
         ("Register", "register:list"),
+        ("Diary", "diary:mine"),
         ("Consultations", "referrals:consultations"),
         ("After hours", "clients:break-glass"),
         ("Going out", "visits:create"),
