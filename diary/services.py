@@ -162,8 +162,8 @@ def change_appointment(
     if appointment.version != version:
         who = appointment.updated_by or "Someone"
         raise ValidationError(
-            f"{who} changed this appointment while you were changing it. Here it is as it is "
-            "now: make your change again if it is still needed."
+            f"{who} changed this appointment while you were changing it: nothing of yours was "
+            "saved. Open the appointment again to see it as it is now."
         )
     if not appointment.is_open:
         raise _not_open(appointment)
