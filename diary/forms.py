@@ -116,22 +116,27 @@ class NewAppointmentForm(AppointmentForm):
         return [*super().first_fields, self["repeat"], self["repeat_until"]]
 
 
-class ChangeAppointmentForm(AppointmentForm):
-    """Changing an appointment: the version read travels with the form; one of a series
-    changes alone, or with the ones after it."""
+class OneOrFollowing:
+    """For one of a series: whether the change is for it alone or for the ones after it too
+    (`following()`). An appointment that does not repeat is not asked."""
 
-    version = version_field()
-    scope = forms.ChoiceField(
-        choices=SCOPES,
-        initial="this",
-        label="Change",
-        widget=forms.RadioSelect,
-    )
+    scope_label = "Change"
 
     def __init__(self, *args: object, repeats: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        if not repeats:
-            del self.fields["scope"]
+        if repeats:
+            self.fields["scope"] = forms.ChoiceField(
+                choices=SCOPES, initial="this", label=self.scope_label, widget=forms.RadioSelect
+            )
+
+    def following(self) -> bool:
+        return self.cleaned_data.get("scope") == "following"
+
+
+class ChangeAppointmentForm(OneOrFollowing, AppointmentForm):
+    """Changing an appointment: the version read travels with the form."""
+
+    version = version_field()
 
     @property
     def first_fields(self) -> list[forms.BoundField]:
@@ -143,16 +148,7 @@ class ChangeAppointmentForm(AppointmentForm):
         return [field for field in super().more_fields if field.name != "scope"]
 
 
-class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=300, label="Why is it cancelled?")
-    scope = forms.ChoiceField(
-        choices=SCOPES,
-        initial="this",
-        label="Cancel",
-        widget=forms.RadioSelect,
-    )
+class CancelForm(OneOrFollowing, forms.Form):
+    scope_label = "Cancel"
 
-    def __init__(self, *args: object, repeats: bool, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        if not repeats:
-            del self.fields["scope"]
+    reason = forms.CharField(max_length=300, label="Why is it cancelled?")

@@ -1,6 +1,7 @@
 """The diary: my day and week, the team's day, booking and changing appointments, their
 outcomes in one tap, and the private calendar link."""
 
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -175,6 +176,35 @@ def _clashes(form: NewAppointmentForm | ChangeAppointmentForm, *, leaving_out=()
     )
 
 
+def _save_unless_clashing(
+    request: HttpRequest,
+    form: NewAppointmentForm | ChangeAppointmentForm,
+    save: Callable[[], list[Appointment]],
+    *,
+    leaving_out: Iterable[int] = (),
+) -> tuple[list[Appointment], list[Appointment]]:
+    """Save a valid form's appointments (`save()`), unless they overlap others of the workers
+    going and the worker has not seen that yet: then the clashes, shown as a warning, and the
+    form set to book anyway when sent again. Returns (saved, clashes)."""
+    if request.method != "POST" or not form.is_valid():
+        return [], []
+    if not form.cleaned_data["despite_clashes"]:
+        clashes = _clashes(form, leaving_out=leaving_out)
+        if clashes:
+            form.data = form.data.copy()
+            form.data["despite_clashes"] = "on"
+            return [], clashes
+    try:
+        return save(), []
+    except ValidationError as error:
+        add_service_error(form, error)
+    return [], []
+
+
+def _how_many(appointments: list[Appointment]) -> str:
+    return f" ({len(appointments)} appointments)" if len(appointments) > 1 else ""
+
+
 @require_http_methods(["GET", "POST"])
 def appointment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Book an appointment with the young person from a phone: what, when, where first."""
@@ -186,23 +216,15 @@ def appointment_create(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"starts_at": now + timedelta(hours=1), "workers": [request.user.pk]},
         **_form_choices(young_person, request.user),
     )
-    clashes = []
-    if request.method == "POST" and form.is_valid():
-        clashes = [] if form.cleaned_data["despite_clashes"] else _clashes(form)
-        if not clashes:
-            try:
-                made = services.book_appointment(
-                    young_person, by=request.user, **form.appointment()
-                )
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                several = f" ({len(made)} appointments)" if len(made) > 1 else ""
-                messages.success(request, f"Booked: {made[0]}{several}.")
-                day = timezone.localtime(made[0].starts_at).date()
-                return redirect(f"{reverse('diary:mine')}?on={day:%Y-%m-%d}")
-        form.data = form.data.copy()
-        form.data["despite_clashes"] = "on"
+    made, clashes = _save_unless_clashing(
+        request,
+        form,
+        lambda: services.book_appointment(young_person, by=request.user, **form.appointment()),
+    )
+    if made:
+        messages.success(request, f"Booked: {made[0]}{_how_many(made)}.")
+        day = timezone.localtime(made[0].starts_at).date()
+        return redirect(f"{reverse('diary:mine')}?on={day:%Y-%m-%d}")
     return render(
         request,
         "diary/appointment_form.html",
@@ -265,31 +287,21 @@ def appointment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         repeats=appointment.series is not None,
         **_form_choices(young_person, request.user),
     )
-    clashes = []
-    if request.method == "POST" and form.is_valid():
-        following = form.cleaned_data.get("scope") == "following"
-        clashes = (
-            []
-            if form.cleaned_data["despite_clashes"]
-            else _clashes(form, leaving_out=[appointment.pk])
-        )
-        if not clashes:
-            try:
-                changed = services.change_appointment(
-                    appointment,
-                    by=request.user,
-                    version=form.cleaned_data["version"],
-                    following=following,
-                    **form.appointment(),
-                )
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                several = f" ({len(changed)} appointments)" if len(changed) > 1 else ""
-                messages.success(request, f"Changed{several}.")
-                return redirect(appointment)
-        form.data = form.data.copy()
-        form.data["despite_clashes"] = "on"
+    changed, clashes = _save_unless_clashing(
+        request,
+        form,
+        lambda: services.change_appointment(
+            appointment,
+            by=request.user,
+            version=form.cleaned_data["version"],
+            following=form.following(),
+            **form.appointment(),
+        ),
+        leaving_out=[appointment.pk],
+    )
+    if changed:
+        messages.success(request, f"Changed{_how_many(changed)}.")
+        return redirect(appointment)
     return render(
         request,
         "diary/appointment_form.html",
@@ -315,13 +327,12 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 appointment,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
-                following=form.cleaned_data.get("scope") == "following",
+                following=form.following(),
             )
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            several = f" ({len(cancelled)} appointments)" if len(cancelled) > 1 else ""
-            messages.success(request, f"Cancelled{several}. No contact was recorded.")
+            messages.success(request, f"Cancelled{_how_many(cancelled)}. No contact was recorded.")
             return redirect(appointment)
     return render(
         request,
