@@ -25,6 +25,7 @@ from clients.models import (
 from clients.queries import local_midnight
 from devtools.demo.caseplans import seed_demo_plans
 from devtools.demo.crises import seed_demo_crises
+from devtools.demo.diary import seed_demo_appointments
 from devtools.demo.referrals import seed_demo_referrals
 from devtools.demo.register import seed_demo_register
 from devtools.demo.supervision import seed_demo_sessions
@@ -299,4 +300,5 @@ def seed_demo_agency() -> dict[str, int]:
         "visit plans": seed_demo_visits(),
         "crises": seed_demo_crises(),
         "supervision sessions": seed_demo_sessions(),
+        "appointments": seed_demo_appointments(),
     }
