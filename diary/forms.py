@@ -7,6 +7,7 @@ from clients.models import Contact, KeyPerson, ProfessionalContact
 from diary.models import Appointment
 from diary.services import Repeat
 from toolkit.forms import DateInput
+from toolkit.validators import validate_plausible_day
 
 # The few fields a phone shows first; the rest are folded away.
 FIRST_FIELDS = ["what", "kind", "starts_at", "duration_minutes", "place"]
@@ -109,7 +110,9 @@ class AppointmentForm(forms.ModelForm):
 
 class NewAppointmentForm(AppointmentForm):
     repeat = forms.ChoiceField(choices=Repeat.CHOICES, required=False, label="Repeats")
-    repeat_until = forms.DateField(required=False, label="Until", widget=DateInput())
+    repeat_until = forms.DateField(
+        required=False, label="Until", widget=DateInput(), validators=[validate_plausible_day]
+    )
 
     @property
     def first_fields(self) -> list[forms.BoundField]:

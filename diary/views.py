@@ -42,12 +42,13 @@ from toolkit.forms import add_service_error, submitted
 from visits.rules import visit_plans_visible_to
 
 WEEK = 7
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def _day(request: HttpRequest) -> date:
     """The day asked for (`?on=yyyy-mm-dd`), today if none or not a date."""
     try:
-        return date.fromisoformat(request.GET.get("on", ""))
+        return date.fromisoformat(request.GET.get("on", "")[:10])
     except ValueError:
         return timezone.localdate()
 
@@ -102,7 +103,11 @@ def _my_diary(request: HttpRequest, *, days: int) -> HttpResponse:
         )
     )
     by_day = [
-        (day, [each for each in appointments if timezone.localtime(each.starts_at).date() == day])
+        (
+            day,
+            WEEKDAYS[day.weekday()],
+            [each for each in appointments if timezone.localtime(each.starts_at).date() == day],
+        )
         for day in (first + timedelta(days=n) for n in range(days))
     ]
     return render(
@@ -110,6 +115,7 @@ def _my_diary(request: HttpRequest, *, days: int) -> HttpResponse:
         "diary/diary.html",
         {
             "week": days == WEEK,
+            "first_weekday": WEEKDAYS[first.weekday()],
             "first": first,
             "by_day": by_day,
             "earlier": first - timedelta(days=days),
