@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -15,6 +16,7 @@ from toolkit.formats import show_datetime
 MOST_OCCURRENCES = 26
 
 
+@pghistory.track()
 class Appointment(Versioned):
     """Something planned with a young person: the GP with their psychiatrist, school, court,
     Thursday's home visit. A repeating one is a row per occurrence, the rows sharing a

@@ -432,3 +432,18 @@ def test_team_diary_query_count_is_constant(
     # release
     with django_assert_num_queries(11):
         client.get(reverse("diary:team", args=[team.pk]))
+
+
+def test_each_version_of_an_appointment_is_kept(case_manager, own_young_person):
+    appointment = AppointmentFactory(
+        young_person=own_young_person, booked_by=case_manager, what="Court"
+    )
+
+    services.change_appointment(
+        appointment, by=case_manager, version=1, workers=[case_manager], what="Court, moved"
+    )
+
+    assert list(appointment.events.order_by("pgh_id").values_list("what", "version")) == [
+        ("Court", 1),
+        ("Court, moved", 2),
+    ]
