@@ -72,7 +72,10 @@ def _check_people(
     key_people: Iterable[KeyPerson],
     professionals: Iterable[ProfessionalContact],
     workers: Iterable[User],
+    also_allowed: Iterable[User] = (),
 ) -> None:
+    """The people chosen are the young person's own; the workers going are of their team, or
+    are `also_allowed` (the booker: a colleague covering from another team)."""
     if any(person.young_person_id != young_person.pk for person in key_people):
         raise ValidationError({"key_people": "Choose from the young person's own key people."})
     if any(person.young_person_id != young_person.pk for person in professionals):
@@ -80,7 +83,10 @@ def _check_people(
     workers = list(workers)
     if not workers:
         raise ValidationError({"workers": "Say who from ICMS goes."})
-    if any(worker.team_id != young_person.team_id for worker in workers):
+    allowed = {user.pk for user in also_allowed}
+    if any(
+        worker.team_id != young_person.team_id and worker.pk not in allowed for worker in workers
+    ):
         raise ValidationError({"workers": "Only workers of the young person's team can go."})
 
 
@@ -109,7 +115,13 @@ def book_appointment(
     The booker goes unless others are named. Returns the appointments made, the first first."""
     workers = list(workers) or [by]
     key_people, professionals = list(key_people), list(professionals)
-    _check_people(young_person, key_people=key_people, professionals=professionals, workers=workers)
+    _check_people(
+        young_person,
+        key_people=key_people,
+        professionals=professionals,
+        workers=workers,
+        also_allowed=[by],
+    )
     _check_fields(fields)
     starts = occurrences(starts_at, repeat=repeat, until=repeat_until)
     series = uuid.uuid4() if len(starts) > 1 else None
@@ -173,6 +185,7 @@ def change_appointment(
         key_people=key_people,
         professionals=professionals,
         workers=workers,
+        also_allowed=[by, *appointment.workers.all()],
     )
     _check_fields(fields)
     targets = list(series_from(appointment).select_for_update()) if following else [appointment]

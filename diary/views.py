@@ -155,9 +155,14 @@ def diary_team(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _form_choices(young_person: YoungPerson, user: User) -> dict:
+def _form_choices(
+    young_person: YoungPerson, user: User, appointment: Appointment | None = None
+) -> dict:
+    """Who may go (the young person's team, the user, and whoever goes already), and the young
+    person's own people."""
+    going = [worker.pk for worker in appointment.workers.all()] if appointment else []
     return {
-        "workers": team_members(young_person.team) | User.objects.filter(pk=user.pk),
+        "workers": team_members(young_person.team) | User.objects.filter(pk__in=[user.pk, *going]),
         "key_people": key_people_visible_to(user).filter(young_person=young_person, active=True),
         "professionals": young_person.professionals.filter(active=True),
     }
@@ -291,7 +296,7 @@ def appointment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         instance=appointment,
         initial={"version": appointment.version},
         repeats=appointment.series is not None,
-        **_form_choices(young_person, request.user),
+        **_form_choices(young_person, request.user, appointment),
     )
     changed, clashes = _save_unless_clashing(
         request,

@@ -14,6 +14,7 @@ from diary.models import Appointment
 from tests.factories import (
     AppointmentFactory,
     CaseManagerFactory,
+    CoverFactory,
     KeyPersonFactory,
     VisitPlanFactory,
     YoungPersonFactory,
@@ -447,3 +448,23 @@ def test_each_version_of_an_appointment_is_kept(case_manager, own_young_person):
         ("Court", 1),
         ("Court, moved", 2),
     ]
+
+
+def test_a_colleague_covering_from_another_team_books_and_goes(
+    client, log_in, at_noon, case_manager, own_young_person, other_team_case_manager
+):
+    CoverFactory(worker=case_manager, covered_by=other_team_case_manager)
+    log_in(other_team_case_manager)
+    url = reverse("diary:create", args=[own_young_person.pk])
+
+    response = client.post(url, booking(other_team_case_manager))
+    booked = Appointment.objects.get()
+    changed = client.post(
+        reverse("diary:edit", args=[booked.pk]),
+        booking(other_team_case_manager, what="GP, moved", version=booked.version),
+    )
+
+    assert (response.status_code, changed.status_code) == (302, 302)
+    booked.refresh_from_db()
+    assert booked.what == "GP, moved"
+    assert list(booked.workers.all()) == [other_team_case_manager]
