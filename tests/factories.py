@@ -365,6 +365,11 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
         if create:
             self.workers.set(extracted if extracted is not None else [self.booked_by])
 
+    @factory.post_generation
+    def key_people(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted:
+            self.key_people.set(extracted)
+
 
 class CrisisEventFactory(factory.django.DjangoModelFactory):
     """An after-hours crisis of last night, recorded an hour later by `recorded_by`."""

@@ -468,3 +468,29 @@ def test_a_colleague_covering_from_another_team_books_and_goes(
     booked.refresh_from_db()
     assert booked.what == "GP, moved"
     assert list(booked.workers.all()) == [other_team_case_manager]
+
+
+def test_a_diary_day_that_is_no_date_shows_today(worker_client):
+    response = worker_client.get(reverse("diary:mine"), {"on": "31/02/2026'"})
+
+    assert response.status_code == 200
+    assert response.context["first"] == date(2026, 11, 3)
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_an_appointments_page_query_count_is_constant(
+    worker_client, case_manager, own_young_person, team, django_assert_num_queries, item_count
+):
+    appointment = AppointmentFactory(
+        young_person=own_young_person,
+        booked_by=case_manager,
+        workers=[case_manager, *[CaseManagerFactory(team=team) for _ in range(item_count)]],
+        key_people=[KeyPersonFactory(young_person=own_young_person) for _ in range(item_count)],
+    )
+
+    # user, OTP device, user's groups, the appointment (and the young person, the contact),
+    # who goes, the young person's alerts, key people, professionals; whether the user may
+    # change it (their young people); unread notifications; the read, in the audit trail:
+    # savepoint, insert, release
+    with django_assert_num_queries(13):
+        worker_client.get(reverse("diary:appointment", args=[appointment.pk]))

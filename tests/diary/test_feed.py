@@ -115,3 +115,20 @@ def test_the_link_is_shown_once(client, log_in, case_manager):
     assert made.context["feed_url"] in made.text
     assert made.context["feed_url"] not in again.text
     assert "You have a calendar link" in again.text
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_the_feed_query_count_is_constant(
+    client, case_manager, own_young_person, django_assert_num_queries, item_count
+):
+    for n in range(item_count):
+        AppointmentFactory(
+            young_person=own_young_person,
+            booked_by=case_manager,
+            starts_at=timezone.now() + timedelta(days=n + 1),
+        )
+    token = services.make_feed_link(worker=case_manager)
+
+    # the link and its worker, the worker's groups, the appointments and their young people
+    with django_assert_num_queries(3):
+        feed_of(client, token)
