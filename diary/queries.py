@@ -63,6 +63,25 @@ def between(appointments: QuerySet[Appointment], first: date, last: date) -> Que
     ).order_by("starts_at", "pk")
 
 
+# "Tonight" on the team's diary runs to six the next morning.
+NIGHT_ENDS = timedelta(hours=6)
+
+
+def today_and_tonight(
+    appointments: QuerySet[Appointment], team: Team, day: date
+) -> QuerySet[Appointment]:
+    """Of `appointments`, those the team's workers go to on `day`, and through that night."""
+    return diary_page(
+        appointments.filter(
+            workers__team=team,
+            starts_at__gte=local_midnight(day),
+            starts_at__lt=local_midnight(day + timedelta(days=1)) + NIGHT_ENDS,
+        )
+        .distinct()
+        .order_by("starts_at", "pk")
+    )
+
+
 def appointments_of(worker: User, appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
     """Of `appointments`, those the worker goes to."""
     return appointments.filter(workers=worker)

@@ -35,6 +35,7 @@ from diary.queries import (
     feed_link_for,
     feed_link_of,
     open_visits_of,
+    today_and_tonight,
 )
 from diary.rules import appointments_visible_to
 from toolkit.access import find_or_404, lists_client_records, require_permission
@@ -135,19 +136,12 @@ def diary_team(request: HttpRequest, pk: int) -> HttpResponse:
     team = find_or_404(request, teams_supervised_by(request.user), pk=pk)
     require_permission(request, "diary.view_team_diary", team)
     today = timezone.localdate()
-    appointments = diary_page(
-        between(
-            appointments_visible_to(request.user).filter(workers__team=team).distinct(),
-            today,
-            today,
-        )
-    )
     return render(
         request,
         "diary/team_diary.html",
         {
             "team": team,
-            "appointments": appointments,
+            "appointments": today_and_tonight(appointments_visible_to(request.user), team, today),
             "visits": open_visits_of(visit_plans_visible_to(request.user), team),
             "today": today,
             "now": timezone.now(),

@@ -383,12 +383,26 @@ def test_the_team_diary_shows_who_sees_whom_today_and_who_is_out(
         what="Evening home visit",
         starts_at=TUESDAY_NOON + timedelta(hours=7),
     )
+    AppointmentFactory(
+        young_person=own_young_person,
+        booked_by=case_manager,
+        what="Night outreach",
+        starts_at=TUESDAY_NOON + timedelta(hours=13),
+    )
+    AppointmentFactory(
+        young_person=own_young_person,
+        booked_by=case_manager,
+        what="Tomorrow's school meeting",
+        starts_at=TUESDAY_NOON + timedelta(hours=21),
+    )
     VisitPlanFactory(worker=case_manager, young_person=own_young_person)
     log_in(supervisor)
 
     page = client.get(reverse("diary:team", args=[team.pk])).text
 
     assert "Evening home visit" in page
+    assert "Night outreach" in page  # 1 am: tonight
+    assert "school meeting" not in page
     assert "Jayden Own" in page
     assert str(case_manager) in page
     assert "back by" in page
