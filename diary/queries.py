@@ -93,6 +93,19 @@ def appointments_today(worker: User, appointments: QuerySet[Appointment]) -> Que
     return diary_page(between(appointments_of(worker, appointments), today, today))
 
 
+# How many of a young person's next appointments their record shows.
+COMING_UP = 5
+
+
+def coming_up(appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    """The next of `appointments` from today on, not cancelled, the soonest first."""
+    return diary_page(
+        appointments.exclude(outcome=Appointment.Outcome.CANCELLED)
+        .filter(starts_at__gte=local_midnight(timezone.localdate()))
+        .order_by("starts_at", "pk")
+    )[:COMING_UP]
+
+
 def series_from(appointment: Appointment) -> QuerySet[Appointment]:
     """This appointment and, if it repeats, the occurrences after it still to be given an
     outcome."""

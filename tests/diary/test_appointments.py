@@ -508,3 +508,29 @@ def test_an_appointments_page_query_count_is_constant(
     # savepoint, insert, release
     with django_assert_num_queries(13):
         worker_client.get(reverse("diary:appointment", args=[appointment.pk]))
+
+
+def test_the_young_persons_record_shows_what_is_coming_up(
+    worker_client, case_manager, own_young_person
+):
+    AppointmentFactory(young_person=own_young_person, booked_by=case_manager, what="Court")
+    AppointmentFactory(
+        young_person=own_young_person,
+        booked_by=case_manager,
+        what="Last week's GP",
+        starts_at=TUESDAY_NOON - timedelta(days=7),
+    )
+    AppointmentFactory(
+        young_person=own_young_person,
+        booked_by=case_manager,
+        what="Called off",
+        outcome="cancelled",
+        outcome_at=TUESDAY_NOON,
+        outcome_by=case_manager,
+    )
+
+    page = worker_client.get(reverse("clients:detail", args=[own_young_person.pk])).text
+
+    assert "Court" in page
+    assert "Last week&#x27;s GP" not in page
+    assert "Called off" not in page
