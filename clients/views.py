@@ -90,6 +90,8 @@ from clients.services import (
     update_young_person,
 )
 from clients.timeline import TIMELINE_PAGE, timeline_kinds, timeline_page
+from diary.queries import coming_up
+from diary.rules import appointments_visible_to
 from oncall.queries import is_on_call, on_call_at
 from referrals.queries import documents_on_file, referrals_on_record
 from referrals.services import open_record_outside_referral
@@ -256,6 +258,9 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_merge": user.has_perm("clients.merge_youngperson", young_person),
             "referrals": list(referrals_on_record(young_person, user)),
             "documents": documents_on_file(young_person),
+            "appointments": coming_up(
+                appointments_visible_to(user).filter(young_person=young_person)
+            ),
         },
     )
 

@@ -56,6 +56,7 @@ MENU = [
     ),
     MenuItem("Your referrals", "referrals:list", "referrals.add_referral"),
     MenuItem("Register", "register:list", "register.view_register"),
+    MenuItem("Diary", "diary:mine", "diary.view_diary"),
     MenuItem("Consultations", "referrals:consultations", "referrals.add_consultation"),
     MenuItem("On call", "oncall:now", "oncall.view_on_call"),
     MenuItem("After hours", "clients:break-glass", "clients.add_breakglassaccess"),

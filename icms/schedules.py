@@ -91,6 +91,20 @@ SCHEDULES = [
         "waiting, crises of the last seven days.",
     ),
     Schedule(
+        name="Appointments tomorrow",
+        task="diary.tasks.appointments_tomorrow",
+        crontab="0 15 * * *",
+        description="Reminds each worker of their appointments tomorrow (the e-mail names no "
+        "young person).",
+    ),
+    Schedule(
+        name="Appointments without an outcome",
+        task="diary.tasks.appointments_without_outcome",
+        crontab="0 7 * * *",
+        description="Reminds the workers of each past appointment with no contact recorded and "
+        "no outcome (not attended, cancelled).",
+    ),
+    Schedule(
         name="Audit trail partitions",
         task="audit.tasks.create_audit_partitions",
         crontab="15 2 * * *",

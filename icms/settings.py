@@ -170,6 +170,7 @@ INSTALLED_APPS = [
     "supervision",
     "visits",
     "crises",
+    "diary",
     "devtools",
 ]
 

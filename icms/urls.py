@@ -26,6 +26,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("crises/", include("crises.urls")),
     path("on-call/", include("oncall.urls")),
+    path("diary/", include("diary.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include(("referrals.api_urls", "api"))),

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
@@ -17,6 +18,8 @@ from clients.queries import (
 )
 from clients.rules import young_people_visible_to
 from crises.queries import team_crises_since_yesterday_morning
+from diary.queries import appointments_today
+from diary.rules import appointments_visible_to
 from icms.health import OK, health_report
 from icms.queries import configuration_summary
 from oncall.queries import alerts_told_to, outlook, shifts_of_now_for
@@ -54,6 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["caseload"] = with_register_review(
             with_plan_review(caseload_for(user, visible=visible))
         )
+        context["appointments_today"] = appointments_today(user, appointments_visible_to(user))
+        context["now"] = timezone.now()
     if user.has_role(Role.SUPERVISOR):
         teams = teams_supervised_by(user).select_related("division")
         context["teams_led"] = teams

@@ -26,6 +26,7 @@ from clients.models import (
     YoungPerson,
 )
 from crises.models import CrisisEvent
+from diary.models import Appointment
 from notifications.models import Notification
 from oncall.models import AfterHoursAlert, OnCallShift
 from referrals.models import CaseManagementAgreement, Referral, ReferralAttachment
@@ -343,6 +344,32 @@ class VisitPlanFactory(factory.django.DjangoModelFactory):
     place = "12 Station St, Preston"
     leaves_at = factory.LazyFunction(timezone.now)
     back_by = factory.LazyAttribute(lambda plan: plan.leaves_at + timedelta(hours=1))
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """A home visit tomorrow morning, booked by `booked_by`, who goes to it."""
+
+    class Meta:
+        model = Appointment
+        skip_postgeneration_save = True
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    what = "Home visit"
+    kind = Appointment.Kind.HOME_VISIT
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    duration_minutes = 60
+    place = "12 Station St, Preston"
+    booked_by = factory.SubFactory(CaseManagerFactory)
+
+    @factory.post_generation
+    def workers(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.workers.set(extracted if extracted is not None else [self.booked_by])
+
+    @factory.post_generation
+    def key_people(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted:
+            self.key_people.set(extracted)
 
 
 class CrisisEventFactory(factory.django.DjangoModelFactory):

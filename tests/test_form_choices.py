@@ -34,6 +34,7 @@ from caseplans.forms import TaskForm
 from caseplans.models import Task
 from clients import services as clients_services
 from clients.models import Allocation, Contact, IntensityLevel
+from diary.models import Appointment
 from referrals import services as referrals_services
 from referrals.models import CaseManagementAgreement, Consultation, Referral
 from register import services as register_services
@@ -42,11 +43,13 @@ from supervision.models import SupervisionSession
 from supervision.services import hold_session
 from tests.clients.test_contacts import edit as edit_contact
 from tests.factories import (
+    AppointmentFactory,
     CasePlanFactory,
     ContactFactory,
     GoalFactory,
     KeyPersonFactory,
     OnCallShiftFactory,
+    ProfessionalFactory,
     ReferralFactory,
     TeamFactory,
     UserFactory,
@@ -86,6 +89,15 @@ CHOICES = {
     "register.forms.RegisterFilter.division": "test_the_register_filtered_by_another_division",
     "visits.forms.VisitPlanForm.young_person": "test_a_visit_to_another_teams_young_person",
     "oncall.forms.SwapForm.to_worker": "test_a_shift_handed_to_a_worker_of_another_team",
+    **{
+        f"diary.forms.{form}.{field}": test
+        for form in ("AppointmentForm", "NewAppointmentForm", "ChangeAppointmentForm")
+        for field, test in (
+            ("workers", "test_an_appointment_with_a_worker_of_another_team"),
+            ("key_people", "test_an_appointment_with_another_young_persons_people"),
+            ("professionals", "test_an_appointment_with_another_young_persons_people"),
+        )
+    },
     "supervision.forms.ReportForm.division": AGENCY_REPORTS,
     "supervision.forms.ReportForm.team": AGENCY_REPORTS,
     "supervision.forms.SessionFilter.worker": "test_sessions_filtered_by_another_teams_worker",
@@ -481,6 +493,62 @@ def test_a_visit_to_another_teams_young_person(client, log_in, case_manager, far
         response, "Wren", "Abernethy", refusal="Choose one of the young people you work with."
     )
     assert not VisitPlan.objects.exists()
+
+
+def _appointment_forms(case_manager, young_person) -> list[str]:
+    """The booking form, and the change form of an appointment already booked."""
+    booked = AppointmentFactory(young_person=young_person, booked_by=case_manager)
+    return [
+        reverse("diary:create", args=[young_person.pk]),
+        reverse("diary:edit", args=[booked.pk]),
+    ]
+
+
+def _appointment(case_manager, **fields) -> dict:
+    start = timezone.localtime() + timedelta(days=3)
+    return {
+        "what": "Home visit",
+        "kind": "home_visit",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": "60",
+        "workers": [case_manager.pk],
+        "version": "1",
+        "despite_clashes": "on",
+        **fields,
+    }
+
+
+def test_an_appointment_with_a_worker_of_another_team(
+    client, log_in, case_manager, own_young_person, stranger
+):
+    log_in(case_manager)
+
+    for url in _appointment_forms(case_manager, own_young_person):
+        response = client.post(url, _appointment(case_manager, workers=[stranger.pk]))
+
+        refused_naming_nothing(
+            response, "Ottoline", "Quarrie", refusal="Choose from the young person&#x27;s team."
+        )
+    assert list(Appointment.objects.values_list("workers", flat=True)) == [case_manager.pk]
+
+
+def test_an_appointment_with_another_young_persons_people(
+    client, log_in, case_manager, own_young_person, far_young_person
+):
+    KeyPersonFactory(young_person=own_young_person)
+    ProfessionalFactory(young_person=own_young_person)
+    lena = KeyPersonFactory(young_person=far_young_person, name="Lena Hughes")
+    doctor = ProfessionalFactory(young_person=far_young_person, name="Dr Imogen Falstaff")
+    log_in(case_manager)
+
+    for url in _appointment_forms(case_manager, own_young_person):
+        for fields in ({"key_people": [lena.pk]}, {"professionals": [doctor.pk]}):
+            response = client.post(url, _appointment(case_manager, **fields))
+
+            refused_naming_nothing(response, "Lena Hughes", "Falstaff", "Wren", "Abernethy")
+    assert Appointment.objects.count() == 1
+    assert not Appointment.objects.filter(key_people__isnull=False).exists()
+    assert not Appointment.objects.filter(professionals__isnull=False).exists()
 
 
 def test_sessions_filtered_by_another_teams_worker(client, log_in, supervisor, stranger):

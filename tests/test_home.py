@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEvent
+from clients.queries import local_midnight
 from register.services import list_young_person, record_review, request_listing
 from tests.factories import (
+    AppointmentFactory,
     CareTeamFactory,
     CasePlanFactory,
     ReferralFactory,
@@ -145,15 +147,17 @@ def test_navigation_offers_administration_only_to_administrators(
 def test_case_manager_home_query_count_is_constant(
     client, case_manager, team, django_assert_num_queries, item_count, log_in
 ):
+    ten_today = local_midnight(timezone.localdate()) + timedelta(hours=10)
     for _ in range(item_count):
         young_person = YoungPersonFactory(team=team, primary_case_manager=case_manager)
         CareTeamFactory(young_person=young_person)
+        AppointmentFactory(young_person=young_person, booked_by=case_manager, starts_at=ten_today)
     log_in(case_manager)
 
     # user, OTP device, user's groups, what they cover, after-hours alerts told to them, their
-    # on-call shifts now, caseload, unread notifications; the page read, in the audit trail:
-    # savepoint, insert, release
-    with django_assert_num_queries(11):
+    # on-call shifts now, caseload, today's appointments and who goes to them, unread
+    # notifications; the page read, in the audit trail: savepoint, insert, release
+    with django_assert_num_queries(13):
         client.get(reverse("home"))
 
 

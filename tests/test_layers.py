@@ -17,7 +17,7 @@ LAYERS = [
     ["notifications"],
     ["oncall"],
     ["clients"],
-    ["caseplans", "crises", "referrals", "register", "visits"],
+    ["caseplans", "crises", "diary", "referrals", "register", "visits"],
     ["supervision"],
     ["icms"],
     ["devtools"],

@@ -14,6 +14,7 @@ MENU = {
     "case_manager": [
         ("Home", "home"),
         ("My caseload", "clients:caseload"),
+        ("Diary", "diary:mine"),
         ("Consultations", "referrals:consultations"),
         ("On call", "oncall:now"),
         ("After hours", "clients:break-glass"),
@@ -26,6 +27,7 @@ MENU = {
         ("Caseload review", "supervision:index"),
         ("Referrals", "referrals:queue"),
         ("Register", "register:list"),
+        ("Diary", "diary:mine"),
         ("Consultations", "referrals:consultations"),
         ("On call", "oncall:now"),
         ("After hours", "clients:break-glass"),

@@ -17,6 +17,7 @@ from caseplans import rules as caseplans_rules
 from clients import rules as clients_rules
 from clients.rules import young_people_visible_to
 from crises import rules as crises_rules
+from diary import rules as diary_rules
 from oncall import rules as oncall_rules
 from referrals import rules as referrals_rules
 from referrals.models import Consultation
@@ -27,6 +28,7 @@ from supervision import rules as supervision_rules
 from tests.factories import (
     AfterHoursAlertFactory,
     AgreementFactory,
+    AppointmentFactory,
     BreakGlassAccessFactory,
     CasePlanFactory,
     ContactFactory,
@@ -84,6 +86,7 @@ PROTECTED_MODELS = {
     "SupervisionSession",
     "SupervisionAction",
     "Cover",
+    "Appointment",
 }
 
 
@@ -100,6 +103,7 @@ TWINS = {
     clients_rules.key_people_visible_to: "clients.view_keyperson",
     clients_rules.break_glass_accesses_visible_to: "clients.view_breakglassaccess",
     crises_rules.crisis_events_visible_to: "crises.view_crisisevent",
+    diary_rules.appointments_visible_to: "diary.view_appointment",
     referrals_rules.referrals_visible_to: "referrals.view_referral",
     referrals_rules.agreements_visible_to: "referrals.view_casemanagementagreement",
     referrals_rules.consultations_visible_to: "referrals.view_consultation",
@@ -229,6 +233,12 @@ def records(
         ],
         *sessions,
         *[SupervisionActionFactory(session=session) for session in sessions],
+        *[
+            AppointmentFactory(young_person=young_person, booked_by=worker)
+            for young_person, worker in zip(
+                young_people, (case_manager, case_manager, other_team_case_manager), strict=True
+            )
+        ],
         *[
             VisitPlanFactory(worker=worker, young_person=young_person)
             for worker, young_person in ((case_manager, own), (other_team_case_manager, other))

@@ -3,6 +3,7 @@ from base64 import b32decode
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Division, Role, Team, User
@@ -150,3 +151,16 @@ def test_the_demo_has_a_listing_waiting_for_reg_demo(seeded, client, log_in):
     waiting = client.get("/").context["listings_waiting"]
 
     assert [listing.display_name for listing in waiting] == ["Isla Murphy"]
+
+
+def test_the_demo_case_managers_have_a_week_of_appointments(seeded, client, log_in):
+    from diary.models import Appointment
+
+    for username in ("cm.demo", "cm2.demo"):
+        worker = User.objects.get(username=username)
+        theirs = Appointment.objects.filter(workers=worker)
+        assert theirs.filter(series__isnull=False).count() == 4
+        assert theirs.filter(outcome="not_attended").count() == 1
+        assert theirs.filter(starts_at__lt=timezone.now(), outcome="").exists()
+    log_in(User.objects.get(username="cm.demo"))
+    assert "GP appointment" in client.get(reverse("diary:mine")).text

@@ -24,6 +24,8 @@ from visits.rules import visit_plans_visible_to
 
 USUAL_VISIT = timedelta(hours=1)
 EXTEND_BY = timedelta(minutes=30)
+# What a link may fill in on the "going out" form (?place=…&back_by=…).
+PREFILLED = ("place", "purpose", "leaves_at", "back_by")
 
 
 def _plan_or_404(request: HttpRequest, pk: int) -> VisitPlan:
@@ -72,10 +74,13 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     if chosen is not None:
         found_record(request, chosen)
     now = timezone.localtime().replace(second=0, microsecond=0)
+    # Filled in by the link that opened the form (an appointment's "start a lone visit"); the
+    # form checks the values when it is sent, as it checks typed ones.
+    given = {name: request.GET[name] for name in PREFILLED if request.GET.get(name)}
     form = VisitPlanForm(
         submitted(request),
         young_people=young_people,
-        initial={"young_person": chosen, "leaves_at": now, "back_by": now + USUAL_VISIT},
+        initial={"young_person": chosen, "leaves_at": now, "back_by": now + USUAL_VISIT, **given},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -25,6 +25,7 @@ from clients.models import (
 from clients.queries import local_midnight
 from devtools.demo.caseplans import seed_demo_plans
 from devtools.demo.crises import seed_demo_crises
+from devtools.demo.diary import seed_demo_appointments
 from devtools.demo.oncall import seed_demo_roster
 from devtools.demo.referrals import seed_demo_referrals
 from devtools.demo.register import seed_demo_register
@@ -301,4 +302,5 @@ def seed_demo_agency() -> dict[str, int]:
         "crises": seed_demo_crises(),
         "on-call shifts": seed_demo_roster(),
         "supervision sessions": seed_demo_sessions(),
+        "appointments": seed_demo_appointments(),
     }

@@ -16,6 +16,7 @@ from clients.services import merge_young_people, young_person_relations
 from register.models import Escalation, ListingRequest, RegisterEntry
 from tests.factories import (
     AgreementFactory,
+    AppointmentFactory,
     BreakGlassAccessFactory,
     CareTeamFactory,
     CasePlanFactory,
@@ -127,6 +128,7 @@ MAKERS = {
     "supervision.SupervisionSession_young_people.youngperson": _session_about,
     "safety.VisitPlan.young_person": lambda yp: VisitPlanFactory(young_person=yp),
     "crises.CrisisEvent.young_person": lambda yp: CrisisEventFactory(young_person=yp),
+    "diary.Appointment.young_person": lambda yp: AppointmentFactory(young_person=yp),
 }
 
 

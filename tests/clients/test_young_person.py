@@ -8,6 +8,7 @@ from clients.models import Disclosure
 from clients.services import merge_young_people
 from tests.factories import (
     AgreementFactory,
+    AppointmentFactory,
     CareTeamFactory,
     ChildProtectionDecisionFactory,
     CrisisPlanFactory,
@@ -128,6 +129,7 @@ def test_the_record_runs_a_constant_number_of_queries(
         ChildProtectionDecisionFactory(young_person=young_person)
         record(AuditAction.VIEW, actor=supervisor, obj=young_person)
         merge_young_people(young_person, YoungPersonFactory(team=team), by=supervisor, reason="A")
+        AppointmentFactory(young_person=young_person)
     log_in(supervisor)
 
     # user, OTP device, groups; the young person with team, supervisor, crisis plan and contact
@@ -135,9 +137,10 @@ def test_the_record_runs_a_constant_number_of_queries(
     # and who shared them, case management agreements, merges and who made them, child
     # protection's decisions with who recorded them (prefetched); the access log; may the user
     # change the record (is it visible to them); the referrals it came from (with whether the
-    # user sees each) and their documents; the latest crises; unread notifications; the view
-    # recorded in the audit trail (savepoint, insert, release)
-    with django_assert_num_queries(22):
+    # user sees each) and their documents; the appointments coming up and who goes; the latest
+    # crises; unread notifications; the view recorded in the audit trail (savepoint, insert,
+    # release)
+    with django_assert_num_queries(24):
         client.get(detail(young_person))
 
 
