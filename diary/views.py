@@ -40,6 +40,7 @@ from diary.queries import (
 from diary.rules import appointments_visible_to
 from toolkit.access import find_or_404, lists_client_records, require_permission
 from toolkit.forms import add_service_error, submitted
+from toolkit.validators import validate_plausible_day
 from visits.rules import visit_plans_visible_to
 
 WEEK = 7
@@ -47,11 +48,14 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def _day(request: HttpRequest) -> date:
-    """The day asked for (`?on=yyyy-mm-dd`), today if none or not a date."""
+    """The day asked for (`?on=yyyy-mm-dd`), today if none, not a date, or not a plausible day
+    (year 1 or 9999 would have no day before or after it)."""
     try:
-        return date.fromisoformat(request.GET.get("on", "")[:10])
-    except ValueError:
+        day = date.fromisoformat(request.GET.get("on", "")[:10])
+        validate_plausible_day(day)
+    except (ValueError, ValidationError):
         return timezone.localdate()
+    return day
 
 
 def _appointment_or_404(request: HttpRequest, pk: int) -> Appointment:

@@ -26,6 +26,7 @@ from oncall.queries import (
 from oncall.rules import alerts_visible_to, rosters_visible_to, shifts_visible_to
 from toolkit.access import find_or_404, require_permission
 from toolkit.forms import add_service_error, submitted
+from toolkit.validators import validate_plausible_day
 
 
 def _members(team: Team):
@@ -68,7 +69,8 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 def _week_or_404(week: str) -> date:
     try:
         day = date.fromisoformat(week)
-    except ValueError:
+        validate_plausible_day(day)  # year 1 or 9999 has no week before or after it
+    except (ValueError, ValidationError):
         raise Http404 from None
     if day.weekday() != 0:
         raise Http404

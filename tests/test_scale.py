@@ -27,7 +27,7 @@ LARGER = scale.Sizes(young_people=90, workers=20, contacts=3000, tasks=600, regi
 # INSERT.
 QUERIES = {
     "My caseload": 7,
-    "young person's record": 18,  # + merges, its referrals and their documents, CP decisions
+    "young person's record": 19,  # + merges, referrals and documents, CP decisions, appointments
     "timeline (first page)": 10,
     "timeline (page 8)": 10,
     "contact form (GET)": 13,

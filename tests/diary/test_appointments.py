@@ -484,11 +484,13 @@ def test_a_colleague_covering_from_another_team_books_and_goes(
     assert list(booked.workers.all()) == [other_team_case_manager]
 
 
-def test_a_diary_day_that_is_no_date_shows_today(worker_client):
-    response = worker_client.get(reverse("diary:mine"), {"on": "31/02/2026'"})
+@pytest.mark.parametrize("page", ["diary:mine", "diary:week"])
+@pytest.mark.parametrize("asked", ["31/02/2026'", "0001-01-01", "9999-12-31"])
+def test_a_diary_day_that_is_no_date_or_no_plausible_one_shows_today(worker_client, page, asked):
+    response = worker_client.get(reverse(page), {"on": asked})
 
     assert response.status_code == 200
-    assert response.context["first"] == date(2026, 11, 3)
+    assert response.context["first"] <= date(2026, 11, 3) < response.context["later"]
 
 
 @pytest.mark.parametrize("item_count", [1, 3])

@@ -54,6 +54,18 @@ def week_data(worker, backup=None, *, periods=9):
     return data
 
 
+@pytest.mark.parametrize("week", ["2026-11-24", "23-11-2026", "0001-01-01", "9999-12-27"])
+def test_a_week_that_is_no_monday_or_no_plausible_one_is_not_found(
+    client, log_in, supervisor, team, monday_morning, week
+):
+    log_in(supervisor)
+
+    for asked in ("", "?copy=last"):
+        response = client.get(reverse("oncall:week", args=[team.pk, week]) + asked)
+
+        assert response.status_code == 404
+
+
 def test_the_supervisor_sets_a_week_and_copies_it_the_next(
     client, log_in, supervisor, case_manager, team, monday_morning
 ):
