@@ -31,6 +31,12 @@ def is_on_call(user: User, moment: datetime) -> bool:
     return OnCallShift.objects.at(moment).of_worker(user.pk).exists()
 
 
+def teams_on_call_for(user: User, moment: datetime) -> QuerySet[Team]:
+    """The teams the user is on call for (as the worker or the backup) at `moment`."""
+    shifts = OnCallShift.objects.at(moment).of_worker(user.pk)
+    return Team.objects.filter(pk__in=shifts.values("team"))
+
+
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 

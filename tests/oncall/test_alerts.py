@@ -137,6 +137,35 @@ def test_checking_in_settles_the_alert_and_tells_those_told(
     assert told(supervisor) == []
 
 
+def test_the_worker_on_call_opens_the_missed_visit_and_checks_the_colleague_in(
+    on_call, missed_at_ten, backup, team, supervisor, client, log_in, time_machine
+):
+    not_on_call = UserFactory(role="Case manager", team=team, first_name="Nell")
+    plan_page = AfterHoursAlert.objects.get().url
+    log_in(not_on_call)
+    assert client.get(plan_page).status_code == 404
+    client.logout()
+
+    log_in(on_call.worker)
+    assert "12 Station St, Preston" in client.get(plan_page).text
+    time_machine.move_to(TEN_PM + timedelta(minutes=10), tick=False)
+    client.post(reverse("visits:check-in", args=[missed_at_ten.pk]), {"note": "Rang her: safe"})
+
+    missed_at_ten.refresh_from_db()
+    assert missed_at_ten.checked_in_at is not None
+    assert "checked in" in told(backup)[-1]
+    assert told(supervisor) == []
+
+
+def test_once_the_shift_is_over_the_team_s_visits_are_out_of_sight_again(
+    on_call, missed_at_ten, client, log_in, time_machine
+):
+    time_machine.move_to(on_call.ends_at + timedelta(minutes=1), tick=False)
+    log_in(on_call.worker)
+
+    assert client.get(AfterHoursAlert.objects.get().url).status_code == 404
+
+
 def test_with_nobody_on_call_the_supervisor_is_told_at_once(supervisor, missed_at_ten):
     assert len(told(supervisor)) == 1
     assert AfterHoursAlert.objects.count() == 0
