@@ -166,6 +166,12 @@ def active_alerts() -> Prefetch:
     )
 
 
+def with_page_header(young_people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """With what every page about a young person shows at its head: their team and the
+    worker-safety alerts in force."""
+    return young_people.select_related("team").prefetch_related(active_alerts())
+
+
 def young_person_record(queryset: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
     """What the young person's page shows, fetched in a fixed number of queries."""
     return with_contact_figures(

@@ -58,6 +58,7 @@ from clients.queries import (
     recent_views_of,
     team_members,
     with_contact_figures,
+    with_page_header,
     young_person_record,
 )
 from clients.rules import (
@@ -117,13 +118,7 @@ CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
 
 def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
     """A young person the user sees, with the alerts shown on every page about them."""
-    return find_or_404(
-        request,
-        young_people_visible_to(request.user)
-        .select_related("team")
-        .prefetch_related(active_alerts()),
-        pk=pk,
-    )
+    return find_or_404(request, with_page_header(young_people_visible_to(request.user)), pk=pk)
 
 
 # --- Caseload ---------------------------------------------------------------------------------

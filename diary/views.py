@@ -20,7 +20,7 @@ from accounts.rules import teams_supervised_by
 from caseplans.queries import goals_to_advance
 from clients.forms import ContactForm
 from clients.models import Contact, YoungPerson
-from clients.queries import active_alerts, team_members
+from clients.queries import active_alerts, team_members, with_page_header
 from clients.rules import key_people_visible_to, young_people_visible_to
 from diary import services
 from diary.feed import calendar_of
@@ -73,13 +73,7 @@ def _appointment_or_404(request: HttpRequest, pk: int) -> Appointment:
 
 
 def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
-    return find_or_404(
-        request,
-        young_people_visible_to(request.user)
-        .select_related("team")
-        .prefetch_related(active_alerts()),
-        pk=pk,
-    )
+    return find_or_404(request, with_page_header(young_people_visible_to(request.user)), pk=pk)
 
 
 @require_GET
