@@ -80,6 +80,41 @@ class Versioned(models.Model):
         abstract = True
 
 
+class RestrictionReason(models.TextChoices):
+    """Why an entry's content is kept to a few readers. Shown only to those readers: the reason
+    itself ("sexual exploitation") would tell the others what the entry says."""
+
+    HEALTH = "health", "Health"
+    DRUG_AND_ALCOHOL = "aod_treatment", "Drug and alcohol treatment"
+    SEXUAL_EXPLOITATION = "sexual_exploitation", "Sexual exploitation"
+    FAMILY_CONFIDENTIAL = "family_confidential", "A family member's confidential information"
+
+
+class RestrictableEntry(models.Model):
+    """An entry on a young person's file (a contact note, a document, a crisis record) whose
+    content can be restricted. A restricted entry's content is read only by its authors, the
+    young person's primary case manager, their team's supervisor and the people the author
+    names; the others who see the young person see that it exists (when, by whom), not what it
+    says. Who may read is decided in one place: clients.rules.with_readable_content and
+    clients.rules.can_read_content."""
+
+    restricted_because = models.CharField(
+        "restricted", max_length=20, choices=RestrictionReason, blank=True
+    )
+    restricted_readers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="also readable by"
+    )
+    # The fields naming the entry's authors: ForeignKeys or ManyToManyFields to the user.
+    author_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_restricted(self) -> bool:
+        return bool(self.restricted_because)
+
+
 class YoungPersonQuerySet(models.QuerySet):
     def allocated_to(self, worker: User) -> YoungPersonQuerySet:
         """Young people the worker is allocated to now, as primary case manager or care team."""
@@ -553,7 +588,7 @@ class ContactQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class Contact(models.Model):
+class Contact(RestrictableEntry):
     """A case note: a contact with or about the young person, including attempts that did not
     reach them. "After hours" is derived from the start time by the service, never typed."""
 
@@ -628,6 +663,8 @@ class Contact(models.Model):
     client_reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Optimistic locking: an edit names the version it started from.
     version = models.PositiveIntegerField(default=1)
+
+    author_fields = ("recorded_by", "workers")
 
     objects = ContactQuerySet.as_manager()
 

@@ -8,7 +8,7 @@ visibility answers 404; an action their role may not take on a record they see a
 from collections.abc import Callable
 
 import rules
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.cover import workers_covered_by
@@ -20,7 +20,14 @@ from accounts.rules import (
     supervises_team,
     teams_supervised_by,
 )
-from clients.models import BreakGlassAccess, Contact, KeyPerson, YoungPerson, allocated_ids
+from clients.models import (
+    BreakGlassAccess,
+    Contact,
+    KeyPerson,
+    RestrictableEntry,
+    YoungPerson,
+    allocated_ids,
+)
 
 
 def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
@@ -116,6 +123,40 @@ def break_glass_accesses_visible_to(user: User) -> QuerySet[BreakGlassAccess]:
 def active_break_glass_for(user: User) -> QuerySet[BreakGlassAccess]:
     now = timezone.now()
     return BreakGlassAccess.objects.filter(worker=user, granted_at__lte=now, expires_at__gt=now)
+
+
+def with_readable_content(entries: QuerySet, user: User) -> QuerySet:
+    """`entries` (of a RestrictableEntry model, all of young people the user sees), each
+    annotated `content_readable`: whether the user may read what it says. An entry that is not
+    restricted is read by all who see it; a restricted one by its authors, the young person's
+    primary case manager, the supervisor of their team (or a colleague covering the team) and
+    the readers its author named."""
+    model = entries.model
+    if not user.is_authenticated:
+        return entries.annotate(content_readable=Value(False))
+    same_entry = model._base_manager.filter(pk=OuterRef("pk"))
+    readable = (
+        Q(restricted_because="")
+        | Q(young_person__primary_case_manager=user)
+        | Q(young_person__team__in=teams_supervised_by(user))
+        | Exists(same_entry.filter(restricted_readers=user))
+    )
+    for field in model.author_fields:
+        readable |= Exists(same_entry.filter(**{field: user}))
+    return entries.annotate(
+        content_readable=Case(When(readable, then=True), default=False, output_field=BooleanField())
+    )
+
+
+@rules.predicate
+def can_read_content(user: User, entry: RestrictableEntry) -> bool:
+    """Whether the user may read what `entry` says (with_readable_content)."""
+    if not entry.is_restricted:
+        return True
+    records = type(entry)._base_manager.filter(pk=entry.pk)
+    return bool(
+        with_readable_content(records, user).values_list("content_readable", flat=True).first()
+    )
 
 
 @rules.predicate
