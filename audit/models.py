@@ -20,6 +20,8 @@ class AuditAction(models.TextChoices):
     REFUSED = "refused", "Refused"
     # Of an account's roles, team, division or flags, or of a team's supervisor: who may read what.
     ACCESS = "access", "Changed access"
+    # Of a restricted entry's content (clients.RestrictableEntry), by one of its readers.
+    READ_RESTRICTED = "read_restricted", "Read restricted content"
 
 
 # The lists ICMS records reads of (toolkit.access.shows_list: the view's name), in words.

@@ -59,21 +59,50 @@ def record(
     plan) and does not know it. `named=False` leaves out the record's name (a refused attempt
     on a record the actor may not see: the trail's readers may not see it either)."""
     request = request or current_request.get()
+    event = _event(
+        action,
+        actor=actor,
+        actor_username=actor_username,
+        obj=obj,
+        request=request,
+        detail=detail,
+        young_person_id=young_person_id,
+        named=named,
+    )
+    _insert_making_partition(event)
+    if request is not None:
+        audit_note(request).written.add(_key(obj))
+    return event
+
+
+def _event(
+    action: AuditAction,
+    *,
+    actor: AbstractBaseUser | None,
+    actor_username: str = "",
+    obj: models.Model | None,
+    request: HttpRequest | None,
+    detail: dict | None = None,
+    young_person_id: int | None = None,
+    named: bool = True,
+) -> AuditEvent:
     if actor is not None and not actor.is_authenticated:
         actor = None
-    young_person_id = young_person_id or _young_person_id(obj)
-    event = AuditEvent(
+    return AuditEvent(
         action=action,
         actor=actor,
         actor_username=_storable(actor.get_username() if actor else actor_username)[:150],
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=_storable(str(obj))[:200] if obj is not None and named else "",
-        young_person_id=young_person_id,
+        young_person_id=young_person_id or _young_person_id(obj),
         ip_address=get_client_ip_address(request) if request else None,
         path=_storable(request.path)[:500] if request else "",
         detail=_storable(detail or {}),
     )
+
+
+def _insert_making_partition(event: AuditEvent) -> None:
     try:
         _insert(event)
     except IntegrityError as error:
@@ -83,9 +112,6 @@ def record(
         with transaction.atomic():
             create_partition(first_of_month(event.occurred_at.astimezone(UTC).date()))
             event.save(force_insert=True)
-    if request is not None:
-        audit_note(request).written.add(_key(obj))
-    return event
 
 
 def _insert(event: AuditEvent) -> None:
@@ -116,6 +142,8 @@ def record_answer(request: HttpRequest, response: HttpResponse) -> AuditEvent | 
         return _refused(request, note.found[-1], status=status, named=True)
     if status == 403 and note.refused is not None:
         return _refused(request, note.refused, status=status, named=False)
+    if status == 200 and note.restricted_read:
+        _record_restricted_reads(request, note.restricted_read)
     if status != 200 or note.shows_no_record or ("", "") in note.written:
         return None
     if note.found:
@@ -141,6 +169,23 @@ def record_answer(request: HttpRequest, response: HttpResponse) -> AuditEvent | 
             detail={"list": note.listing, "filters": filters, **note.detail},
         )
     return None
+
+
+def _record_restricted_reads(request: HttpRequest, entries: list[models.Model]) -> None:
+    """One entry per restricted entry whose content the answer showed, written in one insert."""
+    unique = {_key(entry): entry for entry in entries}.values()
+    events = [
+        _event(AuditAction.READ_RESTRICTED, actor=request.user, obj=entry, request=request)
+        for entry in unique
+    ]
+    try:
+        with transaction.atomic():
+            AuditEvent.objects.bulk_create(events)
+    except IntegrityError as error:
+        if "no partition" not in str(error):
+            raise
+        for event in events:  # `record` makes the missing partition
+            _insert_making_partition(event)
 
 
 def _refused(request: HttpRequest, obj: models.Model, *, status: int, named: bool) -> AuditEvent:

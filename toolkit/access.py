@@ -8,7 +8,7 @@ So a new page cannot forget to audit its reads: it has no other way to reach a r
 (tests/test_policy.py), and the access matrix checks every answer's row.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import wraps
@@ -32,6 +32,8 @@ class AuditNote:
     shows_no_record: bool = False
     detail: dict = field(default_factory=dict)
     written: set[tuple[str, str]] = field(default_factory=set)  # rows the services wrote
+    # Restricted entries whose content the answer showed: each read is recorded as such.
+    restricted_read: list[Model] = field(default_factory=list)
 
 
 def audit_note(request: HttpRequest) -> AuditNote:
@@ -71,6 +73,15 @@ def found_record(request: HttpRequest, record: Model) -> None:
 def audit_detail(request: HttpRequest, **detail: object) -> None:
     """Say more about the read, for the trail (`timeline=True`, `pdf=True`)."""
     audit_note(request).detail.update(detail)
+
+
+def shows_restricted_content(request: HttpRequest, entries: Iterable[Model]) -> None:
+    """The answer shows the content of these restricted entries (clients.RestrictableEntry) to
+    one of their readers: the trail records a read of each, as a read of restricted content,
+    so that a supervisor can see who read it. Entries that are not restricted are ignored."""
+    audit_note(request).restricted_read.extend(
+        entry for entry in entries if getattr(entry, "is_restricted", False)
+    )
 
 
 def require_permission(request: HttpRequest, permission: str, obj: object = None) -> None:
