@@ -892,7 +892,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
         "search": search,
         "words": words,
         "searched_kinds": [kind.label.lower() for kind in all_kinds if kind.searched],
-        "period": FilePeriodForm({}),
+        "period": FilePeriodForm(None),
     }
     if request.htmx and request.GET.get("before"):
         return render(request, "clients/timeline_entries.html", context)
@@ -993,6 +993,7 @@ def file_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "clients/file/file_pdf.html",
         context,
         filename=f"file-{young_person.pk}-{starts_on:%Y%m%d}-{ends_on:%Y%m%d}.pdf",
+        instead="Download the contacts as CSV instead.",
     )
 
 

@@ -66,6 +66,15 @@ def file(team, supervisor, case_manager):
 READERS = ["author", "primary", "supervisor"]
 
 
+def more_restricted_contacts(file, count: int, *, by) -> list:
+    return [
+        ContactFactory(
+            young_person=file["young_person"], recorded_by=by, restricted_because="health"
+        )
+        for _ in range(count)
+    ]
+
+
 def restricted_reads() -> list[tuple[str, str]]:
     return list(
         AuditEvent.objects.filter(action=AuditAction.READ_RESTRICTED).values_list(
@@ -209,10 +218,7 @@ def test_a_reader_s_csv_has_the_restricted_note_and_the_read_is_audited(
 def test_the_csv_runs_a_constant_number_of_queries(
     client, log_in, supervisor, file, django_assert_num_queries, item_count
 ):
-    for _ in range(item_count):
-        ContactFactory(
-            young_person=file["young_person"], recorded_by=supervisor, restricted_because="health"
-        )
+    more_restricted_contacts(file, item_count, by=supervisor)
     log_in(supervisor)
 
     # user, authenticator, roles; the young person (visible?); the restricted contacts the
@@ -322,11 +328,8 @@ def test_three_months_before_a_day_that_month_has_not_is_its_last_day():
 def test_the_pdf_runs_a_constant_number_of_queries(
     client, log_in, supervisor, file, django_assert_num_queries, item_count
 ):
-    for _ in range(item_count):
-        ContactFactory(
-            young_person=file["young_person"], recorded_by=supervisor, restricted_because="health"
-        )
-        CrisisEventFactory(young_person=file["young_person"], recorded_by=supervisor)
+    for contact in more_restricted_contacts(file, item_count, by=supervisor):
+        CrisisEventFactory(young_person=contact.young_person, recorded_by=supervisor)
     log_in(supervisor)
 
     # user, authenticator, roles; the young person with their team, its supervisor, division,
@@ -414,10 +417,7 @@ def test_the_api_answers_404_for_a_young_person_or_contact_out_of_sight(
 def test_the_api_list_runs_a_constant_number_of_queries(
     client, supervisor, file, django_assert_num_queries, item_count
 ):
-    for _ in range(item_count):
-        ContactFactory(
-            young_person=file["young_person"], recorded_by=supervisor, restricted_because="health"
-        )
+    more_restricted_contacts(file, item_count, by=supervisor)
     token = AuthToken.objects.create(supervisor)[1]
 
     # the token with its user, the token again (knox), the user's roles; the young person
