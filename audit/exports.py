@@ -45,14 +45,22 @@ def _lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
 
 
 def csv_download(
-    request: HttpRequest, *, name: str, header: list[str], rows: Iterable[list], detail: dict
+    request: HttpRequest,
+    *,
+    name: str,
+    header: list[str],
+    rows: Iterable[list],
+    detail: dict,
+    young_person_id: int | None = None,
 ) -> StreamingHttpResponse:
     """`rows` is consumed lazily as the response is sent; pass a generator over a queryset's
-    iterator(), not a list. `detail` says what was exported, for the audit trail."""
+    iterator(), not a list. `detail` says what was exported, for the audit trail, and
+    `young_person_id` whose record it is, when it is one young person's."""
     record(
         AuditAction.EXPORT,
         actor=request.user,
         detail={"export": name, "filters": request.GET.dict(), **detail},
+        young_person_id=young_person_id,
     )
     response = StreamingHttpResponse(_lines(header, rows), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -41,8 +41,10 @@ LISTS = {
 }
 # What a read of a record showed, when the view said more (toolkit.access.audit_detail).
 READ_DETAILS = {
+    "searched": "Searched the timeline",
     "timeline": "Viewed the timeline",
     "pdf": "Downloaded the case plan (PDF)",
+    "file_pdf": "Downloaded the file (PDF)",
     "printed": "Printed the case plan",
     "compared_with": "Compared two versions of the case plan",
     "break_glass": "Opened the safety information after hours",

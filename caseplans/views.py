@@ -30,7 +30,6 @@ from caseplans.forms import (
     VersionedForm,
 )
 from caseplans.models import CasePlan, CrisisPlan, ExitPlan, Goal, Task
-from caseplans.pdf import render_pdf
 from caseplans.queries import compare_plans, contacts_by_goal, notes_by_goal
 from caseplans.rules import case_plans_visible_to
 from clients.models import KeyPerson, YoungPerson
@@ -38,6 +37,7 @@ from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
 from toolkit.access import audit_detail, find_or_404, found_record, require_permission
 from toolkit.forms import add_service_error, save_versioned, submitted
+from toolkit.pdf import render_pdf
 from toolkit.text import quoted
 
 
@@ -295,7 +295,13 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     audit_detail(request, pdf=True)
     context = _plan_context(request, plan) | {"pdf": True}
     name = f"case-plan-{plan.young_person.family_name.lower()}-v{plan.number}.pdf"
-    return render_pdf(request, "caseplans/plan_print.html", context, filename=name)
+    return render_pdf(
+        request,
+        "caseplans/plan_print.html",
+        context,
+        filename=name,
+        instead="Use Print on the plan's page instead.",
+    )
 
 
 # --- Goals --------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
+import calendar
 import uuid
+from datetime import date, timedelta
 
 import django_filters
 from django import forms
@@ -561,3 +563,51 @@ class CaseloadFilter(django_filters.FilterSet):
 
     def sort_by(self, young_people: object, name: str, value: str) -> object:
         return young_people.order_by(*SORTS.get(value, SORTS["name"]))
+
+
+class FileSearchForm(forms.Form):
+    """The words the timeline searches the file's notes for (clients.timeline.matching_words)."""
+
+    q = forms.CharField(label="Search the notes", max_length=200, required=False, strip=True)
+
+
+# The file's PDF covers at most this long: a court or a case conference reads a period.
+LONGEST_FILE_PERIOD = timedelta(days=2 * 366)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` months earlier (the month's last day where it has no such day)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last_day))
+
+
+class FilePeriodForm(forms.Form):
+    """The period of the file's PDF, `?from=&to=` (days, both included): by default the last
+    three months; `to` alone, the three months before it."""
+
+    def __init__(self, data: object) -> None:
+        super().__init__(data)
+        # "from" is a Python keyword: the fields are named here rather than declared.
+        self.fields["from"] = forms.DateField(
+            label="From", required=False, widget=DateInput, validators=[validate_plausible_day]
+        )
+        self.fields["to"] = forms.DateField(
+            label="To (included)",
+            required=False,
+            widget=DateInput,
+            validators=[validate_plausible_day],
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        ends_on = cleaned.get("to") or timezone.localdate()
+        starts_on = cleaned.get("from") or months_before(ends_on, 3)
+        if ends_on < starts_on:
+            self.add_error("to", "The period ends before it starts.")
+        elif ends_on - starts_on > LONGEST_FILE_PERIOD:
+            self.add_error("to", "Choose a period of at most two years.")
+        cleaned["from"], cleaned["to"] = starts_on, ends_on
+        return cleaned

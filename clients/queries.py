@@ -39,6 +39,8 @@ from clients.models import (
 )
 from clients.rules import (
     break_glass_accesses_visible_to,
+    contacts_visible_to,
+    with_readable_content,
     young_people_covered_by,
     young_people_findable_after_hours,
     young_people_visible_to,
@@ -349,3 +351,29 @@ def recent_views_of(young_person: YoungPerson) -> list[AuditEvent]:
         .select_related("actor")
         .order_by("-occurred_at", "-id")[:RECENT_VIEWS]
     )
+
+
+def file_summary(young_people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """What the file's PDF says of the young person besides the entries: identity, status,
+    intensity, team (and its supervisor), primary case manager and care team."""
+    return young_people.select_related(
+        "team__supervisor", "division", "primary_case_manager", "intensity"
+    ).prefetch_related(current_allocations())
+
+
+def contacts_on_file(young_person: YoungPerson, user: User) -> QuerySet[Contact]:
+    """The young person's contacts, oldest first, as the file's outputs (CSV, PDF, API) show
+    them to `user`: each with its workers and `content_readable` (with_readable_content)."""
+    return (
+        with_readable_content(contacts_visible_to(user).filter(young_person=young_person), user)
+        .select_related("young_person")  # what the audit trail names a restricted read by
+        .prefetch_related("workers")
+        .order_by("started_at", "pk")
+    )
+
+
+def restricted_readable(entries: QuerySet) -> list:
+    """Of `entries` (of a RestrictableEntry model, with_readable_content), the restricted ones
+    whose content the user reads."""
+    readable = entries.filter(content_readable=True).exclude(restricted_because="")
+    return list(readable.prefetch_related(None))

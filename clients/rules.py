@@ -132,6 +132,8 @@ def with_readable_content(entries: QuerySet, user: User) -> QuerySet:
     primary case manager, the supervisor of their team (or a colleague covering the team) and
     the readers its author named."""
     model = entries.model
+    if not issubclass(model, RestrictableEntry):  # an entry no one can restrict: all read it
+        return entries.annotate(content_readable=Value(True))
     if not user.is_authenticated:
         return entries.annotate(content_readable=Value(False))
     same_entry = model._base_manager.filter(pk=OuterRef("pk"))

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import (
     Case,
@@ -46,7 +47,7 @@ from clients.models import (
     WorkerSafetyAlert,
     YoungPerson,
 )
-from clients.rules import break_glass_accesses_visible_to
+from clients.rules import break_glass_accesses_visible_to, with_readable_content
 
 TIMELINE_PAGE = 25
 
@@ -73,6 +74,8 @@ class TimelineKind:
     template: str  # shows one entry: `entry` (its `event`, `at`) and `item`, the record
     moments: tuple[Moment, ...]
     accent: str = "secondary"  # the Bootstrap colour of the entry's border
+    # The text fields of its records that the file's search reads (?q=); none: not searched.
+    searched: tuple[str, ...] = ()
 
 
 _KINDS: dict[str, TimelineKind] = {}
@@ -129,18 +132,24 @@ def timeline_page(
     kinds: Iterable[str],
     before: Key | None,
     size: int,
+    words: str = "",
 ) -> tuple[list[TimelineEntry], Key | None]:
     """One page of the young person's chronology, newest first, of the kinds asked for (names),
     as `user` may see it, and the key of the next (older) page. Keyset paging on (moment, rank,
-    id). The young person is one the user sees: the view found them through the policy."""
+    id). The young person is one the user sees: the view found them through the policy. With
+    `words`, only the entries of searched kinds that say them (matching_words)."""
     parts: list[str] = []
     params: list[Any] = []
     for name in kinds:
-        for moment in _KINDS[name].moments if name in _KINDS else ():
-            rows = (
-                moment.records(young_person, user)
-                .order_by()
-                .values_list(moment.at, Value(moment.rank, IntegerField()), "pk")
+        kind = _KINDS.get(name)
+        if kind is None or (words and not kind.searched):
+            continue
+        for moment in kind.moments:
+            records = moment.records(young_person, user)
+            if words:
+                records = matching_words(records, words, fields=kind.searched, user=user)
+            rows = records.order_by().values_list(
+                moment.at, Value(moment.rank, IntegerField()), "pk"
             )
             sql, part_params = rows.query.sql_with_params()
             parts.append(f"({sql})")
@@ -181,6 +190,22 @@ def timeline_page(
             )
         )
     return entries, (page[-1] if more else None)
+
+
+def matching_words(
+    records: QuerySet, words: str, *, fields: tuple[str, ...], user: User
+) -> QuerySet:
+    """The records whose `fields` say `words` (PostgreSQL full-text search in English: "drinking"
+    finds "drank", "-police" leaves out, "quoted words" go together), among those whose content
+    the user may read: a match on a restricted entry's content would tell a non-reader what it
+    says."""
+    said = SearchVector(*fields, config="english")
+    searched = SearchQuery(words, search_type="websearch", config="english")
+    return (
+        with_readable_content(records, user)
+        .alias(said=said)
+        .filter(content_readable=True, said=searched)
+    )
 
 
 class StartOfDay(Func):
@@ -294,6 +319,7 @@ register(
             ),
         ),
         accent="primary",
+        searched=("notes", "follow_up"),
     )
 )
 _alerts = by_pk(WorkerSafetyAlert.objects.select_related("created_by", "ended_by"))

@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/", views.young_person_detail, name="detail"),
     path("<int:pk>/edit/", views.young_person_edit, name="edit"),
     path("<int:pk>/timeline/", views.timeline, name="timeline"),
+    path("<int:pk>/contacts.csv", views.contacts_csv, name="contacts-csv"),
+    path("<int:pk>/file.pdf", views.file_pdf, name="file-pdf"),
     path("<int:pk>/merge/", views.young_person_merge, name="merge"),
     path(
         "<int:pk>/merge/<int:other_pk>/",

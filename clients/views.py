@@ -1,5 +1,5 @@
 from copy import copy
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.conf import settings
@@ -33,6 +33,8 @@ from clients.forms import (
     ContactForm,
     DisclosureForm,
     EmptyForm,
+    FilePeriodForm,
+    FileSearchForm,
     KeyPersonForm,
     MarkInErrorForm,
     MergeChoiceForm,
@@ -45,17 +47,21 @@ from clients.forms import (
     VersionedForm,
     YoungPersonForm,
 )
-from clients.models import Allocation, YoungPerson
+from clients.models import Allocation, Contact, YoungPerson
 from clients.queries import (
     IDENTITY,
     active_alerts,
+    contacts_on_file,
     covered_by_user,
     current_allocations,
     draft_for,
     duplicates_of,
+    file_summary,
     find_for_break_glass,
+    local_midnight,
     possible_duplicates,
     recent_views_of,
+    restricted_readable,
     team_members,
     with_contact_figures,
     with_page_header,
@@ -91,6 +97,7 @@ from clients.services import (
     update_young_person,
 )
 from clients.timeline import TIMELINE_PAGE, timeline_kinds, timeline_page
+from crises.queries import crises_on_file
 from diary.queries import coming_up
 from diary.rules import appointments_visible_to
 from oncall.queries import is_on_call, on_call_at
@@ -109,9 +116,11 @@ from toolkit.access import (
     lists_client_records,
     require_permission,
     shows_no_record,
+    shows_restricted_content,
 )
 from toolkit.forms import add_service_error, save_versioned, submitted
 from toolkit.hours import is_after_hours
+from toolkit.pdf import render_pdf
 
 CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
 
@@ -857,7 +866,9 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The young person's chronology, newest first, filterable by kind; "older" pages come in
     with htmx (or as plain links without JavaScript)."""
     young_person = _young_person_or_404(request, pk)
-    audit_detail(request, timeline=True)
+    search = FileSearchForm(request.GET)
+    words = search.cleaned_data["q"] if search.is_valid() else ""
+    audit_detail(request, timeline=True, **({"searched": words} if words else {}))
     all_kinds = timeline_kinds()
     asked = set(request.GET.getlist("kind"))
     kinds = [kind.name for kind in all_kinds if kind.name in asked]
@@ -867,6 +878,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
         kinds=kinds or [kind.name for kind in all_kinds],
         before=_timeline_key(request.GET.get("before", "")),
         size=TIMELINE_PAGE,
+        words=words,
     )
     query = request.GET.copy()
     query.pop("before", None)
@@ -877,10 +889,112 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
         "next_key": f"{next_key[0].isoformat()},{next_key[1]},{next_key[2]}" if next_key else None,
         "query": query.urlencode(),
         "can_add_contact": request.user.has_perm("clients.add_contact", young_person),
+        "search": search,
+        "words": words,
+        "searched_kinds": [kind.label.lower() for kind in all_kinds if kind.searched],
+        "period": FilePeriodForm(None),
     }
     if request.htmx and request.GET.get("before"):
         return render(request, "clients/timeline_entries.html", context)
     return render(request, "clients/timeline.html", context)
+
+
+# --- The file's outputs -----------------------------------------------------------------------
+# Each shows a restricted entry's content only to its readers (clients.rules.with_readable_content)
+# and tells the audit trail which restricted entries a reader got.
+
+CONTACTS_CSV_HEADER = [
+    "Date",
+    "Start",
+    "Minutes",
+    "How",
+    "Where",
+    "Kind",
+    "Reached the young person",
+    "After hours",
+    "Workers",
+    "Notes",
+    "Follow-up",
+    "Entered in error",
+]
+
+
+def _contact_row(contact: Contact) -> list:
+    started_at = timezone.localtime(contact.started_at)
+    workers = ", ".join(str(worker) for worker in contact.workers.all())
+    when = [f"{started_at:%Y-%m-%d}", f"{started_at:%H:%M}"]
+    if not contact.content_readable:  # that it exists, when and by whom; nothing it says
+        return [*when, "", "", "", "", "", "", workers, "Restricted", "", ""]
+    return [
+        *when,
+        contact.duration_minutes,
+        contact.get_mode_display(),
+        contact.get_location_display(),
+        contact.get_kind_display(),
+        "yes" if contact.reached_young_person else "no",
+        "yes" if contact.after_hours else "no",
+        workers,
+        contact.notes,
+        contact.follow_up,
+        "yes" if contact.entered_in_error_at else "no",
+    ]
+
+
+@require_GET
+def contacts_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The young person's contacts, oldest first, as CSV."""
+    young_person = find_or_404(request, young_people_visible_to(request.user), pk=pk)
+    contacts = contacts_on_file(young_person, request.user)
+    # Said before the rows stream: the trail is written when the answer leaves.
+    shows_restricted_content(request, restricted_readable(contacts))
+    return csv_download(
+        request,
+        name=f"contacts-{young_person.pk}",
+        header=CONTACTS_CSV_HEADER,
+        rows=(_contact_row(contact) for contact in contacts.iterator(chunk_size=2000)),
+        detail={"rows": contacts.count()},
+        young_person_id=young_person.pk,
+    )
+
+
+@require_GET
+def file_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The young person's file for a case conference or a court: who they are, their status
+    and team, and the contacts and crises of a period (`?from=&to=`, the last three months by
+    default)."""
+    young_person = find_or_404(request, file_summary(young_people_visible_to(request.user)), pk=pk)
+    period = FilePeriodForm(request.GET)
+    if not period.is_valid():
+        return render(
+            request,
+            "clients/file/period_form.html",
+            {"young_person": young_person, "period": period},
+            status=400,
+        )
+    starts_on, ends_on = period.cleaned_data["from"], period.cleaned_data["to"]
+    start, end = local_midnight(starts_on), local_midnight(ends_on + timedelta(days=1))
+    contacts = contacts_on_file(young_person, request.user)
+    contacts = list(contacts.filter(started_at__gte=start, started_at__lt=end))
+    crises = list(crises_on_file(young_person, request.user).happened_between(start, end))
+    audit_detail(request, file_pdf=True, period=[starts_on.isoformat(), ends_on.isoformat()])
+    shows_restricted_content(
+        request, [entry for entry in [*contacts, *crises] if entry.content_readable]
+    )
+    context = {
+        "young_person": young_person,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "contacts": contacts,
+        "crises": crises,
+        "today": timezone.localdate(),
+    }
+    return render_pdf(
+        request,
+        "clients/file/file_pdf.html",
+        context,
+        filename=f"file-{young_person.pk}-{starts_on:%Y%m%d}-{ends_on:%Y%m%d}.pdf",
+        instead="Download the contacts as CSV instead.",
+    )
 
 
 # --- After-hours access -----------------------------------------------------------------------

@@ -2,7 +2,8 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 from accounts.rules import teams_supervised_by
-from clients.models import WorkerSafetyAlert
+from clients.models import WorkerSafetyAlert, YoungPerson
+from clients.rules import with_readable_content
 from crises.models import CrisisEvent
 from crises.rules import crisis_events_visible_to
 from crises.services import yesterday_morning
@@ -36,4 +37,16 @@ def team_crises_since_yesterday_morning(supervisor: User) -> QuerySet[CrisisEven
         )
         .select_related("young_person")
         .order_by("-occurred_at", "-pk")[:RECENT_ON_HOME]
+    )
+
+
+def crises_on_file(young_person: YoungPerson, user: User) -> QuerySet[CrisisEvent]:
+    """The young person's crises, oldest first, as the file's PDF shows them to `user`: each
+    with who recorded it and `content_readable` (clients.rules.with_readable_content)."""
+    return (
+        with_readable_content(
+            crisis_events_visible_to(user).filter(young_person=young_person), user
+        )
+        .select_related("young_person", "recorded_by")
+        .order_by("occurred_at", "pk")
     )

@@ -21,5 +21,6 @@ register(
             ),
         ),
         accent="warning",
+        searched=("what_happened", "action_details", "outcome"),
     )
 )

@@ -116,6 +116,8 @@ ICMS_WORKERS_ONLY = (
 SUPERVISORS_ONLY = same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "supervisor")
 PRACTITIONERS_ONLY = same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "practitioner")
 API_PRACTITIONERS_ONLY = same(401, "anonymous") | same(403, *SIGNED_IN) | same(200, "practitioner")
+# A young person's records through the API, with the token of a worker who sees them.
+API_YOUNG_PERSON = YOUNG_PERSON_PAGE | {"anonymous": (401, 401)}
 CURRENT_PLAN_PAGE = YOUNG_PERSON_PAGE | {"practitioner": (200, 404)}
 # A submitted referral: its practitioner and the receiving team's supervisor see it.
 SUBMITTED_REFERRAL_PAGE = same(404) | {
@@ -212,6 +214,8 @@ MATRIX: dict[str, Entry] = {
     "clients:detail": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:edit": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "clients:timeline": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "clients:contacts-csv": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "clients:file-pdf": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     # Merging another record of the young person into this one: their team's supervisor.
     "clients:merge": Entry(SUPERVISOR_ACTION_PAGE, kwargs="young_people"),
     # own: two records of the first team, other: two of the other team
@@ -392,6 +396,8 @@ MATRIX: dict[str, Entry] = {
         kwargs="referrals",
         method="post",
     ),
+    "api:contact-list": Entry(API_YOUNG_PERSON, kwargs="young_people"),
+    "api:contact-detail": Entry(API_YOUNG_PERSON, kwargs="contacts"),
     "api:schema": Entry(same(200)),
     "api:docs": Entry(same(200)),
     "audit:trail": Entry(

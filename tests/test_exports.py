@@ -47,6 +47,7 @@ IN_GIVEN_NAME = "-2+3+cmd|' /C calc'!A0"
 IN_FAMILY_NAME = "\t=1+1"
 IN_CP_NUMBER = "\r=1+1"
 IN_INTENSITY = "=1+1"
+IN_NOTES = "=cmd|' /C calc'!A0 and then we talked"
 
 WORKER = f"{IN_WORKER} Quarrie"  # str() of the case manager: given and family name
 TEAM_EXPORTS = ("review", "chart")
@@ -61,6 +62,7 @@ EXPORTS = {
         IN_INTENSITY,
         WORKER,
     ],
+    ("clients:contacts-csv", ""): [WORKER, IN_NOTES],
     ("supervision:review-export", ""): [WORKER],
     ("supervision:chart-export", "caseload-weights"): [WORKER],
     # The other charts count by week, month or decline reason: no typed text reaches them.
@@ -96,6 +98,7 @@ def test_every_export_is_listed():
     }
     served = {
         ("clients:caseload-export", ""),
+        ("clients:contacts-csv", ""),
         ("supervision:review-export", ""),
         *(("supervision:chart-export", chart) for chart in DASHBOARD_CHARTS),
         *(("supervision:report-export", report) for report in [*REPORTS, "activity"]),
@@ -133,7 +136,7 @@ def planted(north, team, supervisor, case_manager):
         submitted_at=decided - timedelta(days=2),
         decided_at=decided,
     )
-    ContactFactory(young_person=mia, recorded_by=case_manager, after_hours=True)
+    ContactFactory(young_person=mia, recorded_by=case_manager, after_hours=True, notes=IN_NOTES)
     Consultation.objects.create(
         team=team, asked_by="A practitioner", organisation="Child Protection", question="Who?",
         advice="Try the youth outreach service.", given_by=supervisor,
@@ -170,6 +173,8 @@ def test_a_formula_typed_anywhere_reaches_the_csv_neutralised(
 ):
     log_in(case_manager if name == "clients:caseload-export" else supervisor)
     args = [team.pk] if name.split(":")[1].startswith(TEAM_EXPORTS) else []
+    if name == "clients:contacts-csv":  # of the young person with the formulas in their names
+        args = [YoungPerson.objects.get(given_name=IN_GIVEN_NAME).pk]
     today = timezone.localdate()
     period = {"starts_on": (today - timedelta(days=30)).isoformat(), "ends_on": today.isoformat()}
 

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 from audit.models import AuditAction, AuditEvent
 from referrals.models import Referral
-from tests.factories import ReferralFactory, TeamFactory
+from tests.factories import ContactFactory, ReferralFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -319,6 +319,15 @@ def test_the_schema_says_every_answer_an_operation_gives(client, db):
         "PATCH /api/referrals/{id}/": ["200", "400", "401", "403", "404", "429", "503"],
         "POST /api/referrals/{id}/submit/": ["200", "400", "401", "403", "404", "429", "503"],
         "POST /api/referrals/{id}/withdraw/": ["200", "400", "401", "403", "404", "429", "503"],
+        "GET /api/young-people/{id}/contacts/": ["200", "401", "403", "404", "429", "503"],
+        "GET /api/young-people/{id}/contacts/{contact_pk}/": [
+            "200",
+            "401",
+            "403",
+            "404",
+            "429",
+            "503",
+        ],
     }
 
 
@@ -381,13 +390,19 @@ def test_every_answer_of_the_api_is_in_its_schema(request, role, team, practitio
             decline_reason="eligibility" if status == "declined" else "",
         )
     ids = list(Referral.objects.order_by("pk").values_list("pk", flat=True))
+    # A young person of the first team with a contact and a restricted one (the contacts API).
+    young_person = request.getfixturevalue("own_young_person")
+    contacts = [
+        ContactFactory(young_person=young_person, restricted_because=restricted)
+        for restricted in ("", "health")
+    ]
     headers = {}
     if role != "anonymous":
         user = request.getfixturevalue(role)
         headers["Authorization"] = f"Token {AuthToken.objects.create(user)[1]}"
     api_schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 6
+    assert len(operations) == 8
     examples = EXAMPLES.get(role, OTHERS_EXAMPLES)
     checks = [
         not_a_server_error,
@@ -398,8 +413,16 @@ def test_every_answer_of_the_api_is_in_its_schema(request, role, team, practitio
     started = time.monotonic()
 
     for operation in operations:
-        # Besides ids made up, each referral of the practitioner, in each of its states.
-        targets = [{}, *({"id": pk} for pk in ids)] if "{id}" in operation.path else [{}]
+        # Besides ids made up, each referral of the practitioner, in each of its states, and
+        # the young person's contacts.
+        if "{contact_pk}" in operation.path:
+            targets = [{}, *({"id": young_person.pk, "contact_pk": c.pk} for c in contacts)]
+        elif "/young-people/" in operation.path:
+            targets = [{}, {"id": young_person.pk}]
+        elif "{id}" in operation.path:
+            targets = [{}, *({"id": pk} for pk in ids)]
+        else:
+            targets = [{}]
         for mode, path_parameters in itertools.product(
             (GenerationMode.POSITIVE, GenerationMode.NEGATIVE), targets
         ):

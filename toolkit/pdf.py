@@ -1,4 +1,5 @@
-"""The case plan as a PDF, made by WeasyPrint from the same template as the printed page."""
+"""PDFs made by WeasyPrint from a page's template, fetching nothing but the project's own
+static files."""
 
 import logging
 import mimetypes
@@ -25,8 +26,10 @@ def static_file(url: str) -> tuple[bytes, str]:
 
 
 def render_pdf(
-    request: HttpRequest, template: str, context: dict, *, filename: str
+    request: HttpRequest, template: str, context: dict, *, filename: str, instead: str = ""
 ) -> HttpResponse:
+    """`template` rendered with `context` as a PDF download named `filename`; where the server
+    cannot make PDFs, a 503 saying so, and what to do `instead`."""
     # Imported here: WeasyPrint loads Pango (a system library) when imported.
     try:
         from weasyprint import HTML
@@ -34,8 +37,7 @@ def render_pdf(
     except OSError:
         logger.exception("WeasyPrint cannot load its system libraries (Pango)")
         return HttpResponse(
-            "PDFs cannot be made on this server (Pango is not installed). Use Print on the "
-            "plan's page instead.",
+            f"PDFs cannot be made on this server (Pango is not installed). {instead}".strip(),
             status=503,
             content_type="text/plain; charset=utf-8",
         )
