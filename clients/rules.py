@@ -159,6 +159,42 @@ def can_read_content(user: User, entry: RestrictableEntry) -> bool:
     )
 
 
+def entries_of_authors(entries: QuerySet, user: User) -> QuerySet:
+    """Those of `entries` (of a RestrictableEntry model) that `user` wrote (its author_fields)."""
+    written = Q(pk__in=[])
+    for name in entries.model.author_fields:
+        written |= Q(pk__in=entries.model._base_manager.filter(**{name: user}).values("pk"))
+    return entries.filter(written) if user.is_authenticated else entries.none()
+
+
+def restricted_entries_supervised_by(entries: QuerySet, user: User) -> QuerySet:
+    """Those of `entries` (of a RestrictableEntry model, of young people the user sees) whose
+    readers the user may list: the restricted ones of the teams they supervise."""
+    return entries.exclude(restricted_because="").filter(
+        young_person__team__in=teams_supervised_by(user)
+    )
+
+
+def contact_read_logs_visible_to(user: User) -> QuerySet[Contact]:
+    """The restricted contacts whose "who has read this" the user may see."""
+    return restricted_entries_supervised_by(contacts_visible_to(user), user)
+
+
+@rules.predicate
+def wrote_the_entry(user: User, entry: RestrictableEntry) -> bool:
+    """One of the entry's authors: they restrict it, and name who else reads it."""
+    return entries_of_authors(type(entry)._base_manager.filter(pk=entry.pk), user).exists()
+
+
+@rules.predicate
+def holds_the_case_of(user: User, entry: RestrictableEntry) -> bool:
+    """The primary case manager of the entry's young person, or their team's supervisor."""
+    young_person = entry.young_person
+    return young_person.primary_case_manager_id == user.pk or supervises_young_person(
+        user, young_person
+    )
+
+
 @rules.predicate
 def can_see_young_person(user: User, young_person: YoungPerson) -> bool:
     return young_people_visible_to(user).filter(pk=young_person.pk).exists()
@@ -203,6 +239,11 @@ rules.add_perm("clients.add_contact", works_with_young_person)
 # Only the workers who made a contact correct it; they or the supervisor may mark it in error.
 rules.add_perm("clients.change_contact", made_the_contact)
 rules.add_perm("clients.mark_contact_in_error", made_the_contact | supervises_contact_young_person)
+# A restricted entry: its authors restrict it and name its readers; they, the primary case
+# manager or the supervisor lift the restriction; the supervisor sees who read it.
+rules.add_perm("clients.restrict_contact", wrote_the_entry)
+rules.add_perm("clients.lift_contact_restriction", wrote_the_entry | holds_the_case_of)
+rules.add_perm("clients.view_contact_read_log", seen_in(contact_read_logs_visible_to))
 # Allocation and transfer are the supervisor's, for their own team.
 rules.add_perm("clients.add_allocation", supervises_young_person)
 rules.add_perm("clients.transfer_caseload", is_supervisor)

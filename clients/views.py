@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -39,6 +40,7 @@ from clients.forms import (
     MergeForm,
     NewYoungPersonForm,
     ProfessionalForm,
+    RestrictionForm,
     StatusForm,
     TransferForm,
     TransferFromForm,
@@ -55,6 +57,7 @@ from clients.queries import (
     duplicates_of,
     find_for_break_glass,
     possible_duplicates,
+    reads_of,
     recent_views_of,
     team_members,
     with_contact_figures,
@@ -66,6 +69,7 @@ from clients.rules import (
     break_glass_accesses_visible_to,
     contacts_visible_to,
     merged_records_visible_to,
+    with_readable_content,
     young_people_visible_to,
 )
 from clients.services import (
@@ -74,6 +78,7 @@ from clients.services import (
     add_to_care_team,
     allocate_primary,
     change_alert,
+    change_restriction,
     change_status,
     end_alert,
     end_care_team_allocation,
@@ -90,7 +95,12 @@ from clients.services import (
     transfer_caseload,
     update_young_person,
 )
-from clients.timeline import TIMELINE_PAGE, timeline_kinds, timeline_page
+from clients.timeline import (
+    TIMELINE_PAGE,
+    restricted_content_shown,
+    timeline_kinds,
+    timeline_page,
+)
 from diary.queries import coming_up
 from diary.rules import appointments_visible_to
 from oncall.queries import is_on_call, on_call_at
@@ -109,11 +119,12 @@ from toolkit.access import (
     lists_client_records,
     require_permission,
     shows_no_record,
+    shows_restricted_content,
 )
 from toolkit.forms import add_service_error, save_versioned, submitted
 from toolkit.hours import is_after_hours
 
-CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
+CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced", "restricted_readers"}
 
 
 def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
@@ -708,8 +719,9 @@ def _contact_or_404(request: HttpRequest, pk: int, contact_pk: int) -> tuple:
     young_person = _young_person_or_404(request, pk)
     contact = find_or_404(
         request,
-        contacts_visible_to(request.user)
-        .filter(young_person=young_person)
+        with_readable_content(
+            contacts_visible_to(request.user).filter(young_person=young_person), request.user
+        )
         .select_related("recorded_by", "entered_in_error_by", "young_person__team")
         .prefetch_related("workers"),
         pk=contact_pk,
@@ -732,6 +744,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         initial=draft.data if draft else None,
         co_workers=co_workers,
         plan_goals=goals_to_advance(young_person),
+        readers=co_workers,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -772,9 +785,16 @@ def contact_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def contact_detail(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    """A contact. A restricted one shows its content to its readers (a read of restricted
+    content, audited as such); to the others who see the young person, only that it exists,
+    when and by whom (200, not 403: they may need to know that there is more to ask about)."""
     young_person, contact = _contact_or_404(request, pk, contact_pk)
+    user = request.user
+    readable = contact.content_readable
+    if readable:
+        shows_restricted_content(request, [contact])
     earlier = (
-        contact.events.order_by("-pgh_id")[1:] if contact.amended_at else []
+        contact.events.order_by("-pgh_id")[1:] if contact.amended_at and readable else []
     )  # the versions before this one, newest first
     return render(
         request,
@@ -783,9 +803,13 @@ def contact_detail(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
             "young_person": young_person,
             "contact": contact,
             "earlier_versions": earlier,
-            "advanced": advanced_by(contact),
-            "can_change": request.user.has_perm("clients.change_contact", contact),
-            "can_mark_in_error": request.user.has_perm("clients.mark_contact_in_error", contact),
+            "advanced": advanced_by(contact) if readable else [],
+            "can_change": user.has_perm("clients.change_contact", contact),
+            "can_mark_in_error": user.has_perm("clients.mark_contact_in_error", contact),
+            "can_lift": contact.is_restricted
+            and user.has_perm("clients.lift_contact_restriction", contact),
+            "can_see_reads": contact.is_restricted
+            and user.has_perm("clients.view_contact_read_log", contact),
             "error_form": MarkInErrorForm(),
         },
     )
@@ -806,7 +830,9 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
         initial=initial,
         co_workers=co_workers,
         plan_goals=goals_to_advance(young_person),
+        readers=co_workers,
     )
+    shows_restricted_content(request, [contact])  # the form holds what it says
     if request.method == "POST" and form.is_valid():
         try:
             amend_contact_with_plan_work(contact, by=request.user, **form.contact_and_plan_work())
@@ -840,6 +866,54 @@ def contact_mark_in_error(request: HttpRequest, pk: int, contact_pk: int) -> Htt
     return redirect("clients:contact-detail", pk=young_person.pk, contact_pk=contact.pk)
 
 
+@require_POST
+def contact_restriction(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    """Restrict a contact, change why or who else reads it (its authors), or lift the
+    restriction (they, the primary case manager or the supervisor)."""
+    young_person, contact = _contact_or_404(request, pk, contact_pk)
+    form = RestrictionForm(request.POST, readers=team_members(young_person.team))
+    lifting = not request.POST.get("restricted_because")
+    require_permission(
+        request,
+        "clients.lift_contact_restriction" if lifting else "clients.restrict_contact",
+        contact,
+    )
+    if form.is_valid():
+        try:
+            change_restriction(
+                contact,
+                by=request.user,
+                because=form.cleaned_data["restricted_because"],
+                readers=form.cleaned_data["restricted_readers"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, "The restriction is lifted." if lifting else "The contact is restricted."
+            )
+    else:
+        messages.error(request, "Choose why it is restricted, and readers of the team.")
+    return redirect("clients:contact-detail", pk=young_person.pk, contact_pk=contact.pk)
+
+
+@require_GET
+def contact_read_log(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    """Who has read a restricted contact, and who opened its page: for the team's supervisor."""
+    young_person, contact = _contact_or_404(request, pk, contact_pk)
+    require_permission(request, "clients.view_contact_read_log", contact)
+    return render(
+        request,
+        "clients/restricted_reads.html",
+        {
+            "young_person": young_person,
+            "entry": contact,
+            "entry_url": reverse("clients:contact-detail", args=[young_person.pk, contact.pk]),
+            "reads": reads_of(contact),
+        },
+    )
+
+
 # --- Timeline ---------------------------------------------------------------------------------
 
 
@@ -868,6 +942,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
         before=_timeline_key(request.GET.get("before", "")),
         size=TIMELINE_PAGE,
     )
+    shows_restricted_content(request, restricted_content_shown(entries))
     query = request.GET.copy()
     query.pop("before", None)
     context = {
