@@ -159,14 +159,6 @@ def can_read_content(user: User, entry: RestrictableEntry) -> bool:
     )
 
 
-def entries_of_authors(entries: QuerySet, user: User) -> QuerySet:
-    """Those of `entries` (of a RestrictableEntry model) that `user` wrote (its author_fields)."""
-    written = Q(pk__in=[])
-    for name in entries.model.author_fields:
-        written |= Q(pk__in=entries.model._base_manager.filter(**{name: user}).values("pk"))
-    return entries.filter(written) if user.is_authenticated else entries.none()
-
-
 def restricted_entries_supervised_by(entries: QuerySet, user: User) -> QuerySet:
     """Those of `entries` (of a RestrictableEntry model, of young people the user sees) whose
     readers the user may list: the restricted ones of the teams they supervise."""
@@ -182,8 +174,18 @@ def contact_read_logs_visible_to(user: User) -> QuerySet[Contact]:
 
 @rules.predicate
 def wrote_the_entry(user: User, entry: RestrictableEntry) -> bool:
-    """One of the entry's authors: they restrict it, and name who else reads it."""
-    return entries_of_authors(type(entry)._base_manager.filter(pk=entry.pk), user).exists()
+    """One of the entry's authors: they restrict it, and name who else reads it. Read from the
+    entry itself (its prefetched authors, if any)."""
+    if not user.is_authenticated:
+        return False
+    for name in entry.author_fields:
+        field = entry._meta.get_field(name)
+        if field.many_to_many:
+            if user.pk in {author.pk for author in getattr(entry, name).all()}:
+                return True
+        elif getattr(entry, field.attname) == user.pk:
+            return True
+    return False
 
 
 @rules.predicate
