@@ -307,7 +307,8 @@ register(
                 "made",
                 _of_young_person(Contact),
                 "started_at",
-                by_pk(Contact.objects.prefetch_related("workers")),
+                # the young person names a restricted contact in the trail of its reads
+                by_pk(Contact.objects.select_related("young_person").prefetch_related("workers")),
             ),
         ),
         accent="primary",
