@@ -4,11 +4,12 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.models import AuditAction, AuditEvent
 from audit.services import record_answer
 from clients.models import Contact
@@ -349,3 +350,19 @@ def test_the_record_page_lists_a_restricted_crisis_without_who_raised_it(
 
     assert "raised by police" not in text
     assert "restricted" in text
+
+
+def test_the_demo_has_a_restricted_note_that_casey_sees_only_exists(client, log_in, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    note = Contact.objects.exclude(restricted_because="").select_related("young_person").get()
+    url = timeline_url(note.young_person)
+
+    log_in(User.objects.get(username="cm.demo"))
+    stub = client.get(url).content.decode()
+    log_in(User.objects.get(username="cm3.demo"))
+    full = client.get(url).content.decode()
+
+    assert "Restricted entry" in stub
+    assert "low mood" not in stub
+    assert "low mood" in full
