@@ -47,7 +47,7 @@ from clients.forms import (
     VersionedForm,
     YoungPersonForm,
 )
-from clients.models import Allocation, YoungPerson
+from clients.models import Allocation, RestrictableEntry, YoungPerson
 from clients.queries import (
     IDENTITY,
     active_alerts,
@@ -866,34 +866,38 @@ def contact_mark_in_error(request: HttpRequest, pk: int, contact_pk: int) -> Htt
     return redirect("clients:contact-detail", pk=young_person.pk, contact_pk=contact.pk)
 
 
+def save_restriction(request: HttpRequest, entry: RestrictableEntry, *, what: str) -> None:
+    """The restriction posted for `entry` (a contact, a crisis), saved, and the worker told; the
+    view has checked the action (restrict, or lift when no reason is given)."""
+    form = RestrictionForm(request.POST, readers=team_members(entry.young_person.team))
+    if not form.is_valid():
+        messages.error(request, "Choose why it is restricted, and readers of the team.")
+        return
+    because = form.cleaned_data["restricted_because"]
+    try:
+        change_restriction(
+            entry, by=request.user, because=because, readers=form.cleaned_data["restricted_readers"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"The {what} is restricted." if because else "The restriction is lifted."
+        )
+
+
 @require_POST
 def contact_restriction(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     """Restrict a contact, change why or who else reads it (its authors), or lift the
     restriction (they, the primary case manager or the supervisor)."""
     young_person, contact = _contact_or_404(request, pk, contact_pk)
-    form = RestrictionForm(request.POST, readers=team_members(young_person.team))
     lifting = not request.POST.get("restricted_because")
     require_permission(
         request,
         "clients.lift_contact_restriction" if lifting else "clients.restrict_contact",
         contact,
     )
-    if form.is_valid():
-        try:
-            change_restriction(
-                contact,
-                by=request.user,
-                because=form.cleaned_data["restricted_because"],
-                readers=form.cleaned_data["restricted_readers"],
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request, "The restriction is lifted." if lifting else "The contact is restricted."
-            )
-    else:
-        messages.error(request, "Choose why it is restricted, and readers of the team.")
+    save_restriction(request, contact, what="contact")
     return redirect("clients:contact-detail", pk=young_person.pk, contact_pk=contact.pk)
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clients.forms import RestrictionForm
 from clients.queries import active_alerts, reads_of, team_members
 from clients.rules import with_readable_content, young_people_visible_to
-from clients.services import change_restriction
+from clients.views import save_restriction
 from crises import services
 from crises.forms import CrisisForm, CrisisLogFilter, InErrorForm
 from crises.models import CrisisEvent
@@ -104,24 +104,7 @@ def crisis_restriction(request: HttpRequest, pk: int) -> HttpResponse:
         "crises.lift_crisisevent_restriction" if lifting else "crises.restrict_crisisevent",
         crisis,
     )
-    form = RestrictionForm(request.POST, readers=team_members(crisis.young_person.team))
-    if form.is_valid():
-        try:
-            change_restriction(
-                crisis,
-                by=request.user,
-                because=form.cleaned_data["restricted_because"],
-                readers=form.cleaned_data["restricted_readers"],
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                "The restriction is lifted." if lifting else "The crisis record is restricted.",
-            )
-    else:
-        messages.error(request, "Choose why it is restricted, and readers of the team.")
+    save_restriction(request, crisis, what="crisis record")
     return redirect("crises:detail", pk=crisis.pk)
 
 
