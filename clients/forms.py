@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -17,6 +17,8 @@ from clients.models import (
     IntensityLevel,
     KeyPerson,
     ProfessionalContact,
+    RestrictableEntry,
+    RestrictionReason,
     WorkerSafetyAlert,
     YoungPerson,
 )
@@ -191,7 +193,57 @@ class DisclosureForm(forms.ModelForm):
         }
 
 
-class ContactForm(forms.ModelForm):
+RESTRICTION_FIELDS = ("restricted_because", "restricted_readers")
+
+
+class RestrictionFields:
+    """The "Restricted" section of a form about an entry (a contact, a crisis): why its content
+    is kept to a few readers (blank: it is not), and the workers of the young person's team its
+    author names to read it too. templates/includes/restricted_entry_form.html shows it apart."""
+
+    restriction_fields = RESTRICTION_FIELDS
+    fields: dict
+    initial: dict
+
+    def add_restriction_fields(
+        self, readers: QuerySet[User] | None, entry: RestrictableEntry | None = None
+    ) -> None:
+        self.fields["restricted_because"] = forms.ChoiceField(
+            choices=[("", "Not restricted"), *RestrictionReason.choices],
+            required=False,
+            label="Restricted",
+            help_text="Only you, the primary case manager, the team's supervisor and the people "
+            "you name below read a restricted entry; others see only that it exists.",
+        )
+        self.fields["restricted_readers"] = forms.ModelMultipleChoiceField(
+            queryset=readers if readers is not None else User.objects.none(),
+            required=False,
+            label="Also readable by",
+            widget=forms.CheckboxSelectMultiple,
+        )
+        self.names_readers = readers is not None and readers.exists()
+        if entry is not None and entry.pk:
+            self.initial.setdefault("restricted_because", entry.restricted_because)
+            self.initial.setdefault(
+                "restricted_readers", [reader.pk for reader in entry.restricted_readers.all()]
+            )
+
+
+class RestrictionForm(RestrictionFields, forms.Form):
+    """Restricting an entry later, changing its readers, or lifting the restriction."""
+
+    def __init__(
+        self,
+        *args: object,
+        readers: QuerySet[User] | None = None,
+        entry: RestrictableEntry | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_restriction_fields(readers, entry)
+
+
+class ContactForm(RestrictionFields, forms.ModelForm):
     """The quick contact form for a phone: when (now by default), how long, how, where, what
     kind, notes. `client_reference` is made when the form is first shown, so a resubmission
     is recognised."""
@@ -238,9 +290,11 @@ class ContactForm(forms.ModelForm):
         *args: object,
         co_workers: object = None,
         plan_goals: list | None = None,
+        readers: QuerySet[User] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.add_restriction_fields(readers, self.instance)
         if co_workers is not None and co_workers.exists():
             self.fields["co_workers"].queryset = co_workers
         else:

@@ -691,7 +691,9 @@ class Contact(RestrictableEntry):
 
     def __str__(self) -> str:
         when = show_datetime(self.started_at)
-        return f"{self.get_kind_display()} with {self.young_person} on {when}"
+        # A restricted contact's kind is part of what it says: it is named without it.
+        kind = "Restricted contact" if self.is_restricted else self.get_kind_display()
+        return f"{kind} with {self.young_person} on {when}"
 
     @property
     def is_successful(self) -> bool:

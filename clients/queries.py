@@ -34,6 +34,7 @@ from clients.models import (
     Contact,
     ContactDraft,
     Merge,
+    RestrictableEntry,
     WorkerSafetyAlert,
     YoungPerson,
 )
@@ -340,6 +341,24 @@ def break_glass_to_review(supervisor: User) -> QuerySet[BreakGlassAccess]:
 
 # How many of the latest views of a record its page lists.
 RECENT_VIEWS = 10
+
+
+READS_SHOWN = 200
+
+
+def reads_of(entry: RestrictableEntry) -> list[AuditEvent]:
+    """Who has read a restricted entry's content, and who opened its page, newest first (the
+    latest READS_SHOWN): its rows of the audit trail, read by the young person's index."""
+    return list(
+        AuditEvent.objects.filter(
+            young_person_id=entry.young_person_id,
+            object_type=entry._meta.label_lower,
+            object_id=str(entry.pk),
+            action__in=[AuditAction.READ_RESTRICTED, AuditAction.VIEW],
+        )
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")[:READS_SHOWN]
+    )
 
 
 def recent_views_of(young_person: YoungPerson) -> list[AuditEvent]:

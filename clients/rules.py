@@ -132,8 +132,6 @@ def with_readable_content(entries: QuerySet, user: User) -> QuerySet:
     primary case manager, the supervisor of their team (or a colleague covering the team) and
     the readers its author named."""
     model = entries.model
-    if not issubclass(model, RestrictableEntry):  # an entry no one can restrict: all read it
-        return entries.annotate(content_readable=Value(True))
     if not user.is_authenticated:
         return entries.annotate(content_readable=Value(False))
     same_entry = model._base_manager.filter(pk=OuterRef("pk"))
@@ -158,6 +156,44 @@ def can_read_content(user: User, entry: RestrictableEntry) -> bool:
     records = type(entry)._base_manager.filter(pk=entry.pk)
     return bool(
         with_readable_content(records, user).values_list("content_readable", flat=True).first()
+    )
+
+
+def restricted_entries_supervised_by(entries: QuerySet, user: User) -> QuerySet:
+    """Those of `entries` (of a RestrictableEntry model, of young people the user sees) whose
+    readers the user may list: the restricted ones of the teams they supervise."""
+    return entries.exclude(restricted_because="").filter(
+        young_person__team__in=teams_supervised_by(user)
+    )
+
+
+def contact_read_logs_visible_to(user: User) -> QuerySet[Contact]:
+    """The restricted contacts whose "who has read this" the user may see."""
+    return restricted_entries_supervised_by(contacts_visible_to(user), user)
+
+
+@rules.predicate
+def wrote_the_entry(user: User, entry: RestrictableEntry) -> bool:
+    """One of the entry's authors: they restrict it, and name who else reads it. Read from the
+    entry itself (its prefetched authors, if any)."""
+    if not user.is_authenticated:
+        return False
+    for name in entry.author_fields:
+        field = entry._meta.get_field(name)
+        if field.many_to_many:
+            if user.pk in {author.pk for author in getattr(entry, name).all()}:
+                return True
+        elif getattr(entry, field.attname) == user.pk:
+            return True
+    return False
+
+
+@rules.predicate
+def holds_the_case_of(user: User, entry: RestrictableEntry) -> bool:
+    """The primary case manager of the entry's young person, or their team's supervisor."""
+    young_person = entry.young_person
+    return young_person.primary_case_manager_id == user.pk or supervises_young_person(
+        user, young_person
     )
 
 
@@ -205,6 +241,11 @@ rules.add_perm("clients.add_contact", works_with_young_person)
 # Only the workers who made a contact correct it; they or the supervisor may mark it in error.
 rules.add_perm("clients.change_contact", made_the_contact)
 rules.add_perm("clients.mark_contact_in_error", made_the_contact | supervises_contact_young_person)
+# A restricted entry: its authors restrict it and name its readers; they, the primary case
+# manager or the supervisor lift the restriction; the supervisor sees who read it.
+rules.add_perm("clients.restrict_contact", wrote_the_entry)
+rules.add_perm("clients.lift_contact_restriction", wrote_the_entry | holds_the_case_of)
+rules.add_perm("clients.view_contact_read_log", seen_in(contact_read_logs_visible_to))
 # Allocation and transfer are the supervisor's, for their own team.
 rules.add_perm("clients.add_allocation", supervises_young_person)
 rules.add_perm("clients.transfer_caseload", is_supervisor)

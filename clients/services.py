@@ -35,11 +35,18 @@ from clients.models import (
     KeyPerson,
     Merge,
     ProfessionalContact,
+    RestrictableEntry,
+    RestrictionReason,
     WorkerSafetyAlert,
     YoungPerson,
 )
 from clients.queries import OPEN_STATUSES, local_midnight, with_contact_figures
-from clients.rules import supervises_young_person, young_people_visible_to
+from clients.rules import (
+    holds_the_case_of,
+    supervises_young_person,
+    wrote_the_entry,
+    young_people_visible_to,
+)
 from notifications.services import Notice, notify, notify_many
 from oncall.queries import is_on_call, on_call_at
 from toolkit.formats import show_date, show_time
@@ -568,11 +575,13 @@ def record_contact(
     by: User,
     client_reference: uuid.UUID,
     co_workers: Iterable[User] = (),
+    restricted_readers: Iterable[User] = (),
     **fields: object,
 ) -> Contact:
     """Record a contact. The same `client_reference` (made when the form was opened) records it
     once however often it is submitted: a double tap, or a resend after a lost connection,
-    returns the contact already recorded. `after_hours` is derived from the start time."""
+    returns the contact already recorded. `after_hours` is derived from the start time. A
+    restricted contact (`restricted_because`) is read by `restricted_readers` too."""
     existing = Contact.objects.filter(client_reference=client_reference).first()
     if existing is not None:
         if existing.young_person_id != young_person.pk or existing.recorded_by_id != by.pk:
@@ -589,6 +598,7 @@ def record_contact(
     contact.after_hours = is_after_hours(contact.started_at)
     _validate_contact(contact, now=now)
     co_workers = _co_workers_allowed(contact, co_workers)
+    readers = readers_allowed(contact, restricted_readers)
     contact.full_clean()
     try:
         with transaction.atomic():
@@ -599,8 +609,9 @@ def record_contact(
     ContactWorker.objects.bulk_create(
         ContactWorker(contact=contact, worker=worker) for worker in {by, *co_workers}
     )
+    contact.restricted_readers.set(readers)
     ContactDraft.objects.filter(author=by, young_person=young_person).delete()
-    record(AuditAction.CREATE, actor=by, obj=contact)
+    record(AuditAction.CREATE, actor=by, obj=contact, detail=restriction_detail(contact, readers))
     return contact
 
 
@@ -611,11 +622,14 @@ def amend_contact(
     by: User,
     version: int,
     co_workers: Iterable[User] | None = None,
+    restricted_because: str | None = None,
+    restricted_readers: Iterable[User] = (),
     **fields: object,
 ) -> Contact:
     """Change a recorded contact. Refused if someone else changed it since `version` was read
     (their change stays). Changed a day or more after recording, it is marked amended; every
-    earlier version stays in its history."""
+    earlier version stays in its history. A change of its restriction alone (given as
+    `restricted_because` and `restricted_readers`) is no amendment: change_restriction."""
     if contact.entered_in_error_at is not None:
         raise ValidationError("This contact was marked as entered in error and is closed.")
     if contact.version != version:
@@ -623,6 +637,8 @@ def amend_contact(
             "Someone changed this contact while you were editing it. Their change is shown "
             "below; make yours again if it is still needed."
         )
+    if restricted_because is not None:
+        change_restriction(contact, by=by, because=restricted_because, readers=restricted_readers)
     changed = [name for name, value in fields.items() if getattr(contact, name) != value]
     for name in changed:
         setattr(contact, name, fields[name])
@@ -676,6 +692,66 @@ def mark_contact_in_error(contact: Contact, *, by: User, reason: str) -> Contact
         )
         record(AuditAction.CHANGE, actor=by, obj=contact, detail={"entered_in_error": reason})
     return contact
+
+
+# --- Restricted entries (clients.models.RestrictableEntry) -------------------------------------
+
+
+def readers_allowed(entry: RestrictableEntry, readers: Iterable[User]) -> list[User]:
+    """The people an author names to read a restricted entry: workers of the young person's
+    team, as co-workers are. An entry that is not restricted has no named readers."""
+    readers = list(readers)
+    if not entry.is_restricted:
+        return []
+    team = entry.young_person.team_id
+    if any(reader.team_id != team or not reader.is_active for reader in readers):
+        raise ValidationError(
+            {"restricted_readers": "Only workers of the young person's team can be named."}
+        )
+    return readers
+
+
+def restriction_detail(entry: RestrictableEntry, readers: Iterable[User]) -> dict:
+    """For the audit trail: why the entry is restricted and whom its author named."""
+    if not entry.is_restricted:
+        return {}
+    return {
+        "restricted": entry.restricted_because,
+        "readers": sorted(reader.pk for reader in readers),
+    }
+
+
+@transaction.atomic
+def change_restriction(
+    entry: RestrictableEntry, *, by: User, because: str, readers: Iterable[User] = ()
+) -> RestrictableEntry:
+    """Restrict an entry (a contact, a crisis, a document), say why, and name who else reads it;
+    or lift its restriction (`because` empty). Its authors restrict it and name its readers;
+    they, the primary case manager or the team's supervisor lift it (clients.rules)."""
+    if because not in ("", *RestrictionReason.values):
+        raise ValidationError({"restricted_because": "Choose why it is restricted."})
+    if because and not wrote_the_entry(by, entry):
+        raise ValidationError("Only the worker who wrote it can restrict it or name its readers.")
+    if not because and not (wrote_the_entry(by, entry) or holds_the_case_of(by, entry)):
+        raise ValidationError(
+            "Only its author, the primary case manager or the supervisor can lift a restriction."
+        )
+    model = type(entry)
+    locked = model._base_manager.select_for_update().get(pk=entry.pk)
+    before = (
+        locked.restricted_because,
+        set(locked.restricted_readers.values_list("pk", flat=True)),
+    )
+    locked.restricted_because = because
+    readers = readers_allowed(locked, readers)
+    if before == (because, {reader.pk for reader in readers}):
+        return entry
+    model._base_manager.filter(pk=entry.pk).update(restricted_because=because)
+    entry.restricted_because = because
+    entry.restricted_readers.set(readers)
+    detail = restriction_detail(entry, readers) or {"restricted": "lifted"}
+    record(AuditAction.CHANGE, actor=by, obj=entry, detail=detail)
+    return entry
 
 
 def save_contact_draft(young_person: YoungPerson, *, author: User, data: dict) -> ContactDraft:

@@ -44,6 +44,7 @@ from clients.models import (
     BreakGlassAccess,
     Contact,
     Disclosure,
+    RestrictableEntry,
     WorkerSafetyAlert,
     YoungPerson,
 )
@@ -51,7 +52,7 @@ from clients.rules import break_glass_accesses_visible_to, with_readable_content
 
 TIMELINE_PAGE = 25
 
-Fetch = Callable[[list[int]], dict[int, Any]]
+Fetch = Callable[[list[int], User], dict[int, Any]]
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ class Moment:
     # The records of this young person that the user may see, at least those of this moment.
     records: Callable[[YoungPerson, User], QuerySet]
     at: str | Expression  # when it happened, a field or an expression of the records
-    fetch: Fetch  # their ids -> the records to show; moments of one table share one fetch
+    # their ids and the user -> the records to show; moments of one table share one fetch
+    fetch: Fetch
     whole_day: bool = False  # `at` is a day, not a time: shown without a time
 
 
@@ -172,7 +174,7 @@ def timeline_page(
     wanted: dict[Fetch, list[int]] = {}
     for _, rank, pk in page:
         wanted.setdefault(_BY_RANK[rank][1].fetch, []).append(pk)
-    fetched = {fetch: fetch(ids) for fetch, ids in wanted.items()}
+    fetched = {fetch: fetch(ids, user) for fetch, ids in wanted.items()}
     entries = []
     for at, rank, pk in page:
         kind, moment = _BY_RANK[rank]
@@ -219,12 +221,27 @@ class StartOfDay(Func):
 
 
 def by_pk(queryset: QuerySet) -> Fetch:
-    """The fetch of a kind whose records `queryset` (with what its template shows) holds."""
+    """The fetch of a kind whose records `queryset` (with what its template shows) holds. An
+    entry that can be restricted (clients.models.RestrictableEntry) comes with
+    `content_readable`: its template shows a restricted one's content only to its readers."""
+    restrictable = issubclass(queryset.model, RestrictableEntry)
 
-    def fetch(ids: list[int]) -> dict[int, Any]:
-        return queryset.all().in_bulk(ids)
+    def fetch(ids: list[int], user: User) -> dict[int, Any]:
+        records = queryset.all()
+        if restrictable:
+            records = with_readable_content(records, user)
+        return records.in_bulk(ids)
 
     return fetch
+
+
+def restricted_content_shown(entries: Iterable[TimelineEntry]) -> list[Any]:
+    """The restricted entries of a page whose content its reader is shown."""
+    return [
+        entry.item
+        for entry in entries
+        if getattr(entry.item, "is_restricted", False) and entry.item.content_readable
+    ]
 
 
 # --- The kinds clients records ----------------------------------------------------------------
@@ -252,7 +269,7 @@ def _status_changes(young_person: YoungPerson, user: User) -> QuerySet:
 _STATUS_CHANGED_AT = Case(When(status_before="", then=F("created_at")), default=F("pgh_created_at"))
 
 
-def _status_changes_shown(ids: list[int]) -> dict[int, "StatusChange"]:
+def _status_changes_shown(ids: list[int], user: User) -> dict[int, "StatusChange"]:
     history = YoungPerson.pgh_event_model.objects.filter(pgh_obj=OuterRef("pgh_obj"))
     earlier = Q(pgh_created_at__lt=OuterRef("pgh_created_at")) | Q(
         pgh_created_at=OuterRef("pgh_created_at"), pgh_id__lt=OuterRef("pgh_id")
@@ -315,7 +332,8 @@ register(
                 "made",
                 _of_young_person(Contact),
                 "started_at",
-                by_pk(Contact.objects.prefetch_related("workers")),
+                # the young person names a restricted contact in the trail of its reads
+                by_pk(Contact.objects.select_related("young_person").prefetch_related("workers")),
             ),
         ),
         accent="primary",

@@ -48,6 +48,12 @@ urlpatterns = [
     path("<int:pk>/contacts/<int:contact_pk>/", views.contact_detail, name="contact-detail"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact-edit"),
     path(
+        "<int:pk>/contacts/<int:contact_pk>/restriction/",
+        views.contact_restriction,
+        name="contact-restriction",
+    ),
+    path("<int:pk>/contacts/<int:contact_pk>/reads/", views.contact_read_log, name="contact-reads"),
+    path(
         "<int:pk>/contacts/<int:contact_pk>/in-error/",
         views.contact_mark_in_error,
         name="contact-in-error",

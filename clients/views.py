@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -41,13 +42,14 @@ from clients.forms import (
     MergeForm,
     NewYoungPersonForm,
     ProfessionalForm,
+    RestrictionForm,
     StatusForm,
     TransferForm,
     TransferFromForm,
     VersionedForm,
     YoungPersonForm,
 )
-from clients.models import Allocation, Contact, YoungPerson
+from clients.models import Allocation, Contact, RestrictableEntry, YoungPerson
 from clients.queries import (
     IDENTITY,
     active_alerts,
@@ -60,6 +62,7 @@ from clients.queries import (
     find_for_break_glass,
     local_midnight,
     possible_duplicates,
+    reads_of,
     recent_views_of,
     restricted_readable,
     team_members,
@@ -72,6 +75,7 @@ from clients.rules import (
     break_glass_accesses_visible_to,
     contacts_visible_to,
     merged_records_visible_to,
+    with_readable_content,
     young_people_visible_to,
 )
 from clients.services import (
@@ -80,6 +84,7 @@ from clients.services import (
     add_to_care_team,
     allocate_primary,
     change_alert,
+    change_restriction,
     change_status,
     end_alert,
     end_care_team_allocation,
@@ -96,7 +101,12 @@ from clients.services import (
     transfer_caseload,
     update_young_person,
 )
-from clients.timeline import TIMELINE_PAGE, timeline_kinds, timeline_page
+from clients.timeline import (
+    TIMELINE_PAGE,
+    restricted_content_shown,
+    timeline_kinds,
+    timeline_page,
+)
 from crises.queries import crises_on_file
 from diary.queries import coming_up
 from diary.rules import appointments_visible_to
@@ -122,7 +132,7 @@ from toolkit.forms import add_service_error, save_versioned, submitted
 from toolkit.hours import is_after_hours
 from toolkit.pdf import render_pdf
 
-CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced"}
+CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced", "restricted_readers"}
 
 
 def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
@@ -717,8 +727,9 @@ def _contact_or_404(request: HttpRequest, pk: int, contact_pk: int) -> tuple:
     young_person = _young_person_or_404(request, pk)
     contact = find_or_404(
         request,
-        contacts_visible_to(request.user)
-        .filter(young_person=young_person)
+        with_readable_content(
+            contacts_visible_to(request.user).filter(young_person=young_person), request.user
+        )
         .select_related("recorded_by", "entered_in_error_by", "young_person__team")
         .prefetch_related("workers"),
         pk=contact_pk,
@@ -741,6 +752,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         initial=draft.data if draft else None,
         co_workers=co_workers,
         plan_goals=goals_to_advance(young_person),
+        readers=co_workers,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -781,9 +793,16 @@ def contact_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def contact_detail(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    """A contact. A restricted one shows its content to its readers (a read of restricted
+    content, audited as such); to the others who see the young person, only that it exists,
+    when and by whom (200, not 403: they may need to know that there is more to ask about)."""
     young_person, contact = _contact_or_404(request, pk, contact_pk)
+    user = request.user
+    readable = contact.content_readable
+    if readable:
+        shows_restricted_content(request, [contact])
     earlier = (
-        contact.events.order_by("-pgh_id")[1:] if contact.amended_at else []
+        contact.events.order_by("-pgh_id")[1:] if contact.amended_at and readable else []
     )  # the versions before this one, newest first
     return render(
         request,
@@ -792,9 +811,13 @@ def contact_detail(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
             "young_person": young_person,
             "contact": contact,
             "earlier_versions": earlier,
-            "advanced": advanced_by(contact),
-            "can_change": request.user.has_perm("clients.change_contact", contact),
-            "can_mark_in_error": request.user.has_perm("clients.mark_contact_in_error", contact),
+            "advanced": advanced_by(contact) if readable else [],
+            "can_change": user.has_perm("clients.change_contact", contact),
+            "can_mark_in_error": user.has_perm("clients.mark_contact_in_error", contact),
+            "can_lift": contact.is_restricted
+            and user.has_perm("clients.lift_contact_restriction", contact),
+            "can_see_reads": contact.is_restricted
+            and user.has_perm("clients.view_contact_read_log", contact),
             "error_form": MarkInErrorForm(),
         },
     )
@@ -815,7 +838,9 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
         initial=initial,
         co_workers=co_workers,
         plan_goals=goals_to_advance(young_person),
+        readers=co_workers,
     )
+    shows_restricted_content(request, [contact])  # the form holds what it says
     if request.method == "POST" and form.is_valid():
         try:
             amend_contact_with_plan_work(contact, by=request.user, **form.contact_and_plan_work())
@@ -849,6 +874,58 @@ def contact_mark_in_error(request: HttpRequest, pk: int, contact_pk: int) -> Htt
     return redirect("clients:contact-detail", pk=young_person.pk, contact_pk=contact.pk)
 
 
+def save_restriction(request: HttpRequest, entry: RestrictableEntry, *, what: str) -> None:
+    """The restriction posted for `entry` (a contact, a crisis), saved, and the worker told; the
+    view has checked the action (restrict, or lift when no reason is given)."""
+    form = RestrictionForm(request.POST, readers=team_members(entry.young_person.team))
+    if not form.is_valid():
+        messages.error(request, "Choose why it is restricted, and readers of the team.")
+        return
+    because = form.cleaned_data["restricted_because"]
+    try:
+        change_restriction(
+            entry, by=request.user, because=because, readers=form.cleaned_data["restricted_readers"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"The {what} is restricted." if because else "The restriction is lifted."
+        )
+
+
+@require_POST
+def contact_restriction(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    """Restrict a contact, change why or who else reads it (its authors), or lift the
+    restriction (they, the primary case manager or the supervisor)."""
+    young_person, contact = _contact_or_404(request, pk, contact_pk)
+    lifting = not request.POST.get("restricted_because")
+    require_permission(
+        request,
+        "clients.lift_contact_restriction" if lifting else "clients.restrict_contact",
+        contact,
+    )
+    save_restriction(request, contact, what="contact")
+    return redirect("clients:contact-detail", pk=young_person.pk, contact_pk=contact.pk)
+
+
+@require_GET
+def contact_read_log(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    """Who has read a restricted contact, and who opened its page: for the team's supervisor."""
+    young_person, contact = _contact_or_404(request, pk, contact_pk)
+    require_permission(request, "clients.view_contact_read_log", contact)
+    return render(
+        request,
+        "clients/restricted_reads.html",
+        {
+            "young_person": young_person,
+            "entry": contact,
+            "entry_url": reverse("clients:contact-detail", args=[young_person.pk, contact.pk]),
+            "reads": reads_of(contact),
+        },
+    )
+
+
 # --- Timeline ---------------------------------------------------------------------------------
 
 
@@ -880,6 +957,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
         size=TIMELINE_PAGE,
         words=words,
     )
+    shows_restricted_content(request, restricted_content_shown(entries))
     query = request.GET.copy()
     query.pop("before", None)
     context = {

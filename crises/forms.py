@@ -6,7 +6,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from clients.forms import DateTimeInput
+from accounts.models import User
+from clients.forms import DateTimeInput, RestrictionFields
 from clients.queries import local_midnight
 from clients.services import CLOCK_TOLERANCE
 from crises.models import CrisisEvent
@@ -14,7 +15,7 @@ from toolkit.forms import DateInput
 from toolkit.validators import validate_plausible_day
 
 
-class CrisisForm(forms.ModelForm):
+class CrisisForm(RestrictionFields, forms.ModelForm):
     """What a worker writes down after (or during) a crisis, on a phone. `client_reference` is
     made when the form is first shown, so a resubmission is recognised."""
 
@@ -53,6 +54,12 @@ class CrisisForm(forms.ModelForm):
             "what_happened": {"required": "Say what happened."},
             "outcome": {"required": "Say how it ended."},
         }
+
+    def __init__(
+        self, *args: object, readers: QuerySet[User] | None = None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_restriction_fields(readers)
 
     def clean_occurred_at(self) -> datetime:
         occurred_at = self.cleaned_data["occurred_at"]

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from clients.models import RestrictableEntry
 from toolkit.choices import choice_labels
 from toolkit.formats import show_datetime
 
@@ -35,7 +36,7 @@ class CrisisEventQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class CrisisEvent(models.Model):
+class CrisisEvent(RestrictableEntry):
     """A crisis or after-hours event: who raised it, what happened, what was done, how it
     ended. Append-only: an event recorded by mistake is marked entered in error and kept.
     "After hours" is derived from the time by the service, never typed."""
@@ -98,6 +99,8 @@ class CrisisEvent(models.Model):
     # Made by the form when it is opened: submitting twice (a double tap, a resend after a lost
     # connection) records one event.
     client_reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    author_fields = ("recorded_by",)
 
     objects = CrisisEventQuerySet.as_manager()
 

@@ -27,9 +27,10 @@ def crisis_record(crises: QuerySet[CrisisEvent]) -> QuerySet[CrisisEvent]:
 
 def team_crises_since_yesterday_morning(supervisor: User) -> QuerySet[CrisisEvent]:
     """The crises of the supervisor's teams' young people logged since yesterday's morning
-    summary, newest first (at most RECENT_ON_HOME), leaving out those entered in error."""
+    summary, newest first (at most RECENT_ON_HOME), leaving out those entered in error; each
+    with `content_readable` (the supervisor reads their teams' restricted crises)."""
     return (
-        crisis_events_visible_to(supervisor)
+        with_readable_content(crisis_events_visible_to(supervisor), supervisor)
         .filter(
             young_person__team__in=teams_supervised_by(supervisor),
             recorded_at__gte=yesterday_morning(),

@@ -1,6 +1,7 @@
 """Recording crises, marking one entered in error, and the supervisors' morning summary."""
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
@@ -16,7 +17,7 @@ from accounts.models import User
 from audit.models import AuditAction
 from audit.services import record
 from clients.models import YoungPerson
-from clients.services import CLOCK_TOLERANCE
+from clients.services import CLOCK_TOLERANCE, readers_allowed, restriction_detail
 from crises.models import CrisisEvent
 from notifications.services import Notice, notify_many
 from oncall.models import OnCallShift
@@ -43,9 +44,13 @@ def record_crisis(
     outcome: str,
     safe_at_end: str,
     action_details: str = "",
+    restricted_because: str = "",
+    restricted_readers: Iterable[User] = (),
 ) -> CrisisEvent:
     """Record a crisis. The same `client_reference` (made when the form was opened) records it
-    once however often it is submitted. `after_hours` is derived from the time."""
+    once however often it is submitted. `after_hours` is derived from the time. A restricted
+    crisis (`restricted_because`) is read by `restricted_readers` too; the on-call alert about
+    it says only that one was recorded."""
     existing = CrisisEvent.objects.filter(client_reference=client_reference).first()
     if existing is not None:
         if existing.young_person_id != young_person.pk or existing.recorded_by_id != by.pk:
@@ -76,20 +81,28 @@ def record_crisis(
         recorded_by=by,
         recorded_at=now,
         client_reference=client_reference,
+        restricted_because=restricted_because,
     )
     crisis.full_clean(validate_constraints=False)
+    readers = readers_allowed(crisis, restricted_readers)
     try:
         with transaction.atomic():
             crisis.save()
     except IntegrityError:
         # The same form submitted twice at the same moment: the other request recorded it.
         return CrisisEvent.objects.get(client_reference=client_reference)
-    record(AuditAction.CREATE, actor=by, obj=crisis)
+    crisis.restricted_readers.set(readers)
+    record(AuditAction.CREATE, actor=by, obj=crisis, detail=restriction_detail(crisis, readers))
     if young_person.team_id is not None and is_after_hours(now):
+        raised = (
+            "restricted"
+            if crisis.is_restricted
+            else f"{crisis.get_caller_relationship_display().lower()} raised it"
+        )
         raise_alert(
             team=young_person.team,
             message=f"Crisis recorded after hours for {young_person.display_name} by {by} "
-            f"({crisis.get_caller_relationship_display().lower()} raised it).",
+            f"({raised}).",
             url=reverse("crises:detail", args=[crisis.pk]),
             key=f"crisis-{crisis.pk}",
             by=by,

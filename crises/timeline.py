@@ -17,7 +17,7 @@ register(
                     young_person=young_person
                 ),
                 "occurred_at",
-                by_pk(CrisisEvent.objects.select_related("recorded_by")),
+                by_pk(CrisisEvent.objects.select_related("recorded_by", "young_person")),
             ),
         ),
         accent="warning",

@@ -6,24 +6,33 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clients.queries import active_alerts
-from clients.rules import young_people_visible_to
+from clients.forms import RestrictionForm
+from clients.queries import active_alerts, reads_of, team_members
+from clients.rules import with_readable_content, young_people_visible_to
+from clients.views import save_restriction
 from crises import services
 from crises.forms import CrisisForm, CrisisLogFilter, InErrorForm
 from crises.models import CrisisEvent
 from crises.queries import crisis_record
 from crises.rules import crisis_events_visible_to
-from toolkit.access import find_or_404, lists_client_records, require_permission
+from toolkit.access import (
+    find_or_404,
+    lists_client_records,
+    require_permission,
+    shows_restricted_content,
+)
 from toolkit.forms import add_service_error, submitted
 
 LOG_PAGE = 25
 
 
 def _crisis_or_404(request: HttpRequest, pk: int) -> CrisisEvent:
-    return find_or_404(request, crisis_record(crisis_events_visible_to(request.user)), pk=pk)
+    visible = with_readable_content(crisis_events_visible_to(request.user), request.user)
+    return find_or_404(request, crisis_record(visible), pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,6 +49,7 @@ def crisis_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = CrisisForm(
         submitted(request),
         initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)},
+        readers=team_members(young_person.team).exclude(pk=request.user.pk),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,15 +64,63 @@ def crisis_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A crisis. A restricted one shows its content to its readers (audited as such), and to
+    the others only that it exists, when and by whom (as clients.views.contact_detail)."""
     crisis = _crisis_or_404(request, pk)
+    user = request.user
+    if crisis.content_readable:
+        shows_restricted_content(request, [crisis])
+    can_restrict = user.has_perm("crises.restrict_crisisevent", crisis)
     return render(
         request,
         "crises/crisis_detail.html",
         {
             "crisis": crisis,
             "young_person": crisis.young_person,
-            "can_mark_in_error": request.user.has_perm("crises.mark_crisisevent_in_error", crisis),
+            "can_mark_in_error": user.has_perm("crises.mark_crisisevent_in_error", crisis),
             "error_form": InErrorForm(),
+            "restriction_form": RestrictionForm(
+                readers=team_members(crisis.young_person.team).exclude(pk=crisis.recorded_by_id),
+                entry=crisis,
+            )
+            if can_restrict
+            else None,
+            "can_lift": crisis.is_restricted
+            and user.has_perm("crises.lift_crisisevent_restriction", crisis),
+            "can_see_reads": crisis.is_restricted
+            and user.has_perm("crises.view_crisisevent_read_log", crisis),
+        },
+    )
+
+
+@require_POST
+def crisis_restriction(request: HttpRequest, pk: int) -> HttpResponse:
+    """Restrict a crisis, change why or who else reads it (its author), or lift the
+    restriction (they, the primary case manager or the supervisor)."""
+    crisis = _crisis_or_404(request, pk)
+    lifting = not request.POST.get("restricted_because")
+    require_permission(
+        request,
+        "crises.lift_crisisevent_restriction" if lifting else "crises.restrict_crisisevent",
+        crisis,
+    )
+    save_restriction(request, crisis, what="crisis record")
+    return redirect("crises:detail", pk=crisis.pk)
+
+
+@require_GET
+def crisis_read_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who has read a restricted crisis record, and who opened its page: for the supervisor."""
+    crisis = _crisis_or_404(request, pk)
+    require_permission(request, "crises.view_crisisevent_read_log", crisis)
+    return render(
+        request,
+        "clients/restricted_reads.html",
+        {
+            "young_person": crisis.young_person,
+            "entry": crisis,
+            "entry_url": reverse("crises:detail", args=[crisis.pk]),
+            "reads": reads_of(crisis),
         },
     )
 
@@ -92,10 +150,13 @@ def crisis_log(request: HttpRequest) -> HttpResponse:
     """The supervisor's log of the team's crises, newest first, by period and after hours; the
     morning summary links here."""
     require_permission(request, "crises.view_crisis_log")
-    crises = crisis_events_visible_to(request.user).select_related("young_person", "recorded_by")
+    crises = with_readable_content(
+        crisis_events_visible_to(request.user), request.user
+    ).select_related("young_person", "recorded_by")
     log = CrisisLogFilter(request.GET, queryset=crises)
     valid = log.is_valid()
     page = Paginator(log.qs if valid else crises.none(), LOG_PAGE).get_page(request.GET.get("page"))
+    shows_restricted_content(request, [crisis for crisis in page if crisis.content_readable])
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -38,7 +38,7 @@ from register.rules import (
     listings_waiting,
     open_reviews_of_division,
 )
-from toolkit.access import shows_list
+from toolkit.access import shows_list, shows_restricted_content
 from visits.queries import overdue_visits
 from visits.rules import visit_plans_visible_to
 
@@ -66,7 +66,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["team_workers"] = team_workers_with_caseload(teams)
         context["unallocated"] = unallocated_young_people(teams, visible=visible)
         context["break_glass_to_review"] = break_glass_to_review(user)
-        context["recent_crises"] = team_crises_since_yesterday_morning(user)
+        context["recent_crises"] = recent_crises = list(team_crises_since_yesterday_morning(user))
+        shows_restricted_content(
+            request, [crisis for crisis in recent_crises if crisis.content_readable]
+        )
         context["plans"] = plans_for_supervision(case_plans_visible_to(user), teams)
         context["escalations"] = escalations_shown(
             (escalations_visible_to(user) & open_escalations()).filter(young_person__team__in=teams)

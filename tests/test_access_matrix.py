@@ -137,6 +137,15 @@ REGISTER_ENTRY_PAGE = YOUNG_PERSON_PAGE | {
     "register_coordinator": (200, 404),
 }
 
+# A restricted entry's restriction is lifted by its author, the primary case manager or the
+# supervisor; a care-team member who is none of them may not.
+RESTRICTED_ENTRY_LIFT = YOUNG_PERSON_ACTION | {"case_manager": (403, 404)}
+# Who has read a restricted entry: the team's supervisor.
+RESTRICTED_ENTRY_READS = YOUNG_PERSON_PAGE | {
+    "case_manager": (403, 404),
+    "other_team_case_manager": (404, 403),
+}
+
 # A team's supervision pages: its supervisor only; other teams are out of sight.
 TEAM_PAGE = same(404) | {"anonymous": (302, 302), "supervisor": (200, 404)}
 # The agency's reports: counts, no records; for supervisors and the system owner.
@@ -178,6 +187,8 @@ CLIENT_RECORDS = {
     "visit_plans",
     "appointments",
     "crisis_events",
+    "restricted_contacts",
+    "restricted_crises",
     "supervision_sessions",
     "supervision_actions",
 }
@@ -259,6 +270,13 @@ MATRIX: dict[str, Entry] = {
         YOUNG_PERSON_PAGE | {"supervisor": (403, 404)}, kwargs="contacts"
     ),
     "clients:contact-in-error": Entry(YOUNG_PERSON_ACTION, kwargs="contacts", method="post"),
+    # own: a restricted contact of the young person the case manager supports in the care team
+    # (not its reader); other: one of the other team's case manager's own young person (its
+    # primary case manager reads it). An empty POST lifts the restriction.
+    "clients:contact-restriction": Entry(
+        RESTRICTED_ENTRY_LIFT, kwargs="restricted_contacts", method="post"
+    ),
+    "clients:contact-reads": Entry(RESTRICTED_ENTRY_READS, kwargs="restricted_contacts"),
     "clients:break-glass": Entry(ICMS_WORKERS_ONLY),
     # own: the case manager's access to the other team's young person; other: the reverse.
     "clients:break-glass-detail": Entry(
@@ -537,6 +555,9 @@ MATRIX: dict[str, Entry] = {
     "crises:create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
     "crises:detail": Entry(YOUNG_PERSON_PAGE, kwargs="crisis_events"),
     "crises:in-error": Entry(YOUNG_PERSON_ACTION, kwargs="crisis_events", method="post"),
+    # As restricted contacts: own of the care-team young person, other of the other team's.
+    "crises:restriction": Entry(RESTRICTED_ENTRY_LIFT, kwargs="restricted_crises", method="post"),
+    "crises:reads": Entry(RESTRICTED_ENTRY_READS, kwargs="restricted_crises"),
     # --- on call: own = the first team's roster (shift of the case manager, alert told to them),
     # other = the other team's (of its case manager)
     "oncall:now": Entry(ICMS_WORKERS_ONLY),
@@ -625,6 +646,8 @@ class World:
     appointments: tuple = ()
     feeds: tuple = ()
     crisis_events: tuple = ()
+    restricted_contacts: tuple = ()
+    restricted_crises: tuple = ()
     supervision_sessions: tuple = ()
     supervision_actions: tuple = ()
     covers: tuple = ()
@@ -668,6 +691,29 @@ def plans_of(*young_people) -> dict:
     }
 
 
+RESTRICTED_CONTENT = "Methadone dose reviewed with the clinic"
+
+
+def restricted_entries(shared, other) -> dict:
+    """A restricted contact and crisis record of the young person the case manager supports in
+    the care team (own: written by a colleague, so the case manager is not their reader), and
+    of the other team's case manager's own young person (other: they are primary)."""
+    made = {"restricted_because": "aod_treatment"}
+    pairs = [
+        (
+            ContactFactory(young_person=young_person, notes=RESTRICTED_CONTENT, **made),
+            CrisisEventFactory(young_person=young_person, what_happened=RESTRICTED_CONTENT, **made),
+        )
+        for young_person in (shared, other)
+    ]
+    return {
+        "restricted_contacts": tuple(
+            under(contact.young_person, "contact_pk", contact) for contact, _ in pairs
+        ),
+        "restricted_crises": tuple(crisis for _, crisis in pairs),
+    }
+
+
 def supervision_sessions(supervisor, case_manager, other_team_case_manager) -> dict:
     other_supervisor = UserFactory(role=Role.SUPERVISOR, team=other_team_case_manager.team)
     sessions = (
@@ -707,6 +753,7 @@ def world(
     register_coordinator,
     administrator,
     own_young_person,
+    care_team_young_person,
     other_young_person,
 ):
     now = timezone.now()
@@ -857,6 +904,7 @@ def world(
             CrisisEventFactory(young_person=own, recorded_by=case_manager),
             CrisisEventFactory(young_person=other, recorded_by=other_team_case_manager),
         ),
+        **restricted_entries(care_team_young_person, other),
         accesses_to_review=(
             BreakGlassAccessFactory(
                 worker=other_team_case_manager, young_person=own_young_person, **window
@@ -957,6 +1005,49 @@ def shows_a_client_name(response) -> bool:
         b"".join(response.streaming_content) if response.streaming else response.content
     ).decode(errors="replace")
     return any(name in content for names in CLIENT_NAMES.values() for name in names)
+
+
+# The pages of a restricted entry and of its young person's timeline: who is shown what it says
+# (True), who only that it exists (False); None where the page is not theirs (the matrix above).
+RESTRICTED_PAGES = {
+    "clients:contact-detail": "restricted_contacts",
+    "crises:detail": "restricted_crises",
+}
+SHOWS_RESTRICTED_CONTENT = {
+    # own: a care-team member who is not its reader; other: the primary case manager
+    "case_manager": (False, None),
+    "other_team_case_manager": (None, True),
+    "supervisor": (True, None),
+}
+RESTRICTED_CASES = [
+    pytest.param(name, role, which, id=f"{name}|{role}|{which}")
+    for name in RESTRICTED_PAGES
+    for role, shown in SHOWS_RESTRICTED_CONTENT.items()
+    for which, content in zip(("own", "other"), shown, strict=True)
+    if content is not None
+]
+MATRIX_SIZE += len(RESTRICTED_CASES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "which"), RESTRICTED_CASES)
+def test_restricted_entries_show_their_content_only_to_their_readers(
+    client, log_in, world, name, role, which
+):
+    own, other = getattr(world, RESTRICTED_PAGES[name])
+    kwargs = own if which == "own" else other
+    kwargs = kwargs if isinstance(kwargs, dict) else {"pk": kwargs.pk}
+    log_in(world.users[role])
+    last_row = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
+
+    response = client.get(reverse(name, kwargs=kwargs))
+
+    reads = AuditEvent.objects.filter(id__gt=last_row, action=AuditAction.READ_RESTRICTED)
+    reader = SHOWS_RESTRICTED_CONTENT[role][0 if which == "own" else 1]
+    assert response.status_code == 200
+    assert (RESTRICTED_CONTENT in response.content.decode()) == reader
+    assert ("Restricted entry" in response.content.decode()) != reader
+    assert reads.count() == (1 if reader else 0), "each read of the content is audited as such"
 
 
 ADMIN_CASES = [

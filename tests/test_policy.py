@@ -100,9 +100,11 @@ TWINS = {
     clients_rules.young_people_visible_to: "clients.view_youngperson",
     clients_rules.merged_records_visible_to: "clients.view_merged_record",
     clients_rules.contacts_visible_to: "clients.view_contact",
+    clients_rules.contact_read_logs_visible_to: "clients.view_contact_read_log",
     clients_rules.key_people_visible_to: "clients.view_keyperson",
     clients_rules.break_glass_accesses_visible_to: "clients.view_breakglassaccess",
     crises_rules.crisis_events_visible_to: "crises.view_crisisevent",
+    crises_rules.crisis_read_logs_visible_to: "crises.view_crisisevent_read_log",
     diary_rules.appointments_visible_to: "diary.view_appointment",
     referrals_rules.referrals_visible_to: "referrals.view_referral",
     referrals_rules.agreements_visible_to: "referrals.view_casemanagementagreement",
@@ -206,6 +208,11 @@ def records(
             for young_person, worker in zip(
                 young_people, (case_manager, case_manager, other_team_case_manager), strict=True
             )
+        ],
+        *[
+            factory(young_person=young_person, recorded_by=worker, restricted_because="health")
+            for factory in (ContactFactory, CrisisEventFactory)
+            for young_person, worker in ((own, case_manager), (other, other_team_case_manager))
         ],
         *[KeyPersonFactory(young_person=young_person) for young_person in young_people],
         *[

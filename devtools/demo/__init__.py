@@ -24,6 +24,7 @@ from clients.models import (
 )
 from clients.queries import local_midnight
 from devtools.demo.caseplans import seed_demo_plans
+from devtools.demo.clients import seed_demo_restricted_contacts
 from devtools.demo.crises import seed_demo_crises
 from devtools.demo.diary import seed_demo_appointments
 from devtools.demo.oncall import seed_demo_roster
@@ -300,6 +301,7 @@ def seed_demo_agency() -> dict[str, int]:
         "register entries": register,
         "visit plans": seed_demo_visits(),
         "crises": seed_demo_crises(),
+        "restricted contacts": seed_demo_restricted_contacts(),
         "on-call shifts": seed_demo_roster(),
         "supervision sessions": seed_demo_sessions(),
         "appointments": seed_demo_appointments(),
