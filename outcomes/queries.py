@@ -367,7 +367,7 @@ def outcome_figures(
         exited=len(exited),
         moves=total_moves,
         moved=len(moves),
-        moves_per_year=_round(total_moves / len(episodes) / years) if episodes else None,
+        moves_per_year=_round(Decimal(total_moves) / len(episodes) / years) if episodes else None,
         engaged={
             "intake": sum(parts["intake"][4] in Review.ENGAGED for parts in episodes.values()),
             "latest": sum(parts["latest"][4] in Review.ENGAGED for parts in episodes.values()),
