@@ -127,7 +127,10 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = find_or_404(request, reviews_with_ratings(reviews_visible_to(request.user)), pk=pk)
-    young_person = _young_person_or_404(request, review.young_person_id)
+    # The review's young person, seen with it: the read recorded is of the review.
+    young_person = with_page_header(young_people_visible_to(request.user)).get(
+        pk=review.young_person_id
+    )
     instrument = instrument_parts(Instrument.objects.filter(pk=review.instrument_id)).get()
     return render(
         request,

@@ -103,4 +103,3 @@ def _rated(instrument: Instrument, ratings: dict[str, int]) -> list[Rated]:
             reason = "" if value == scale.best_value else f"{item.label}: as discussed with them."
             rated.append(Rated(item=item, value=value, reason=reason))
     return rated
-

@@ -108,8 +108,14 @@ def test_the_trend_table_holds_the_charts_figures(
     case_manager_client, own_young_person, case_manager, icms_review
 ):
     AgreementFactory(young_person=own_young_person, agreed_on=DAY_0 - timedelta(days=56))
-    review(own_young_person, case_manager, icms_review, on=DAY_0 - timedelta(days=56),
-           occasion="intake", ratings={"Risk": 3, "Life domains": 2})
+    review(
+        own_young_person,
+        case_manager,
+        icms_review,
+        on=DAY_0 - timedelta(days=56),
+        occasion="intake",
+        ratings={"Risk": 3, "Life domains": 2},
+    )
     review(own_young_person, case_manager, icms_review, on=DAY_0 - timedelta(days=28),
            ratings={"Risk": 2, "Life domains": 3, "offending": 0})  # fmt: skip
 
@@ -125,13 +131,15 @@ def test_the_trend_table_holds_the_charts_figures(
     ]
     html = page.content.decode()
     for chart in charts.values():
-        shown = json.loads(html.split(f'id="{chart.name}" type="application/json">')[1].split("<")[0])
+        shown = json.loads(
+            html.split(f'id="{chart.name}" type="application/json">')[1].split("<")[0]
+        )
         rows = [[label, *figures] for label, figures in zip(
             shown["labels"], zip(*shown["lines"].values(), strict=True), strict=True
         )]  # fmt: skip
         assert rows == chart.table_rows
         for row in chart.table_rows:
-            assert f"<th scope=\"row\" class=\"fw-normal\">{row[0]}</th>" in html
+            assert f'<th scope="row" class="fw-normal">{row[0]}</th>' in html
     assert [row[1] for row in charts[f"trend-{icms_review.pk}-"
             f"{icms_review.scales.all()[1].pk}"].table_rows] == [2, 3]  # fmt: skip
     # Medium intensity: every 8 weeks (the interval ICMS starts with) after 4 May.
@@ -183,9 +191,7 @@ def test_an_instrument_the_agency_adds_works_end_to_end(
     assert made.instrument == added
     page = case_manager_client.get(response.url).content.decode()
     assert "Wellbeing</strong> (sum of the ratings): 3 · Good" in page
-    outcomes = case_manager_client.get(
-        reverse("outcomes:young-person", args=[own_young_person.pk])
-    )
+    outcomes = case_manager_client.get(reverse("outcomes:young-person", args=[own_young_person.pk]))
     assert [chart.table_rows for chart in outcomes.context["charts"]] == [
         [["1 Jun 2026 (Intake)", 3, None]]
     ]

@@ -77,7 +77,9 @@ def test_the_other_team_and_a_period_before_the_reviews_show_none_of_them(demo, 
     long_ago = {"starts_on": "2020-01-01", "ends_on": "2020-12-31", "team": demo.pk}
 
     for query in (last_year(team=west.pk), long_ago):
-        tables = {t.name: t for t in client.get(reverse("outcomes:report"), query).context["tables"]}
+        tables = {
+            t.name: t for t in client.get(reverse("outcomes:report"), query).context["tables"]
+        }
         assert tables["placement"].rows == [["Reviewed in the period", 0, 0, None, 0]]
 
 
@@ -100,8 +102,14 @@ def test_the_outcome_report_runs_the_same_queries_whatever_the_data(
     for _ in range(item_count):
         young_person = YoungPersonFactory(team=team, primary_case_manager=case_manager)
         AgreementFactory(young_person=young_person, agreed_on=today - timedelta(days=40))
-        review(young_person, case_manager, icms_review, on=today - timedelta(days=40),
-               occasion="intake", ratings={"Risk": 3})
+        review(
+            young_person,
+            case_manager,
+            icms_review,
+            on=today - timedelta(days=40),
+            occasion="intake",
+            ratings={"Risk": 3},
+        )
         review(young_person, case_manager, icms_review, on=today - timedelta(days=2),
                occasion="exit", ratings={"Risk": 1})  # fmt: skip
 
