@@ -160,6 +160,8 @@ def review_in_error(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- The agency's outcome report --------------------------------------------------------------
 
+# The report's tables, each downloadable as CSV.
+OUTCOME_TABLES = ("to-latest", "to-exit", "placement", "engagement")
 CHANGE_HEADER = [
     "Risk area, domain or score",
     "Young people",
@@ -278,12 +280,12 @@ def report(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_export(request: HttpRequest, table: str) -> HttpResponse:
     require_permission(request, "outcomes.view_report")
+    if table not in OUTCOME_TABLES:
+        raise Http404
     form, choice, tables = _report(request)
     if form.errors or choice.errors:
         return report(request)
-    shown = next((each for each in tables if each.name == table), None)
-    if shown is None:
-        raise Http404
+    shown = next(each for each in tables if each.name == table)
     return csv_download(
         request,
         name=f"outcomes-{table}",
