@@ -844,8 +844,8 @@ class Generator:
             FROM clients_allocation a
             JOIN clients_youngperson y ON y.id = a.young_person_id
             CROSS JOIN LATERAL generate_series(1, a.young_person_id %% 4) AS n
-            CROSS JOIN LATERAL (SELECT a.started_on + (n * 97 + a.young_person_id) %% GREATEST(1,
-                COALESCE(a.ended_on, %(today)s) - a.started_on) AS day) AS moved
+            CROSS JOIN LATERAL (SELECT a.started_on + ((n * 97 + a.young_person_id) %% GREATEST(1,
+                COALESCE(a.ended_on, %(today)s) - a.started_on))::int AS day) AS moved
             WHERE a.role = 'primary' AND y.division_id = ANY(%(divisions)s)
               AND a.allocated_by_id IS NOT NULL
             """,
