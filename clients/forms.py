@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from clients.models import (
     Allocation,
+    ChildProtectionDecision,
     Contact,
     Disclosure,
     IntensityLevel,
@@ -141,6 +142,17 @@ class ChildProtectionDecisionForm(VersionedForm):
         max_length=500,
         required=False,
         help_text="For example: Children's Court, 3 March; case planning meeting.",
+    )
+    placement_reason = forms.ChoiceField(
+        label="If the placement changed: why",
+        choices=[("", "---------"), *ChildProtectionDecision.PlacementReason.choices],
+        required=False,
+    )
+    placement_reason_details = forms.CharField(
+        label="The reason, in words",
+        max_length=300,
+        required=False,
+        help_text='Needed for "Other"; for example, what broke down.',
     )
 
     class Meta:

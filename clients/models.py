@@ -366,6 +366,20 @@ class ChildProtectionDecision(models.Model):
         LEGAL_ORDER = "legal_order", "Legal order"
         PLACEMENT = "placement", "Placement"
 
+    class PlacementReason(models.TextChoices):
+        """Why the placement changed: a move counts towards placement stability, a correction of
+        what was recorded does not."""
+
+        PLANNED = "planned", "Planned move"
+        BREAKDOWN = "breakdown", "Placement breakdown"
+        SAFETY = "safety", "Safety"
+        CHOICE = "choice", "The young person's choice"
+        REUNIFICATION = "reunification", "Reunification"
+        INTO_CUSTODY = "into_custody", "Into custody"
+        OUT_OF_CUSTODY = "out_of_custody", "Out of custody"
+        OTHER = "other", "Other"
+        CORRECTION = "correction", "Not a move: correcting what was recorded"
+
     young_person = models.ForeignKey(
         YoungPerson, on_delete=models.PROTECT, related_name="child_protection_decisions"
     )
@@ -374,6 +388,14 @@ class ChildProtectionDecision(models.Model):
     after = models.CharField("now", max_length=500)
     decided_on = models.DateField(validators=[validate_past_day])
     note = models.CharField(max_length=500, blank=True)
+    # A placement decision's facts: the placement it moved to and why (placement stability).
+    placement = models.CharField(
+        "placement now", max_length=20, choices=YoungPerson.Placement, blank=True
+    )
+    placement_reason = models.CharField(
+        "why the placement changed", max_length=20, choices=PlacementReason, blank=True
+    )
+    placement_reason_details = models.CharField("the reason, in words", max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -381,9 +403,23 @@ class ChildProtectionDecision(models.Model):
 
     class Meta:
         ordering = ["-decided_on", "-recorded_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["young_person", "decided_on"],
+                condition=Q(subject="placement"),
+                name="placement_change_by_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_subject_display()}: {self.after} (decided {show_date(self.decided_on)})"
+
+    @property
+    def is_placement_move(self) -> bool:
+        return (
+            self.subject == self.Subject.PLACEMENT
+            and self.placement_reason != self.PlacementReason.CORRECTION
+        )
 
 
 @pghistory.track()

@@ -307,13 +307,29 @@ def record_child_protection_decisions(
     legal_order_ends_on: date | None,
     placement: str,
     placement_details: str,
+    placement_reason: str = "",
+    placement_reason_details: str = "",
 ) -> list[ChildProtectionDecision]:
     """The young person's child protection practitioner changes the permanency objective, the
     legal order or the placement (from the record as read at `version`). Each subject changed
-    is a dated decision in the history, and the primary case manager is told."""
+    is a dated decision in the history, and the primary case manager is told. A placement
+    changed says why: a move (its reason) or a correction, the facts of placement stability."""
     if decided_on < young_person.date_of_birth:
         raise ValidationError({"decided_on": "This is before the young person was born."})
     young_person.refresh_from_db(from_queryset=YoungPerson.objects.select_for_update())
+    placement_reason_details = placement_reason_details.strip()
+    moved = (placement, placement_details) != (
+        young_person.placement,
+        young_person.placement_details,
+    )
+    if moved and not placement_reason:
+        raise ValidationError({"placement_reason": "Say why the placement changed."})
+    if not moved and placement_reason:
+        raise ValidationError({"placement_reason": "The placement has not changed: leave empty."})
+    if placement_reason == ChildProtectionDecision.PlacementReason.OTHER and not (
+        placement_reason_details
+    ):
+        raise ValidationError({"placement_reason_details": "Say what the reason was."})
     before = {subject: _decision_in_words(young_person, subject) for subject in DECISION_FIELDS}
     fields = {
         "permanency_objective": permanency_objective,
@@ -332,6 +348,15 @@ def record_child_protection_decisions(
             decided_on=decided_on,
             note=note.strip(),
             recorded_by=by,
+            **(
+                {
+                    "placement": placement,
+                    "placement_reason": placement_reason,
+                    "placement_reason_details": placement_reason_details,
+                }
+                if subject == ChildProtectionDecision.Subject.PLACEMENT
+                else {}
+            ),
         )
         for subject, names in DECISION_FIELDS.items()
         if set(names) & set(changed)

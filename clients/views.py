@@ -111,6 +111,7 @@ from crises.queries import crises_on_file
 from diary.queries import coming_up
 from diary.rules import appointments_visible_to
 from oncall.queries import is_on_call, on_call_at
+from outcomes.queries import with_outcome_review
 from referrals.queries import documents_on_file, referrals_on_record
 from referrals.services import open_record_outside_referral
 from register.queries import (
@@ -144,14 +145,16 @@ def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
 
 
 def _caseload(request: HttpRequest) -> tuple[CaseloadFilter, QuerySet[YoungPerson]]:
-    young_people = with_overdue_tasks(
-        with_register_review(
-            with_plan_review(
-                with_contact_figures(
-                    young_people_visible_to(request.user)
-                    .open()
-                    .select_related("intensity", "primary_case_manager", "team")
-                    .annotate(covering=covered_by_user(request.user))
+    young_people = with_outcome_review(
+        with_overdue_tasks(
+            with_register_review(
+                with_plan_review(
+                    with_contact_figures(
+                        young_people_visible_to(request.user)
+                        .open()
+                        .select_related("intensity", "primary_case_manager", "team")
+                        .annotate(covering=covered_by_user(request.user))
+                    )
                 )
             )
         )
@@ -203,6 +206,8 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
         "Next register review",
         "Register review overdue",
         "Escalated",
+        "Next outcome review",
+        "Outcome review overdue",
     ]
     rows = (
         [
@@ -226,6 +231,10 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
             young_person.register_review_on.isoformat() if young_person.register_review_on else "",
             "yes" if young_person.register_review_overdue else "no",
             "yes" if young_person.escalated else "no",
+            young_person.outcome_review_due_on.isoformat()
+            if young_person.outcome_review_due_on
+            else "",
+            "yes" if young_person.outcome_review_overdue else "no",
         ]
         for young_person in young_people.iterator(chunk_size=2000)
     )

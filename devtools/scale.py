@@ -36,6 +36,7 @@ from clients.models import Contact, IntensityLevel, LifeDomain, YoungPerson
 from devtools.demo import DEMO_PASSWORD
 from icms import database
 from icms.database_roles import as_owner
+from outcomes.models import Review
 from referrals.models import Referral
 from register.models import RegisterReview
 from toolkit.hours import is_after_hours
@@ -166,6 +167,7 @@ def counts() -> dict[str, int]:
         "tasks": Task.objects.filter(goal__plan__young_person__division__in=divisions).count(),
         "register reviews": RegisterReview.objects.filter(entry__division__in=divisions).count(),
         "referrals": Referral.objects.filter(division__in=divisions).count(),
+        "outcome reviews": Review.objects.filter(young_person__division__in=divisions).count(),
     }
 
 
@@ -195,6 +197,7 @@ class Generator:
             self._plans()
             self._contacts()
             self._register()
+            self._outcomes()
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
         with connection.cursor() as cursor:
             for table in [
@@ -209,6 +212,9 @@ class Generator:
                 "register_registerentry",
                 "register_registerreview",
                 "referrals_referral",
+                "outcomes_review",
+                "outcomes_rating",
+                "clients_childprotectiondecision",
             ]:
                 cursor.execute(f"ANALYZE {table}")
 
@@ -669,7 +675,7 @@ class Generator:
             "reached_young_person participants notes follow_up after_hours recorded_by_id "
             "recorded_at client_reference",
             rows(),
-            constants={"entered_in_error_reason": "", "version": 1},
+            constants={"entered_in_error_reason": "", "version": 1, "restricted_because": ""},
         )
         # The recorder is on every contact; a colleague of the team joins one in ten.
         self.cursor.execute(
@@ -775,6 +781,80 @@ class Generator:
             "Reviewed at the liaison meeting." if reviewed else "",
             self.coordinator_of_division[episode.division] if reviewed else None,
             self._moment(due - timedelta(days=14), 2),
+        )
+
+    # --- Outcome reviews and placement moves -------------------------------------------------
+
+    def _outcomes(self) -> None:
+        """An ICMS risk and domain review at the start of each episode and every eight weeks
+        through it (an exit review closing an ended one), every item rated, risks falling and
+        domains rising a little over time with noise; and 0 to 3 placement moves per young
+        person. In SQL, set-based: the ratings alone are millions of rows."""
+        self.cursor.execute(
+            """
+            INSERT INTO outcomes_review (young_person_id, instrument_id, occasion, reviewed_on,
+                engagement, young_person_view, reviewed_by_id, recorded_at, entered_in_error_reason,
+                client_reference)
+            SELECT a.young_person_id, i.id,
+                CASE WHEN n = 0 THEN 'intake' WHEN d = a.ended_on THEN 'exit' ELSE 'regular' END,
+                d, (ARRAY['school', 'training', 'employed', 'none', 'none'])[1 + (a.young_person_id
+                    + n) %% 5], '', a.worker_id, d + time '15:00', '', gen_random_uuid()
+            FROM clients_allocation a
+            JOIN clients_youngperson y ON y.id = a.young_person_id
+            CROSS JOIN outcomes_instrument i
+            CROSS JOIN LATERAL generate_series(0, 200) AS n
+            CROSS JOIN LATERAL (SELECT LEAST(a.started_on + 56 * n,
+                COALESCE(a.ended_on, %(today)s)) AS d) AS day
+            WHERE a.role = 'primary' AND y.division_id = ANY(%(divisions)s)
+              AND i.name = 'ICMS risk and domain review'
+              AND a.started_on + 56 * (n - 1) < COALESCE(a.ended_on, %(today)s)
+              AND (n = 0 OR d > a.started_on)
+            """,
+            {"today": self.today, "divisions": [division.pk for division in self.divisions]},
+        )
+        self.cursor.execute(
+            """
+            INSERT INTO outcomes_rating (review_id, item_id, value, reason, own_value, own_words)
+            SELECT r.id, it.id,
+                CASE WHEN s.higher_is_better
+                    THEN LEAST(5, GREATEST(1, 2 + (r.reviewed_on - first.day) / 180
+                        + (abs(hashint8(r.id * 31 + it.id)) %% 3) - 1))
+                    ELSE LEAST(4, GREATEST(0, 3 - (r.reviewed_on - first.day) / 180
+                        + (abs(hashint8(r.id * 17 + it.id)) %% 3) - 1))
+                END,
+                'As discussed.', NULL, ''
+            FROM outcomes_review r
+            JOIN outcomes_item it ON TRUE
+            JOIN outcomes_scale s ON s.id = it.scale_id AND s.instrument_id = r.instrument_id
+            JOIN LATERAL (SELECT min(reviewed_on) AS day FROM outcomes_review f
+                WHERE f.young_person_id = r.young_person_id) AS first ON TRUE
+            JOIN clients_youngperson y ON y.id = r.young_person_id
+            WHERE y.division_id = ANY(%(divisions)s)
+            """,
+            {"divisions": [division.pk for division in self.divisions]},
+        )
+        self.cursor.execute(
+            """
+            INSERT INTO clients_childprotectiondecision (young_person_id, subject, before, after,
+                decided_on, note, placement, placement_reason, placement_reason_details,
+                recorded_by_id, recorded_at)
+            SELECT a.young_person_id, 'placement', 'Residential care', 'Kinship care', day, '',
+                'kinship', (ARRAY['planned', 'breakdown', 'safety', 'choice'])[1 + n %% 4], '',
+                a.allocated_by_id, day + time '11:00'
+            FROM clients_allocation a
+            JOIN clients_youngperson y ON y.id = a.young_person_id
+            CROSS JOIN LATERAL generate_series(1, a.young_person_id %% 4) AS n
+            CROSS JOIN LATERAL (SELECT a.started_on + ((n * 97 + a.young_person_id) %% GREATEST(1,
+                COALESCE(a.ended_on, %(today)s) - a.started_on))::int AS day) AS moved
+            WHERE a.role = 'primary' AND y.division_id = ANY(%(divisions)s)
+              AND a.allocated_by_id IS NOT NULL
+            """,
+            {"today": self.today, "divisions": [division.pk for division in self.divisions]},
+        )
+        self.say(
+            f"{self._count('outcomes_review'):,} outcome reviews, "
+            f"{self._count('outcomes_rating'):,} ratings, "
+            f"{self._count('clients_childprotectiondecision'):,} placement changes."
         )
 
     # --- Loading -------------------------------------------------------------------------------

@@ -55,6 +55,13 @@ SCHEDULES = [
         "tasks due within two days or overdue, and of plan reviews due within a week.",
     ),
     Schedule(
+        name="Outcome review reminders",
+        task="outcomes.tasks.outcome_review_reminders",
+        crontab="50 6 * * *",
+        description="Reminds case managers of risk and outcome reviews (intake, regular, exit) "
+        "due within a week or overdue; the interval is set per intensity level.",
+    ),
+    Schedule(
         name="Missed check-ins",
         task="visits.tasks.missed_check_ins",
         every=timedelta(minutes=5),

@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "visits",
     "crises",
     "diary",
+    "outcomes",
     "devtools",
 ]
 

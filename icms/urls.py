@@ -27,6 +27,7 @@ urlpatterns = [
     path("crises/", include("crises.urls")),
     path("on-call/", include("oncall.urls")),
     path("diary/", include("diary.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include(("referrals.api_urls", "api"))),

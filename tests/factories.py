@@ -29,6 +29,7 @@ from crises.models import CrisisEvent
 from diary.models import Appointment
 from notifications.models import Notification
 from oncall.models import AfterHoursAlert, OnCallShift
+from outcomes.models import Instrument, Review
 from referrals.models import CaseManagementAgreement, Referral, ReferralAttachment
 from supervision.models import SupervisionAction, SupervisionSession
 from visits.models import VisitPlan
@@ -479,3 +480,19 @@ class AfterHoursAlertFactory(factory.django.DjangoModelFactory):
     def told(alert, create, people, **kwargs):
         if create and people:
             alert.told.add(*people)
+
+
+class OutcomeReviewFactory(factory.django.DjangoModelFactory):
+    """A review on ICMS's own instrument (its migration makes it), without ratings."""
+
+    class Meta:
+        model = Review
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    instrument = factory.LazyFunction(
+        lambda: Instrument.objects.get(name="ICMS risk and domain review")
+    )
+    occasion = Review.Occasion.INTAKE
+    reviewed_on = factory.LazyFunction(timezone.localdate)
+    engagement = Review.Engagement.NONE
+    reviewed_by = factory.SubFactory(UserFactory)

@@ -40,6 +40,7 @@ from tests.factories import (
     KeyPersonFactory,
     NotificationFactory,
     OnCallShiftFactory,
+    OutcomeReviewFactory,
     ProfessionalFactory,
     ReferralAttachmentFactory,
     ReferralFactory,
@@ -191,6 +192,7 @@ CLIENT_RECORDS = {
     "restricted_crises",
     "supervision_sessions",
     "supervision_actions",
+    "outcome_reviews",
 }
 # The family names the World gives its young people, referred young people and family members:
 # an answer that shows one shows client information.
@@ -567,6 +569,14 @@ MATRIX: dict[str, Entry] = {
     "oncall:handover": Entry(YOUNG_PERSON_PAGE | {"supervisor": (403, 404)}, kwargs="shifts"),
     "oncall:alert": Entry(YOUNG_PERSON_PAGE, kwargs="on_call_alerts"),
     "oncall:acknowledge": Entry(YOUNG_PERSON_ACTION, kwargs="on_call_alerts", method="post"),
+    # --- outcome reviews: own = a review of the first team's young person (by its case manager),
+    # other = of the other team's. An empty "in error" answers with a message, saving nothing.
+    "outcomes:young-person": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "outcomes:review-create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "outcomes:review": Entry(YOUNG_PERSON_PAGE, kwargs="outcome_reviews"),
+    "outcomes:review-in-error": Entry(YOUNG_PERSON_ACTION, kwargs="outcome_reviews", method="post"),
+    "outcomes:report": Entry(REPORTS_PAGE),
+    "outcomes:report-export": Entry(REPORTS_PAGE, kwargs="outcome_tables"),
     "admin-login": Entry(same(302)),
 }
 
@@ -654,6 +664,8 @@ class World:
     roster_weeks: tuple = ()
     shifts: tuple = ()
     on_call_alerts: tuple = ()
+    outcome_reviews: tuple = ()
+    outcome_tables: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -930,6 +942,11 @@ def world(
         **supervision_sessions(supervisor, case_manager, other_team_case_manager),
         team_charts=tuple({"pk": team.pk, "chart": "contacts"} for team in (own.team, other.team)),
         reports=({"report": "referrals"}, {"report": "activity"}),
+        outcome_reviews=(
+            OutcomeReviewFactory(young_person=own, reviewed_by=case_manager),
+            OutcomeReviewFactory(young_person=other, reviewed_by=other_team_case_manager),
+        ),
+        outcome_tables=({"table": "to-latest"}, {"table": "engagement"}),
         users={
             "case_manager": case_manager,
             "other_team_case_manager": other_team_case_manager,

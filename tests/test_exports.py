@@ -22,6 +22,7 @@ from audit.exports import csv_download
 from caseplans.models import CasePlan, ExitPlan
 from clients.models import YoungPerson
 from clients.services import change_status
+from outcomes.views import OUTCOME_TABLES
 from referrals.models import Consultation, Referral
 from supervision.queries import DASHBOARD_CHARTS
 from supervision.reports import REPORTS
@@ -78,6 +79,11 @@ EXPORTS = {
     ("supervision:report-export", "goals"): [],  # by life domain, a fixed list
     ("supervision:report-export", "after-hours"): [IN_TEAM],
     ("supervision:report-export", "activity"): [IN_DIVISION, IN_TEAM],
+    # By the instrument's items and scales (the administrator's words) and fixed rows.
+    ("outcomes:report-export", "to-latest"): [],
+    ("outcomes:report-export", "to-exit"): [],
+    ("outcomes:report-export", "placement"): [],
+    ("outcomes:report-export", "engagement"): [],
 }
 
 
@@ -102,6 +108,7 @@ def test_every_export_is_listed():
         ("supervision:review-export", ""),
         *(("supervision:chart-export", chart) for chart in DASHBOARD_CHARTS),
         *(("supervision:report-export", report) for report in [*REPORTS, "activity"]),
+        *(("outcomes:report-export", table) for table in OUTCOME_TABLES),
     }
 
     assert writing_csv == {name for name, _ in EXPORTS}

@@ -19,6 +19,7 @@ from clients.rules import young_people_visible_to
 from crises import rules as crises_rules
 from diary import rules as diary_rules
 from oncall import rules as oncall_rules
+from outcomes import rules as outcomes_rules
 from referrals import rules as referrals_rules
 from referrals.models import Consultation
 from register import rules as register_rules
@@ -36,6 +37,7 @@ from tests.factories import (
     CrisisEventFactory,
     KeyPersonFactory,
     OnCallShiftFactory,
+    OutcomeReviewFactory,
     ReferralFactory,
     SupervisionActionFactory,
     SupervisionSessionFactory,
@@ -119,6 +121,7 @@ TWINS = {
     oncall_rules.rosters_visible_to: "oncall.view_roster",
     oncall_rules.shifts_visible_to: "oncall.view_oncallshift",
     oncall_rules.alerts_visible_to: "oncall.view_afterhoursalert",
+    outcomes_rules.reviews_visible_to: "outcomes.view_review",
 }
 
 
@@ -240,6 +243,10 @@ def records(
         ],
         *sessions,
         *[SupervisionActionFactory(session=session) for session in sessions],
+        *[
+            OutcomeReviewFactory(young_person=young_person, reviewed_by=worker)
+            for young_person, worker in ((own, case_manager), (other, other_team_case_manager))
+        ],
         *[
             AppointmentFactory(young_person=young_person, booked_by=worker)
             for young_person, worker in zip(

@@ -76,6 +76,7 @@ class WorkerLost(Exception):
 DAILY_JOBS = [
     ("clients.tasks", "contact_reminders", "remind_of_overdue_contacts"),
     ("caseplans.tasks", "case_plan_reminders", "remind_of_plan_work"),
+    ("outcomes.tasks", "outcome_review_reminders", "remind_of_outcome_reviews"),
     ("register.tasks", "register_reviews", "remind_of_reviews"),
     ("crises.tasks", "crisis_summaries", "send_morning_summaries"),
     ("supervision.tasks", "weekly_digests", "send_weekly_digests"),

@@ -28,6 +28,7 @@ from devtools.demo.clients import seed_demo_restricted_contacts
 from devtools.demo.crises import seed_demo_crises
 from devtools.demo.diary import seed_demo_appointments
 from devtools.demo.oncall import seed_demo_roster
+from devtools.demo.outcomes import seed_demo_outcomes
 from devtools.demo.referrals import seed_demo_referrals
 from devtools.demo.register import seed_demo_register
 from devtools.demo.supervision import seed_demo_sessions
@@ -305,4 +306,5 @@ def seed_demo_agency() -> dict[str, int]:
         "on-call shifts": seed_demo_roster(),
         "supervision sessions": seed_demo_sessions(),
         "appointments": seed_demo_appointments(),
+        "outcome reviews": seed_demo_outcomes(),
     }

@@ -26,6 +26,7 @@ from tests.factories import (
     CrisisPlanFactory,
     DisclosureFactory,
     KeyPersonFactory,
+    OutcomeReviewFactory,
     ProfessionalFactory,
     ReferralFactory,
     SupervisionSessionFactory,
@@ -129,6 +130,7 @@ MAKERS = {
     "safety.VisitPlan.young_person": lambda yp: VisitPlanFactory(young_person=yp),
     "crises.CrisisEvent.young_person": lambda yp: CrisisEventFactory(young_person=yp),
     "diary.Appointment.young_person": lambda yp: AppointmentFactory(young_person=yp),
+    "outcomes.Review.young_person": lambda yp: OutcomeReviewFactory(young_person=yp),
 }
 
 

@@ -32,6 +32,8 @@ def referral(practitioner, team, own_young_person):
 
 
 def decision(young_person, **changes) -> dict:
+    """The form as sent; a change of placement says why (a planned move unless told)."""
+    moved = {"placement", "placement_details"} & set(changes)
     return {
         "version": young_person.version,
         "decided_on": "2026-03-02",
@@ -41,6 +43,8 @@ def decision(young_person, **changes) -> dict:
         "legal_order_ends_on": "",
         "placement": young_person.placement,
         "placement_details": young_person.placement_details,
+        "placement_reason": "planned" if moved else "",
+        "placement_reason_details": "",
     } | changes
 
 
@@ -203,3 +207,34 @@ def test_no_icms_change_of_the_record_touches_child_protections_decisions(
 ):
     with pytest.raises(ValidationError, match="child protection's decisions"):
         update_young_person(own_young_person, by=case_manager, version=1, placement="homeless")
+
+
+def test_a_change_of_placement_says_why_and_a_correction_is_no_move(
+    client, log_in, practitioner, own_young_person, referral
+):
+    url = reverse("referrals:decisions", args=[referral.pk])
+    log_in(practitioner)
+
+    unexplained = client.post(url, decision(own_young_person, placement="kinship") | {
+        "placement_reason": ""
+    })  # fmt: skip
+    other = client.post(url, decision(own_young_person, placement="kinship") | {
+        "placement_reason": "other"
+    })  # fmt: skip
+    corrected = client.post(url, decision(
+        own_young_person, placement_details="Carer named right", placement_reason="correction"
+    ))  # fmt: skip
+    moved = client.post(url, decision(
+        own_young_person.__class__.objects.get(pk=own_young_person.pk), placement="custody",
+        placement_reason="into_custody",
+    ))  # fmt: skip
+
+    assert "Say why the placement changed." in unexplained.text
+    assert "Say what the reason was." in other.text
+    assert corrected.status_code == moved.status_code == 302
+    recorded = ChildProtectionDecision.objects.order_by("recorded_at", "pk")
+    assert [(d.placement_reason, d.is_placement_move) for d in recorded] == [
+        ("correction", False),
+        ("into_custody", True),
+    ]
+    assert recorded.last().placement == "custody"
