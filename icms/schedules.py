@@ -55,6 +55,13 @@ SCHEDULES = [
         "tasks due within two days or overdue, and of plan reviews due within a week.",
     ),
     Schedule(
+        name="Document expiry reminders",
+        task="documents.tasks.document_expiry_reminders",
+        crontab="50 6 * * *",
+        description="Reminds case managers of court orders and consents on the file expiring "
+        "within DOCUMENT_EXPIRY_NOTICE_DAYS, and them and the supervisor once expired, once each.",
+    ),
+    Schedule(
         name="Missed check-ins",
         task="visits.tasks.missed_check_ins",
         every=timedelta(minutes=5),

@@ -17,7 +17,7 @@ LAYERS = [
     ["notifications"],
     ["oncall"],
     ["clients"],
-    ["caseplans", "crises", "diary", "referrals", "register", "visits"],
+    ["caseplans", "crises", "diary", "documents", "referrals", "register", "visits"],
     ["supervision"],
     ["icms"],
     ["devtools"],

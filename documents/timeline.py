@@ -1,0 +1,80 @@
+"""The documents on the young person's timeline (clients.timeline): added, a new version,
+marked added in error. A restricted one shows as "Restricted document" to those who may not
+read it."""
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from accounts.models import User
+from audit.services import current_request
+from clients.models import YoungPerson
+from clients.rules import with_readable_content
+from clients.timeline import Moment, TimelineKind, register
+from documents.models import Document, DocumentVersion
+from documents.rules import documents_visible_to
+from toolkit.access import shows_restricted_content
+
+
+def _readable(documents: list[Document]) -> None:
+    """The timeline's fetches are not told the user: the request being served is. A restricted
+    document whose content the page shows to a reader is a read of it (the audit trail)."""
+    request = current_request.get()
+    user = getattr(request, "user", None) or AnonymousUser()
+    readable = set(
+        with_readable_content(Document.objects.filter(pk__in=[d.pk for d in documents]), user)
+        .filter(content_readable=True)
+        .values_list("pk", flat=True)
+    )
+    for document in documents:
+        document.content_readable = document.pk in readable
+    if request is not None:
+        shows_restricted_content(request, [d for d in documents if d.content_readable])
+
+
+def _documents(ids: list[int]) -> dict[int, Any]:
+    documents = Document.objects.select_related("added_by", "in_error_by").in_bulk(ids)
+    _readable(list(documents.values()))
+    return documents
+
+
+def _versions(ids: list[int]) -> dict[int, Any]:
+    versions = DocumentVersion.objects.select_related("document", "uploaded_by").in_bulk(ids)
+    _readable([version.document for version in versions.values()])
+    return versions
+
+
+def _of(young_person: YoungPerson, user: User) -> QuerySet[Document]:
+    return documents_visible_to(user).filter(young_person=young_person)
+
+
+register(
+    TimelineKind(
+        "document",
+        "Documents",
+        "documents/timeline_entry.html",
+        (
+            Moment(24, "added", _of, "added_at", _documents),
+            Moment(
+                25,
+                "versioned",
+                lambda young_person, user: DocumentVersion.objects.filter(
+                    document__in=_of(young_person, user), number__gt=1
+                ),
+                "uploaded_at",
+                _versions,
+            ),
+            Moment(
+                26,
+                "in_error",
+                lambda young_person, user: _of(young_person, user).filter(
+                    in_error_at__isnull=False
+                ),
+                "in_error_at",
+                _documents,
+            ),
+        ),
+        accent="secondary",
+    )
+)
