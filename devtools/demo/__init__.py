@@ -26,6 +26,7 @@ from clients.queries import local_midnight
 from devtools.demo.caseplans import seed_demo_plans
 from devtools.demo.crises import seed_demo_crises
 from devtools.demo.diary import seed_demo_appointments
+from devtools.demo.documents import seed_demo_documents
 from devtools.demo.oncall import seed_demo_roster
 from devtools.demo.referrals import seed_demo_referrals
 from devtools.demo.register import seed_demo_register
@@ -303,4 +304,5 @@ def seed_demo_agency() -> dict[str, int]:
         "on-call shifts": seed_demo_roster(),
         "supervision sessions": seed_demo_sessions(),
         "appointments": seed_demo_appointments(),
+        "documents": seed_demo_documents(),
     }
