@@ -678,7 +678,7 @@ class Generator:
             "reached_young_person participants notes follow_up after_hours recorded_by_id "
             "recorded_at client_reference",
             rows(),
-            constants={"entered_in_error_reason": "", "version": 1},
+            constants={"entered_in_error_reason": "", "version": 1, "restricted_because": ""},
         )
         # The recorder is on every contact; a colleague of the team joins one in ten.
         self.cursor.execute(
@@ -792,9 +792,10 @@ class Generator:
 
     def _documents(self) -> None:
         """Documents spread over the young people, dated in their episodes: orders and consents
-        (those of open cases expiring over the coming months), reports, photos; one in twenty
-        restricted, one in fifty added in error, one in ten with a second version. Every version
-        names one tiny stored PDF: the rows are what the pages read."""
+        (those of open cases expiring over the coming months), reports, photos; one in fifty
+        added in error, one in ten with a second version. None is restricted: a page showing a
+        restricted one writes its read, and the benchmarks compare pages at two sizes. Every
+        version names one tiny stored PDF: the rows are what the pages read."""
         rnd, count = self.random, self.sizes.documents
         stored = default_storage.save("documents/scale/sample", ContentFile(SAMPLE_PDF))
         first = self._reserve("documents_document", count)
@@ -821,7 +822,7 @@ class Generator:
                     dated, "Child protection", expires, episode.worker, added,
                     added if in_error else None, episode.worker if in_error else None,
                     "A duplicate." if in_error else "",
-                    "health" if rnd.random() < 0.05 else "",
+                    "",
                 )  # fmt: skip
 
         self._copy(

@@ -7,7 +7,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from clients.models import WorkerSafetyAlert, YoungPerson
+from clients.models import YoungPerson
+from clients.queries import with_page_header
 from clients.rules import with_readable_content
 from documents.models import Document, DocumentVersion
 
@@ -49,14 +50,8 @@ def document_page(documents: QuerySet[Document]) -> QuerySet[Document]:
     """What a document's page shows: the document, its young person with the alerts shown on
     every page about them, who added it (or marked it in error), its versions and the readers
     its author named."""
-    return documents.select_related(
-        "young_person__team", "added_by", "in_error_by"
-    ).prefetch_related(
-        Prefetch(
-            "young_person__alerts",
-            queryset=WorkerSafetyAlert.objects.filter(active=True),
-            to_attr="active_alerts",
-        ),
+    return documents.select_related("added_by", "in_error_by").prefetch_related(
+        Prefetch("young_person", queryset=with_page_header(YoungPerson.objects.all())),
         newest_versions_first(),
         "restricted_readers",
     )

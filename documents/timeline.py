@@ -5,7 +5,8 @@ read it."""
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
 
 from accounts.models import User
 from audit.services import current_request
@@ -17,31 +18,40 @@ from documents.rules import documents_visible_to
 from toolkit.access import shows_restricted_content
 
 
-def _readable(documents: list[Document]) -> None:
-    """The timeline's fetches are not told the user: the request being served is. A restricted
-    document whose content the page shows to a reader is a read of it (the audit trail)."""
+def _user_and_request() -> tuple[User | AnonymousUser, HttpRequest | None]:
+    # The timeline's fetches are not told the user: the request being served is.
     request = current_request.get()
-    user = getattr(request, "user", None) or AnonymousUser()
-    readable = set(
-        with_readable_content(Document.objects.filter(pk__in=[d.pk for d in documents]), user)
-        .filter(content_readable=True)
-        .values_list("pk", flat=True)
-    )
-    for document in documents:
-        document.content_readable = document.pk in readable
+    return getattr(request, "user", None) or AnonymousUser(), request
+
+
+def _shown(request: HttpRequest | None, documents: list[Document]) -> None:
+    """A restricted document whose content the page shows to a reader is a read of it."""
     if request is not None:
         shows_restricted_content(request, [d for d in documents if d.content_readable])
 
 
 def _documents(ids: list[int]) -> dict[int, Any]:
-    documents = Document.objects.select_related("added_by", "in_error_by").in_bulk(ids)
-    _readable(list(documents.values()))
+    user, request = _user_and_request()
+    documents = with_readable_content(
+        Document.objects.filter(pk__in=ids).select_related("added_by", "in_error_by"), user
+    ).in_bulk()
+    _shown(request, list(documents.values()))
     return documents
 
 
 def _versions(ids: list[int]) -> dict[int, Any]:
-    versions = DocumentVersion.objects.select_related("document", "uploaded_by").in_bulk(ids)
-    _readable([version.document for version in versions.values()])
+    """The versions, each with whether the user may read its document, in one query."""
+    user, request = _user_and_request()
+    readable = with_readable_content(Document.objects.filter(pk=OuterRef("document_id")), user)
+    versions = (
+        DocumentVersion.objects.filter(pk__in=ids)
+        .select_related("document__added_by", "uploaded_by")
+        .annotate(content_readable=Subquery(readable.values("content_readable")[:1]))
+        .in_bulk()
+    )
+    for version in versions.values():
+        version.document.content_readable = version.content_readable
+    _shown(request, [version.document for version in versions.values()])
     return versions
 
 

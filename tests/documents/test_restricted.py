@@ -44,6 +44,21 @@ def restricted(own_young_person, author):
     )
 
 
+def add_restricted(client, young_person, *, readers):
+    return client.post(
+        reverse("documents:create", args=[young_person.pk]),
+        {
+            "kind": "report",
+            "title": TITLE,
+            "dated": timezone.localdate().isoformat(),
+            "provided_by": "Clinic",
+            "restricted_because": "health",
+            "restricted_readers": [reader.pk for reader in readers],
+            "file": upload(),
+        },
+    )
+
+
 def test_a_care_team_member_who_is_no_reader_sees_it_exists_not_what_it_is(
     client, log_in, colleague, restricted
 ):
@@ -91,18 +106,7 @@ def test_its_readers_download_it_and_each_read_is_audited_as_restricted(
 
 def test_a_reader_the_author_names_reads_it(client, log_in, own_young_person, author, colleague):
     log_in(author)
-    client.post(
-        reverse("documents:create", args=[own_young_person.pk]),
-        {
-            "kind": "report",
-            "title": TITLE,
-            "dated": timezone.localdate().isoformat(),
-            "provided_by": "Clinic",
-            "restricted_because": "health",
-            "restricted_readers": [colleague.pk],
-            "file": upload(),
-        },
-    )
+    add_restricted(client, own_young_person, readers=[colleague])
     document = Document.objects.get()
     log_in(colleague)
 
@@ -119,18 +123,7 @@ def test_readers_are_chosen_from_the_care_team(
 ):
     log_in(author)
 
-    response = client.post(
-        reverse("documents:create", args=[own_young_person.pk]),
-        {
-            "kind": "report",
-            "title": TITLE,
-            "dated": timezone.localdate().isoformat(),
-            "provided_by": "Clinic",
-            "restricted_because": "health",
-            "restricted_readers": [other_team_case_manager.pk],
-            "file": upload(),
-        },
-    )
+    response = add_restricted(client, own_young_person, readers=[other_team_case_manager])
 
     assert "Select a valid choice" in response.text
     assert not Document.objects.exists()
