@@ -116,14 +116,3 @@ def test_a_reader_the_author_names_reads_it(client, log_in, own_young_person, au
     assert TITLE in listed
     read = AuditEvent.objects.get(action=AuditAction.READ_RESTRICTED)
     assert (read.actor, read.object_id) == (colleague, str(document.pk))
-
-
-def test_readers_are_chosen_from_the_care_team(
-    client, log_in, own_young_person, author, other_team_case_manager
-):
-    log_in(author)
-
-    response = add_restricted(client, own_young_person, readers=[other_team_case_manager])
-
-    assert "Select a valid choice" in response.text
-    assert not Document.objects.exists()
