@@ -236,11 +236,11 @@ def by_pk(queryset: QuerySet) -> Fetch:
 
 
 def restricted_content_shown(entries: Iterable[TimelineEntry]) -> list[Any]:
-    """The restricted entries of a page whose content its reader is shown."""
+    """The restricted entries of a page whose content its reader is shown. An item that is a
+    part of one (a document's version) names it as its `restricted_entry`."""
+    shown = (getattr(entry.item, "restricted_entry", entry.item) for entry in entries)
     return [
-        entry.item
-        for entry in entries
-        if getattr(entry.item, "is_restricted", False) and entry.item.content_readable
+        item for item in shown if getattr(item, "is_restricted", False) and item.content_readable
     ]
 
 

@@ -110,9 +110,11 @@ from clients.timeline import (
 from crises.queries import crises_on_file
 from diary.queries import coming_up
 from diary.rules import appointments_visible_to
+from documents.queries import documents_card
+from documents.rules import documents_visible_to
 from oncall.queries import is_on_call, on_call_at
 from outcomes.queries import with_outcome_review
-from referrals.queries import documents_on_file, referrals_on_record
+from referrals.queries import referrals_on_record
 from referrals.services import open_record_outside_referral
 from register.queries import (
     escalations_shown,
@@ -280,7 +282,9 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "can_merge": user.has_perm("clients.merge_youngperson", young_person),
             "referrals": list(referrals_on_record(young_person, user)),
-            "documents": documents_on_file(young_person),
+            "documents": documents_card(
+                documents_visible_to(user).filter(young_person=young_person)
+            ),
             "appointments": coming_up(
                 appointments_visible_to(user).filter(young_person=young_person)
             ),

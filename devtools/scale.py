@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -34,6 +36,8 @@ from accounts.models import Discipline, Division, Role, Team, User
 from caseplans.models import Task
 from clients.models import Contact, IntensityLevel, LifeDomain, YoungPerson
 from devtools.demo import DEMO_PASSWORD
+from devtools.demo.documents import SAMPLE_PDF
+from documents.models import Document
 from icms import database
 from icms.database_roles import as_owner
 from outcomes.models import Review
@@ -119,6 +123,7 @@ class Sizes:
     contacts: int = 2_000_000
     tasks: int = 200_000
     register_reviews: int = 100_000
+    documents: int = 30_000
     years: int = 5
     seed: int = 1
 
@@ -168,6 +173,7 @@ def counts() -> dict[str, int]:
         "register reviews": RegisterReview.objects.filter(entry__division__in=divisions).count(),
         "referrals": Referral.objects.filter(division__in=divisions).count(),
         "outcome reviews": Review.objects.filter(young_person__division__in=divisions).count(),
+        "documents": Document.objects.filter(young_person__division__in=divisions).count(),
     }
 
 
@@ -198,6 +204,7 @@ class Generator:
             self._contacts()
             self._register()
             self._outcomes()
+            self._documents()
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
         with connection.cursor() as cursor:
             for table in [
@@ -215,6 +222,8 @@ class Generator:
                 "outcomes_review",
                 "outcomes_rating",
                 "clients_childprotectiondecision",
+                "documents_document",
+                "documents_documentversion",
             ]:
                 cursor.execute(f"ANALYZE {table}")
 
@@ -858,6 +867,62 @@ class Generator:
         )
 
     # --- Loading -------------------------------------------------------------------------------
+
+    # --- Documents -----------------------------------------------------------------------------
+
+    def _documents(self) -> None:
+        """Documents spread over the young people, dated in their episodes: orders and consents
+        (those of open cases expiring over the coming months), reports, photos; one in fifty
+        added in error, one in ten with a second version. None is restricted: a page showing a
+        restricted one writes its read, and the benchmarks compare pages at two sizes. Every
+        version names one tiny stored PDF: the rows are what the pages read."""
+        rnd, count = self.random, self.sizes.documents
+        stored = default_storage.save("documents/scale/sample", ContentFile(SAMPLE_PDF))
+        first = self._reserve("documents_document", count)
+        kinds = ["court_order", "consent", "consent", "report", "assessment", "photo", "other"]
+        versions = []
+
+        def rows() -> Iterator[tuple]:
+            for n in range(count):
+                episode = self.episodes[n % len(self.episodes)]
+                kind = rnd.choice(kinds)
+                dated = episode.starts + timedelta(
+                    days=rnd.randint(0, (episode.last_day - episode.starts).days)
+                )
+                expires = None
+                if kind in Document.EXPIRING_KINDS:
+                    expires = dated + timedelta(days=rnd.randint(90, 730))
+                added = min(self._moment(dated, rnd.randint(9, 16)), timezone.now())
+                in_error = rnd.random() < 0.02
+                versions.append((first + n, 1, added, episode.worker))
+                if rnd.random() < 0.1:
+                    versions.append((first + n, 2, added + timedelta(days=1), episode.worker))
+                yield (
+                    first + n, episode.pk, kind, f"{kind.replace('_', ' ').capitalize()} {n}",
+                    dated, "Child protection", expires, episode.worker, added,
+                    added if in_error else None, episode.worker if in_error else None,
+                    "A duplicate." if in_error else "",
+                    "",
+                )  # fmt: skip
+
+        self._copy(
+            "documents_document",
+            "id young_person_id kind title dated provided_by expires_on added_by_id added_at "
+            "in_error_at in_error_by_id in_error_reason restricted_because",
+            rows(),
+        )
+        self._copy(
+            "documents_documentversion",
+            "document_id number uploaded_at uploaded_by_id",
+            versions,
+            constants={
+                "file": stored,
+                "original_name": "document.pdf",
+                "content_type": "application/pdf",
+                "size": len(SAMPLE_PDF),
+            },
+        )
+        self.say(f"{count:,} documents, {len(versions):,} versions.")
 
     def _moment(self, day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(day, time(hour, minute), self.zone)

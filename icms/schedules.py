@@ -62,6 +62,13 @@ SCHEDULES = [
         "due within a week or overdue; the interval is set per intensity level.",
     ),
     Schedule(
+        name="Document expiry reminders",
+        task="documents.tasks.document_expiry_reminders",
+        crontab="55 6 * * *",
+        description="Reminds case managers of court orders and consents on the file expiring "
+        "within DOCUMENT_EXPIRY_NOTICE_DAYS, and them and the supervisor once expired, once each.",
+    ),
+    Schedule(
         name="Missed check-ins",
         task="visits.tasks.missed_check_ins",
         every=timedelta(minutes=5),

@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "crises",
     "diary",
     "outcomes",
+    "documents",
     "devtools",
 ]
 
@@ -448,6 +449,10 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # Uploaded documents: outside the static files, served only through views that check access.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(ICMS_DATA_DIR / "media")))
 REFERRAL_ATTACHMENT_MAX_MB = env_int("REFERRAL_ATTACHMENT_MAX_MB", default=10)
+# Documents on a young person's file (documents app): the largest one taken, and how many days
+# before an order or a consent expires its case manager is reminded.
+DOCUMENT_MAX_MB = env_int("DOCUMENT_MAX_MB", default=10)
+DOCUMENT_EXPIRY_NOTICE_DAYS = env_int("DOCUMENT_EXPIRY_NOTICE_DAYS", default=30)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("young-people/", include("clients.urls")),
+    path("young-people/", include("documents.urls")),
     path("referrals/", include("referrals.urls")),
     path("plans/", include("caseplans.urls")),
     path("register/", include("register.urls")),

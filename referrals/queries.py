@@ -20,7 +20,7 @@ from accounts.queries import case_managers
 from accounts.rules import teams_supervised_by
 from clients.models import IntensityLevel, YoungPerson
 from clients.queries import OPEN_STATUSES as OPEN_CASES
-from referrals.models import OPEN_STATUSES, Referral, ReferralAttachment, ReferralMove
+from referrals.models import OPEN_STATUSES, Referral, ReferralMove
 from referrals.rules import referrals_visible_to
 
 
@@ -152,14 +152,6 @@ def referrals_on_record(young_person: YoungPerson, user: User) -> QuerySet[Refer
         .annotate(seen=Exists(referrals_visible_to(user).filter(pk=OuterRef("pk"))))
         .order_by("-submitted_at")
     )
-
-
-def documents_on_file(young_person: YoungPerson) -> QuerySet[ReferralAttachment]:
-    """The documents of the referrals the young person came with, on their file for whoever
-    sees the record; a withdrawn one stays listed, as withdrawn, and is no longer offered."""
-    return ReferralAttachment.objects.filter(
-        referral__young_person=young_person, referral__status=Referral.Status.ACCEPTED
-    ).select_related("withdrawn_by")
 
 
 def last_phone_of(practitioner: User) -> str:

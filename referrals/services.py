@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import PurePath
 from typing import TypedDict, Unpack
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -32,6 +31,7 @@ from clients.services import (
     save_key_person,
     save_professional,
 )
+from documents.services import ReceivedDocument, file_received_documents
 from notifications.services import notify
 from referrals.models import (
     CaseManagementAgreement,
@@ -47,6 +47,7 @@ from register.models import ListingRequest
 from register.queries import register_entry_of, why_not_listed, why_record_not_listed
 from register.services import request_listing
 from toolkit.formats import show_date
+from toolkit.uploads import check_upload
 
 Status = Referral.Status
 
@@ -94,15 +95,6 @@ DRAFT_FIELDS = [
     "referrer_phone",
 ]
 
-# What may be attached: detected content type -> the file name endings that may carry it.
-ATTACHMENT_TYPES = {
-    "application/pdf": {".pdf"},
-    "application/msword": {".doc"},
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {".docx"},
-    "image/jpeg": {".jpg", ".jpeg"},
-    "image/png": {".png"},
-    "image/heic": {".heic"},
-}
 MAX_ATTACHMENTS = 10
 
 
@@ -565,6 +557,7 @@ def accept_referral(
         key=f"referral-{referral.pk}-allocated",
         referral=referral,
     )
+    _file_referral_documents(referral, young_person, by=by)
     _move(
         referral,
         to=Status.ACCEPTED,
@@ -577,6 +570,31 @@ def accept_referral(
     referral.save(update_fields=["status", "young_person", "decided_at"])
     _tell_referrer(referral, f"Your referral of {referral.display_name} was accepted.")
     return agreement
+
+
+def _file_referral_documents(referral: Referral, young_person: YoungPerson, *, by: User) -> None:
+    """The referral's documents go on the young person's file (those withdrawn stay behind),
+    provided by the referrer, dated the day each was attached."""
+    file_received_documents(
+        young_person,
+        by=by,
+        provided_by=f"Child protection ({referral.referred_by})",
+        received=[
+            ReceivedDocument(
+                title=attachment.original_name,
+                dated=timezone.localdate(attachment.uploaded_at),
+                file=attachment.file,
+                original_name=attachment.original_name,
+                content_type=attachment.content_type,
+                size=attachment.size,
+                uploaded_by=attachment.uploaded_by,
+                uploaded_at=attachment.uploaded_at,
+            )
+            for attachment in referral.attachments.filter(withdrawn_at__isnull=True).select_related(
+                "uploaded_by"
+            )
+        ],
+    )
 
 
 @transaction.atomic
@@ -677,35 +695,13 @@ def record_consultation(*, team: Team, by: User, **fields) -> Consultation:
 # --- Attachments ------------------------------------------------------------------------------
 
 
-def check_upload(upload: UploadedFile) -> str:
-    """Refuse what is too big, or is not what its name says; return the detected type."""
-    limit_mb = settings.REFERRAL_ATTACHMENT_MAX_MB
-    if upload.size > limit_mb * 1024 * 1024:
-        raise ValidationError(
-            f"“{upload.name}” is {upload.size / 1024 / 1024:.1f} MB; the limit is {limit_mb} MB."
-        )
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ATTACHMENT_TYPES:
-        what = f"really a .{kind.extension} file" if kind else "of a kind ICMS cannot check"
-        raise ValidationError(
-            f"“{upload.name}” is {what}. Attach a PDF, a Word document, or a photo (JPEG, PNG)."
-        )
-    if PurePath(upload.name).suffix.lower() not in ATTACHMENT_TYPES[kind.mime]:
-        raise ValidationError(
-            f"“{upload.name}” is not what its name says: its content is a {kind.extension} file."
-        )
-    return kind.mime
-
-
 @transaction.atomic
 def attach_document(referral: Referral, *, by: User, upload: UploadedFile) -> ReferralAttachment:
     if referral.status != Status.DRAFT:
         raise ValidationError("Documents are attached while the referral is a draft.")
     if referral.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(f"A referral takes at most {MAX_ATTACHMENTS} documents.")
-    content_type = check_upload(upload)
+    content_type = check_upload(upload, limit_mb=settings.REFERRAL_ATTACHMENT_MAX_MB)
     attachment = ReferralAttachment(
         referral=referral,
         original_name=PurePath(upload.name).name[:200],

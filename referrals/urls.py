@@ -28,12 +28,6 @@ urlpatterns = [
         views.attachment_withdraw,
         name="attachment-withdraw",
     ),
-    # A young person's record: the documents of the referral they came with.
-    path(
-        "young-people/<int:pk>/documents/<int:attachment_pk>/",
-        views.record_document,
-        name="record-document",
-    ),
     path("<int:pk>/agreement/", views.agreement_print, name="agreement"),
     path("agreements/<int:pk>/", views.agreement_print_by_number, name="agreement-print"),
     path("take-on/<int:pk>/", views.take_on, name="take-on"),

@@ -34,7 +34,6 @@ from referrals.queries import (
     Capacity,
     capacities,
     capacity_of,
-    documents_on_file,
     kept_capacity,
     last_phone_of,
     team_capacities,
@@ -556,17 +555,6 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         request, referral.attachments.filter(withdrawn_at__isnull=True), pk=attachment_pk
     )
     audit_detail(request, referral=referral.pk)
-    return _download(attachment)
-
-
-@require_GET
-def record_document(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    """A document of the referral a young person came with: on their file, for whoever sees
-    their record; always as a download."""
-    young_person = find_or_404(request, young_people_visible_to(request.user), pk=pk)
-    offered = documents_on_file(young_person).filter(withdrawn_at__isnull=True)
-    attachment = find_or_404(request, offered, pk=attachment_pk)
-    audit_detail(request, referral=attachment.referral_id)
     return _download(attachment)
 
 

@@ -27,6 +27,7 @@ from clients.models import (
 )
 from crises.models import CrisisEvent
 from diary.models import Appointment
+from documents.models import Document, DocumentVersion
 from notifications.models import Notification
 from oncall.models import AfterHoursAlert, OnCallShift
 from outcomes.models import Instrument, Review
@@ -496,3 +497,35 @@ class OutcomeReviewFactory(factory.django.DjangoModelFactory):
     reviewed_on = factory.LazyFunction(timezone.localdate)
     engagement = Review.Engagement.NONE
     reviewed_by = factory.SubFactory(UserFactory)
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A report from another service on the young person's file, added by `added_by`, with its
+    first version (a PDF)."""
+
+    class Meta:
+        model = Document
+        skip_postgeneration_save = True
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    kind = Document.Kind.REPORT
+    title = "School attendance report"
+    dated = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=7))
+    provided_by = "Northside Secondary College (Ms Park)"
+    added_by = factory.SubFactory(CaseManagerFactory)
+    first_version = factory.RelatedFactory(
+        "tests.factories.DocumentVersionFactory", factory_related_name="document"
+    )
+
+
+class DocumentVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DocumentVersion
+
+    document = factory.SubFactory(DocumentFactory, first_version=None)
+    number = 1
+    file = factory.django.FileField(filename="report.pdf", data=PDF_BYTES)
+    original_name = "report.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    uploaded_by = factory.SelfAttribute("document.added_by")

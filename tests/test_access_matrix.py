@@ -36,6 +36,7 @@ from tests.factories import (
     ContactFactory,
     CoverFactory,
     CrisisEventFactory,
+    DocumentFactory,
     GoalFactory,
     KeyPersonFactory,
     NotificationFactory,
@@ -171,7 +172,8 @@ CLIENT_RECORDS = {
     "considering_referrals",
     "accepted_referrals",
     "attachments",
-    "record_documents",
+    "documents",
+    "document_versions",
     "break_glass_accesses",
     "accesses_to_review",
     "current_plans",
@@ -350,8 +352,6 @@ MATRIX: dict[str, Entry] = {
         kwargs="attachments",
         method="post",
     ),
-    # own = a document of the first team's young person's referral, other = of the other's
-    "referrals:record-document": Entry(YOUNG_PERSON_PAGE, kwargs="record_documents"),
     "referrals:withdraw": Entry(
         SUBMITTED_REFERRAL_PAGE | {"practitioner": (302, 404), "supervisor": (403, 404)},
         kwargs="referrals",
@@ -577,6 +577,15 @@ MATRIX: dict[str, Entry] = {
     "outcomes:review-in-error": Entry(YOUNG_PERSON_ACTION, kwargs="outcome_reviews", method="post"),
     "outcomes:report": Entry(REPORTS_PAGE),
     "outcomes:report-export": Entry(REPORTS_PAGE, kwargs="outcome_tables"),
+    # --- documents: own = on the first team's young person's file (added by its case manager),
+    # other = on the other team's
+    "documents:list": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "documents:create": Entry(YOUNG_PERSON_PAGE, kwargs="young_people"),
+    "documents:detail": Entry(YOUNG_PERSON_PAGE, kwargs="documents"),
+    "documents:version-create": Entry(YOUNG_PERSON_PAGE, kwargs="documents"),
+    # Without a reason: redirected to the document, saying so.
+    "documents:in-error": Entry(YOUNG_PERSON_ACTION, kwargs="documents", method="post"),
+    "documents:download": Entry(YOUNG_PERSON_PAGE, kwargs="document_versions"),
     "admin-login": Entry(same(302)),
 }
 
@@ -634,7 +643,8 @@ class World:
     considering_referrals: tuple = ()
     accepted_referrals: tuple = ()
     attachments: tuple = ()
-    record_documents: tuple = ()
+    documents: tuple = ()
+    document_versions: tuple = ()
     notifications: tuple = ()
     break_glass_accesses: tuple = ()
     accesses_to_review: tuple = ()
@@ -723,6 +733,19 @@ def restricted_entries(shared, other) -> dict:
             under(contact.young_person, "contact_pk", contact) for contact, _ in pairs
         ),
         "restricted_crises": tuple(crisis for _, crisis in pairs),
+    }
+
+
+def documents_of(*young_people_and_authors) -> dict:
+    documents = tuple(
+        DocumentFactory(young_person=young_person, added_by=author)
+        for young_person, author in young_people_and_authors
+    )
+    return {
+        "documents": documents,
+        "document_versions": tuple(
+            {"pk": document.pk, "version_pk": document.versions.get().pk} for document in documents
+        ),
     }
 
 
@@ -841,10 +864,6 @@ def world(
             under(referral, "attachment_pk", ReferralAttachmentFactory(referral=referral))
             for referral in submitted
         ),
-        record_documents=tuple(
-            under(young_person, "attachment_pk", ReferralAttachmentFactory(referral=referral))
-            for referral, young_person in zip(accepted, (own, other), strict=True)
-        ),
         notifications=(
             NotificationFactory(recipient=case_manager),
             NotificationFactory(recipient=other_team_case_manager),
@@ -912,6 +931,7 @@ def world(
             {"token": make_feed_link(worker=worker)}
             for worker in (case_manager, other_team_case_manager)
         ),
+        **documents_of((own, case_manager), (other, other_team_case_manager)),
         crisis_events=(
             CrisisEventFactory(young_person=own, recorded_by=case_manager),
             CrisisEventFactory(young_person=other, recorded_by=other_team_case_manager),

@@ -23,6 +23,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
@@ -35,6 +36,7 @@ from caseplans.models import Task
 from clients import services as clients_services
 from clients.models import Allocation, Contact, IntensityLevel
 from diary.models import Appointment
+from documents.models import Document
 from referrals import services as referrals_services
 from referrals.models import CaseManagementAgreement, Consultation, Referral
 from register import services as register_services
@@ -43,6 +45,7 @@ from supervision.models import SupervisionSession
 from supervision.services import hold_session
 from tests.clients.test_contacts import edit as edit_contact
 from tests.factories import (
+    PDF_BYTES,
     AppointmentFactory,
     CasePlanFactory,
     ContactFactory,
@@ -78,6 +81,7 @@ CHOICES = {
     "clients.forms.TransferForm.everyone_to": "test_a_transfer_to_a_worker_of_another_team",
     "clients.forms.TransferForm.to_*": "test_a_transfer_to_a_worker_of_another_team",
     "clients.forms.TransferFromForm.worker": "test_a_transfer_from_a_worker_of_another_team",
+    "documents.forms.DocumentForm.restricted_readers": "test_a_document_readable_by_a_stranger",
     "clients.forms.YoungPersonForm.intensity": REFERENCE_LIST,
     "clients.forms.NewYoungPersonForm.intensity": REFERENCE_LIST,
     "referrals.api.ReferralSerializer.team": "test_an_api_referral_to_a_team_of_another_division",
@@ -299,6 +303,28 @@ def test_a_contact_made_with_a_worker_of_another_team(
 
     refused_naming_nothing(response, "Ottoline", "Quarrie")
     assert not Contact.objects.exists()
+
+
+def test_a_document_readable_by_a_stranger(
+    client, log_in, case_manager, own_young_person, stranger
+):
+    log_in(case_manager)
+
+    response = client.post(
+        reverse("documents:create", args=[own_young_person.pk]),
+        {
+            "kind": "report",
+            "title": "Clinic letter",
+            "dated": timezone.localdate().isoformat(),
+            "provided_by": "Clinic",
+            "restricted_because": "health",
+            "restricted_readers": [stranger.pk],
+            "file": SimpleUploadedFile("letter.pdf", PDF_BYTES),
+        },
+    )
+
+    refused_naming_nothing(response, "Ottoline", "Quarrie")
+    assert not Document.objects.exists()
 
 
 def test_a_contact_edited_to_name_a_stranger(

@@ -17,7 +17,7 @@ LAYERS = [
     ["notifications"],
     ["oncall"],
     ["clients"],
-    ["caseplans", "crises", "diary", "outcomes", "referrals", "register", "visits"],
+    ["caseplans", "crises", "diary", "documents", "outcomes", "referrals", "register", "visits"],
     ["supervision"],
     ["icms"],
     ["devtools"],

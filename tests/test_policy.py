@@ -18,6 +18,7 @@ from clients import rules as clients_rules
 from clients.rules import young_people_visible_to
 from crises import rules as crises_rules
 from diary import rules as diary_rules
+from documents import rules as documents_rules
 from oncall import rules as oncall_rules
 from outcomes import rules as outcomes_rules
 from referrals import rules as referrals_rules
@@ -35,6 +36,7 @@ from tests.factories import (
     ContactFactory,
     CoverFactory,
     CrisisEventFactory,
+    DocumentFactory,
     KeyPersonFactory,
     OnCallShiftFactory,
     OutcomeReviewFactory,
@@ -89,6 +91,8 @@ PROTECTED_MODELS = {
     "SupervisionAction",
     "Cover",
     "Appointment",
+    "Document",
+    "DocumentVersion",
 }
 
 
@@ -108,6 +112,7 @@ TWINS = {
     crises_rules.crisis_events_visible_to: "crises.view_crisisevent",
     crises_rules.crisis_read_logs_visible_to: "crises.view_crisisevent_read_log",
     diary_rules.appointments_visible_to: "diary.view_appointment",
+    documents_rules.documents_visible_to: "documents.view_document",
     referrals_rules.referrals_visible_to: "referrals.view_referral",
     referrals_rules.agreements_visible_to: "referrals.view_casemanagementagreement",
     referrals_rules.consultations_visible_to: "referrals.view_consultation",
@@ -224,6 +229,10 @@ def records(
         ],
         *[
             CrisisEventFactory(young_person=young_person, recorded_by=worker)
+            for young_person, worker in ((own, case_manager), (other, other_team_case_manager))
+        ],
+        *[
+            DocumentFactory(young_person=young_person, added_by=worker)
             for young_person, worker in ((own, case_manager), (other, other_team_case_manager))
         ],
         *entries,

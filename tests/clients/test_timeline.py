@@ -18,6 +18,8 @@ from tests.factories import (
     ContactFactory,
     CrisisEventFactory,
     DisclosureFactory,
+    DocumentFactory,
+    DocumentVersionFactory,
     ReferralFactory,
     YoungPersonFactory,
 )
@@ -42,6 +44,7 @@ def test_every_app_registers_its_kinds(db):
         "plan_review",
         "referral",
         "register_review",
+        "document",
     ]
 
 
@@ -130,6 +133,9 @@ def _one_of_every_kind(young_person, entry, *, by, days_ago):
     RegisterReview.objects.create(entry=entry, due_on=timezone.localdate(now), outcome="remain",
                                   reviewed_on=timezone.localdate(now) - timedelta(days=8),
                                   reviewed_by=entry.listed_by)  # fmt: skip
+    if days_ago == 0:  # one, so that the page of two rounds still holds an entry of each kind
+        document = DocumentFactory(young_person=young_person, added_at=now - timedelta(days=9))
+        DocumentVersionFactory(document=document, number=2, uploaded_at=now - timedelta(days=9))
 
 
 @pytest.mark.parametrize("item_count", [1, 2])
@@ -151,10 +157,11 @@ def test_a_timeline_of_every_kind_runs_a_constant_number_of_queries(
     # (savepoint, insert, release); the page of entries (one UNION of every kind); one fetch
     # per kind on the page: contacts and their workers (2), disclosures, after-hours accesses,
     # crises, status changes (with who made them), case plans, plan reviews, referral moves,
-    # register reviews; may the user add a contact (visible?); unread notifications
-    with django_assert_num_queries(21):
+    # register reviews, documents, document versions; may the user add a contact (visible?);
+    # unread notifications
+    with django_assert_num_queries(23):
         response = timeline(client, young_person)
 
     kinds = [entry.kind for entry in response.context["entries"]]
-    assert len(kinds) == 11 * item_count + 1
+    assert len(kinds) == 11 * item_count + 3
     assert set(kinds) == {kind.name for kind in timeline_kinds()} - {"alert", "allocation"}

@@ -13,6 +13,7 @@ from tests.factories import (
     ChildProtectionDecisionFactory,
     CrisisPlanFactory,
     DisclosureFactory,
+    DocumentFactory,
     ReferralAttachmentFactory,
     ReferralFactory,
     WorkerSafetyAlertFactory,
@@ -130,6 +131,7 @@ def test_the_record_runs_a_constant_number_of_queries(
         record(AuditAction.VIEW, actor=supervisor, obj=young_person)
         merge_young_people(young_person, YoungPersonFactory(team=team), by=supervisor, reason="A")
         AppointmentFactory(young_person=young_person)
+        DocumentFactory(young_person=young_person, kind="consent", expires_on=timezone.localdate())
     log_in(supervisor)
 
     # user, OTP device, groups; the young person with team, supervisor, crisis plan and contact
@@ -137,9 +139,9 @@ def test_the_record_runs_a_constant_number_of_queries(
     # and who shared them, case management agreements, merges and who made them, child
     # protection's decisions with who recorded them (prefetched); the access log; may the user
     # change the record (is it visible to them); the referrals it came from (with whether the
-    # user sees each) and their documents; the appointments coming up and who goes; the latest
-    # crises; unread notifications; the view recorded in the audit trail (savepoint, insert,
-    # release)
+    # user sees each); the documents on the file (the latest and those expiring); the
+    # appointments coming up and who goes; the latest crises; unread notifications; the view
+    # recorded in the audit trail (savepoint, insert, release)
     with django_assert_num_queries(24):
         client.get(detail(young_person))
 

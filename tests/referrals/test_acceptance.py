@@ -11,13 +11,11 @@ from django.utils import timezone
 from audit.models import AuditAction, AuditEvent
 from caseplans.services import start_plan
 from clients.models import IntensityLevel, YoungPerson
-from referrals.models import ReferralAttachment
-from referrals.services import accept_referral, withdraw_document
+from referrals.services import accept_referral
 from tests.factories import (
     GoalFactory,
     KeyPersonFactory,
     ProfessionalFactory,
-    ReferralAttachmentFactory,
     ReferralFactory,
     YoungPersonFactory,
     listed_by_coordinator,
@@ -161,33 +159,6 @@ def test_a_worker_who_may_not_open_the_referral_sees_no_link_to_it(
     page = client.get(young_person.get_absolute_url())
 
     assert "From referral of" not in page.text
-
-
-def test_the_referrals_documents_are_on_the_file_for_those_who_see_the_record(
-    client, log_in, referral, supervisor, case_manager, practitioner
-):
-    kept = ReferralAttachmentFactory(referral=referral, original_name="CP assessment.pdf")
-    wrong = ReferralAttachmentFactory(referral=referral, original_name="Other child.pdf")
-    withdraw_document(wrong, by=practitioner, reason="About another child.")
-    young_person = accept(referral, supervisor, case_manager).young_person
-    log_in(case_manager)
-
-    page = client.get(young_person.get_absolute_url())
-    url = reverse("referrals:record-document", args=[young_person.pk, kept.pk])
-    download = client.get(url)
-
-    assert f'href="{url}"' in page.text
-    assert "About another child." in page.text  # the withdrawn one, shown as withdrawn
-    assert download["Content-Disposition"].startswith("attachment")
-    assert b"".join(download.streaming_content) == kept.file.open("rb").read()
-    read = AuditEvent.objects.filter(action=AuditAction.VIEW).latest("id")
-    assert (read.object_type, read.young_person_id) == (
-        "referrals.referralattachment",
-        young_person.pk,
-    )
-    withdrawn = reverse("referrals:record-document", args=[young_person.pk, wrong.pk])
-    assert client.get(withdrawn).status_code == 404
-    assert ReferralAttachment.objects.count() == 2
 
 
 @pytest.fixture

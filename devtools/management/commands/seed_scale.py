@@ -22,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--contacts", type=int, default=defaults.contacts)
         parser.add_argument("--tasks", type=int, default=defaults.tasks)
         parser.add_argument("--register-reviews", type=int, default=defaults.register_reviews)
+        parser.add_argument("--documents", type=int, default=defaults.documents)
         parser.add_argument("--years", type=int, default=defaults.years)
         parser.add_argument("--seed", type=int, default=defaults.seed)
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             contacts=options["contacts"],
             tasks=options["tasks"],
             register_reviews=options["register_reviews"],
+            documents=options["documents"],
             years=options["years"],
             seed=options["seed"],
         )
