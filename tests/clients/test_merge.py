@@ -25,6 +25,7 @@ from tests.factories import (
     CrisisEventFactory,
     CrisisPlanFactory,
     DisclosureFactory,
+    DocumentFactory,
     KeyPersonFactory,
     OutcomeReviewFactory,
     ProfessionalFactory,
@@ -131,6 +132,7 @@ MAKERS = {
     "crises.CrisisEvent.young_person": lambda yp: CrisisEventFactory(young_person=yp),
     "diary.Appointment.young_person": lambda yp: AppointmentFactory(young_person=yp),
     "outcomes.Review.young_person": lambda yp: OutcomeReviewFactory(young_person=yp),
+    "documents.Document.young_person": lambda yp: DocumentFactory(young_person=yp),
 }
 
 
