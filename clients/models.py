@@ -98,8 +98,14 @@ class RestrictableEntry(models.Model):
     says. Who may read is decided in one place: clients.rules.with_readable_content and
     clients.rules.can_read_content."""
 
+    # db_default: rows loaded in bulk by SQL (the scale data, the benchmarks) are not restricted.
     restricted_because = models.CharField(
-        "restricted", max_length=20, choices=RestrictionReason, blank=True
+        "restricted",
+        max_length=20,
+        choices=RestrictionReason,
+        blank=True,
+        default="",
+        db_default="",
     )
     restricted_readers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="also readable by"

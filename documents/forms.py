@@ -6,6 +6,7 @@ from clients.models import RestrictionReason
 from documents.models import Document
 from toolkit.forms import DateInput
 from toolkit.uploads import ACCEPTED_ENDINGS
+from toolkit.validators import validate_plausible_day
 
 
 class UploadForm(forms.Form):
@@ -96,6 +97,7 @@ class VersionForm(UploadForm):
         label="New expiry",
         required=False,
         widget=DateInput(),
+        validators=[validate_plausible_day],
         help_text="For a renewed order or consent: when this version expires.",
     )
 

@@ -16,8 +16,11 @@ from accounts.models import User
 from accounts.rules import seen_in
 from clients.rules import (
     can_read_content,
+    holds_the_case_of,
+    restricted_entries_supervised_by,
     supervises_young_person,
     works_with_young_person,
+    wrote_the_entry,
     young_people_visible_to,
 )
 from documents.models import Document
@@ -26,6 +29,11 @@ from documents.models import Document
 def documents_visible_to(user: User) -> QuerySet[Document]:
     """The documents on the files of the young people the user sees."""
     return Document.objects.filter(young_person__in=young_people_visible_to(user))
+
+
+def document_read_logs_visible_to(user: User) -> QuerySet[Document]:
+    """The restricted documents whose "who has read this" the user may see (clients.rules)."""
+    return restricted_entries_supervised_by(documents_visible_to(user), user)
 
 
 @rules.predicate
@@ -51,3 +59,8 @@ rules.add_perm(
     "documents.change_document",
     added_the_document | holds_the_case | supervises_document_young_person,
 )
+# Restricted documents follow clients.rules: the author restricts; the author, the primary case
+# manager or the supervisor lifts; the supervisor sees who read it.
+rules.add_perm("documents.restrict_document", wrote_the_entry)
+rules.add_perm("documents.lift_document_restriction", wrote_the_entry | holds_the_case_of)
+rules.add_perm("documents.view_document_read_log", seen_in(document_read_logs_visible_to))

@@ -10,6 +10,8 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_detail, name="detail"),
     path("documents/<int:pk>/new-version/", views.version_create, name="version-create"),
     path("documents/<int:pk>/in-error/", views.document_mark_in_error, name="in-error"),
+    path("documents/<int:pk>/restriction/", views.document_restriction, name="restriction"),
+    path("documents/<int:pk>/reads/", views.document_read_log, name="reads"),
     path(
         "documents/<int:pk>/versions/<int:version_pk>/",
         views.version_download,

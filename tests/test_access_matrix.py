@@ -192,6 +192,7 @@ CLIENT_RECORDS = {
     "crisis_events",
     "restricted_contacts",
     "restricted_crises",
+    "restricted_documents",
     "supervision_sessions",
     "supervision_actions",
     "outcome_reviews",
@@ -586,6 +587,10 @@ MATRIX: dict[str, Entry] = {
     # Without a reason: redirected to the document, saying so.
     "documents:in-error": Entry(YOUNG_PERSON_ACTION, kwargs="documents", method="post"),
     "documents:download": Entry(YOUNG_PERSON_PAGE, kwargs="document_versions"),
+    "documents:restriction": Entry(
+        RESTRICTED_ENTRY_LIFT, kwargs="restricted_documents", method="post"
+    ),
+    "documents:reads": Entry(RESTRICTED_ENTRY_READS, kwargs="restricted_documents"),
     "admin-login": Entry(same(302)),
 }
 
@@ -668,6 +673,7 @@ class World:
     crisis_events: tuple = ()
     restricted_contacts: tuple = ()
     restricted_crises: tuple = ()
+    restricted_documents: tuple = ()
     supervision_sessions: tuple = ()
     supervision_actions: tuple = ()
     covers: tuple = ()
@@ -733,6 +739,10 @@ def restricted_entries(shared, other) -> dict:
             under(contact.young_person, "contact_pk", contact) for contact, _ in pairs
         ),
         "restricted_crises": tuple(crisis for _, crisis in pairs),
+        "restricted_documents": tuple(
+            DocumentFactory(young_person=young_person, title=RESTRICTED_CONTENT, **made)
+            for young_person in (shared, other)
+        ),
     }
 
 

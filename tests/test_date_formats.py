@@ -34,6 +34,7 @@ MACHINE_FORMATS = {
     "%Y-%m-%d",
     "%Y-%m-%dT%H:%M",
     "%Y-%m-%d %H:%M",
+    "%H:%M",
     "%Y%m%d-%H%M",
     "%Y%m%d",
     "%Y%m%dT%H%M%S",

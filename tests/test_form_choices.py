@@ -82,6 +82,9 @@ CHOICES = {
     "clients.forms.TransferForm.to_*": "test_a_transfer_to_a_worker_of_another_team",
     "clients.forms.TransferFromForm.worker": "test_a_transfer_from_a_worker_of_another_team",
     "documents.forms.DocumentForm.restricted_readers": "test_a_document_readable_by_a_stranger",
+    "clients.forms.RestrictionFields.restricted_readers": "test_a_restricted_note_for_a_stranger",
+    "clients.api.ContactSerializer.workers": "read only: names the contact's workers, takes none",
+    "outcomes.forms.InstrumentChoiceForm.instrument": REFERENCE_LIST,
     "clients.forms.YoungPersonForm.intensity": REFERENCE_LIST,
     "clients.forms.NewYoungPersonForm.intensity": REFERENCE_LIST,
     "referrals.api.ReferralSerializer.team": "test_an_api_referral_to_a_team_of_another_division",
@@ -298,6 +301,31 @@ def test_a_contact_made_with_a_worker_of_another_team(
             "reached_young_person": "on",
             "notes": "Rang about school.",
             "co_workers": [stranger.pk],
+        },
+    )
+
+    refused_naming_nothing(response, "Ottoline", "Quarrie")
+    assert not Contact.objects.exists()
+
+
+def test_a_restricted_note_for_a_stranger(
+    client, log_in, case_manager, team, own_young_person, stranger
+):
+    UserFactory(role=Role.CASE_MANAGER, team=team)  # so that the form offers readers
+    log_in(case_manager)
+
+    response = client.post(
+        reverse("clients:contact-create", args=[own_young_person.pk]),
+        {
+            "client_reference": "3f1c8a5e-0000-4000-8000-000000000002",
+            "started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": "30",
+            "mode": "phone",
+            "kind": "outreach",
+            "reached_young_person": "on",
+            "notes": "Talked about the clinic.",
+            "restricted_because": "health",
+            "restricted_readers": [stranger.pk],
         },
     )
 

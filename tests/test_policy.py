@@ -113,6 +113,7 @@ TWINS = {
     crises_rules.crisis_read_logs_visible_to: "crises.view_crisisevent_read_log",
     diary_rules.appointments_visible_to: "diary.view_appointment",
     documents_rules.documents_visible_to: "documents.view_document",
+    documents_rules.document_read_logs_visible_to: "documents.view_document_read_log",
     referrals_rules.referrals_visible_to: "referrals.view_referral",
     referrals_rules.agreements_visible_to: "referrals.view_casemanagementagreement",
     referrals_rules.consultations_visible_to: "referrals.view_consultation",
@@ -232,8 +233,9 @@ def records(
             for young_person, worker in ((own, case_manager), (other, other_team_case_manager))
         ],
         *[
-            DocumentFactory(young_person=young_person, added_by=worker)
+            DocumentFactory(young_person=young_person, added_by=worker, restricted_because=because)
             for young_person, worker in ((own, case_manager), (other, other_team_case_manager))
+            for because in ("", "health")
         ],
         *entries,
         *[escalation_of(entry) for entry in entries],

@@ -179,8 +179,12 @@ def go_to(page, link_name: str) -> None:
 @pytest.fixture
 def demo(db):
     """The demo agency (for transactional tests); its users by username."""
-    # A transactional test before this one flushed the intensity levels a migration made.
+    # A transactional test before this one flushed what migrations made: the intensity levels
+    # and ICMS's outcome review.
     import_module("clients.migrations.0002_default_intensity_levels").add_default_levels(apps, None)
+    review = import_module("outcomes.migrations.0002_icms_review")
+    review.add_icms_review(apps, None)
+    review.add_intervals(apps, None)
     seed_demo_agency()
     return {user.username: user for user in User.objects.filter(username__endswith=".demo")}
 

@@ -68,7 +68,7 @@ def test_a_documents_page_runs_a_constant_number_of_queries(
     # user, OTP device, groups; the document (is it visible) with who added it, its young
     # person with their team, their alerts, its versions with who uploaded them, the readers
     # named; may the user read it (the restricted-entry rule; leading the team, they may change
-    # it without a query); unread notifications; the restricted read and the read recorded
-    # (savepoint, insert, release, each)
-    with django_assert_num_queries(16):
+    # it, and lift its restriction, without a query); may they see who read it; unread
+    # notifications; the restricted read and the read recorded (savepoint, insert, release, each)
+    with django_assert_num_queries(17):
         client.get(reverse("documents:detail", args=[document.pk]))

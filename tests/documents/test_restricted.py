@@ -116,3 +116,42 @@ def test_a_reader_the_author_names_reads_it(client, log_in, own_young_person, au
     assert TITLE in listed
     read = AuditEvent.objects.get(action=AuditAction.READ_RESTRICTED)
     assert (read.actor, read.object_id) == (colleague, str(document.pk))
+
+
+def test_the_author_restricts_a_document_later_naming_a_reader_and_the_supervisor_lifts_it(
+    client, log_in, own_young_person, author, colleague, supervisor
+):
+    document = DocumentFactory(young_person=own_young_person, added_by=author, title=TITLE)
+    restriction = reverse("documents:restriction", args=[document.pk])
+    log_in(colleague)
+    assert client.post(restriction, {"restricted_because": "health"}).status_code == 403
+
+    log_in(author)
+    client.post(restriction, {"restricted_because": "health", "restricted_readers": [colleague.pk]})
+    document.refresh_from_db()
+    assert document.restricted_because == "health"
+    assert list(document.restricted_readers.all()) == [colleague]
+    log_in(colleague)
+    assert TITLE in client.get(reverse("documents:detail", args=[document.pk])).text
+
+    log_in(supervisor)
+    client.post(restriction, {"restricted_because": ""})
+    document.refresh_from_db()
+    assert not document.is_restricted
+    changes = AuditEvent.objects.filter(action=AuditAction.CHANGE, object_id=str(document.pk))
+    assert [event.detail["restricted"] for event in changes.order_by("id")] == ["health", "lifted"]
+
+
+def test_the_supervisor_sees_who_has_read_a_restricted_document(
+    client, log_in, restricted, author, colleague, supervisor
+):
+    log_in(author)
+    client.get(reverse("documents:detail", args=[restricted.pk]))
+    log_in(colleague)
+    assert client.get(reverse("documents:reads", args=[restricted.pk])).status_code == 403
+
+    log_in(supervisor)
+    page = client.get(reverse("documents:reads", args=[restricted.pk])).text
+
+    assert "Read what it says" in page
+    assert str(author) in page
