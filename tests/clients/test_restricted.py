@@ -366,3 +366,15 @@ def test_the_demo_has_a_restricted_note_that_casey_sees_only_exists(client, log_
     assert "Restricted entry" in stub
     assert "low mood" not in stub
     assert "low mood" in full
+
+
+def test_the_record_counts_a_restricted_note_but_never_shows_what_it_says(
+    client, log_in, case_manager, note
+):
+    log_in(case_manager)
+
+    page = client.get(reverse("clients:detail", args=[note.young_person_id])).content.decode()
+
+    assert SECRET not in page
+    assert "1 contact this fortnight" in page  # that it exists: it counts
+    assert not read_rows(note).exists()
