@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import User
 from accounts.services import CONTACT_DRAFT_KEY
 from audit.exports import csv_download
 from caseplans.queries import (
@@ -827,11 +828,9 @@ def contact_detail(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
             "advanced": advanced_by(contact) if readable else [],
             "can_change": user.has_perm("clients.change_contact", contact),
             "can_mark_in_error": user.has_perm("clients.mark_contact_in_error", contact),
-            "can_lift": contact.is_restricted
-            and user.has_perm("clients.lift_contact_restriction", contact),
-            "can_see_reads": contact.is_restricted
-            and user.has_perm("clients.view_contact_read_log", contact),
             "error_form": MarkInErrorForm(),
+            # its authors restrict it from the edit form
+            **restriction_actions(user, contact, with_form=False),
         },
     )
 
@@ -887,9 +886,32 @@ def contact_mark_in_error(request: HttpRequest, pk: int, contact_pk: int) -> Htt
     return redirect("clients:contact-detail", pk=young_person.pk, contact_pk=contact.pk)
 
 
+def restriction_actions(user: User, entry: RestrictableEntry, *, with_form: bool = True) -> dict:
+    """What an entry's page offers about its restriction: to its authors, the form that
+    restricts it or changes its readers (`restriction_form`); lifting it (`can_lift`); and the
+    link to who has read it (`can_see_reads`). The permissions are `<app>.restrict_<model>`,
+    `<app>.lift_<model>_restriction` and `<app>.view_<model>_read_log`."""
+    meta = entry._meta
+    restricts = with_form and user.has_perm(f"{meta.app_label}.restrict_{meta.model_name}", entry)
+    readers = team_members(entry.young_person.team).exclude(pk=user.pk)  # the author restricts
+    return {
+        "restriction_form": RestrictionForm(readers=readers, entry=entry) if restricts else None,
+        "can_lift": entry.is_restricted
+        and user.has_perm(f"{meta.app_label}.lift_{meta.model_name}_restriction", entry),
+        "can_see_reads": entry.is_restricted
+        and user.has_perm(f"{meta.app_label}.view_{meta.model_name}_read_log", entry),
+    }
+
+
 def save_restriction(request: HttpRequest, entry: RestrictableEntry, *, what: str) -> None:
-    """The restriction posted for `entry` (a contact, a crisis), saved, and the worker told; the
-    view has checked the action (restrict, or lift when no reason is given)."""
+    """The restriction posted for `entry` (a contact, a crisis, a document) saved, and the worker
+    told: restricted, or its reason or readers changed, by its authors (`<app>.restrict_<model>`);
+    lifted, when no reason is given, by them, the primary case manager or the supervisor
+    (`<app>.lift_<model>_restriction`)."""
+    meta = entry._meta
+    lifting = not request.POST.get("restricted_because")
+    action = f"lift_{meta.model_name}_restriction" if lifting else f"restrict_{meta.model_name}"
+    require_permission(request, f"{meta.app_label}.{action}", entry)
     form = RestrictionForm(request.POST, readers=team_members(entry.young_person.team))
     if not form.is_valid():
         messages.error(request, "Choose why it is restricted, and readers of the team.")
@@ -912,12 +934,6 @@ def contact_restriction(request: HttpRequest, pk: int, contact_pk: int) -> HttpR
     """Restrict a contact, change why or who else reads it (its authors), or lift the
     restriction (they, the primary case manager or the supervisor)."""
     young_person, contact = _contact_or_404(request, pk, contact_pk)
-    lifting = not request.POST.get("restricted_because")
-    require_permission(
-        request,
-        "clients.lift_contact_restriction" if lifting else "clients.restrict_contact",
-        contact,
-    )
     save_restriction(request, contact, what="contact")
     return redirect("clients:contact-detail", pk=young_person.pk, contact_pk=contact.pk)
 
@@ -926,15 +942,24 @@ def contact_restriction(request: HttpRequest, pk: int, contact_pk: int) -> HttpR
 def contact_read_log(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     """Who has read a restricted contact, and who opened its page: for the team's supervisor."""
     young_person, contact = _contact_or_404(request, pk, contact_pk)
-    require_permission(request, "clients.view_contact_read_log", contact)
+    return read_log(
+        request, contact, reverse("clients:contact-detail", args=[young_person.pk, contact.pk])
+    )
+
+
+def read_log(request: HttpRequest, entry: RestrictableEntry, entry_url: str) -> HttpResponse:
+    """Who has read a restricted entry (a contact, a crisis, a document), and who opened its
+    page, from the audit trail: for the team's supervisor (`<app>.view_<model>_read_log`)."""
+    meta = entry._meta
+    require_permission(request, f"{meta.app_label}.view_{meta.model_name}_read_log", entry)
     return render(
         request,
         "clients/restricted_reads.html",
         {
-            "young_person": young_person,
-            "entry": contact,
-            "entry_url": reverse("clients:contact-detail", args=[young_person.pk, contact.pk]),
-            "reads": reads_of(contact),
+            "young_person": entry.young_person,
+            "entry": entry,
+            "entry_url": entry_url,
+            "reads": reads_of(entry),
         },
     )
 

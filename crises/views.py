@@ -10,10 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clients.forms import RestrictionForm
-from clients.queries import active_alerts, reads_of, team_members
+from clients.queries import active_alerts, team_members
 from clients.rules import with_readable_content, young_people_visible_to
-from clients.views import save_restriction
+from clients.views import read_log, restriction_actions, save_restriction
 from crises import services
 from crises.forms import CrisisForm, CrisisLogFilter, InErrorForm
 from crises.models import CrisisEvent
@@ -70,7 +69,6 @@ def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     if crisis.content_readable:
         shows_restricted_content(request, [crisis])
-    can_restrict = user.has_perm("crises.restrict_crisisevent", crisis)
     return render(
         request,
         "crises/crisis_detail.html",
@@ -79,16 +77,7 @@ def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "young_person": crisis.young_person,
             "can_mark_in_error": user.has_perm("crises.mark_crisisevent_in_error", crisis),
             "error_form": InErrorForm(),
-            "restriction_form": RestrictionForm(
-                readers=team_members(crisis.young_person.team).exclude(pk=crisis.recorded_by_id),
-                entry=crisis,
-            )
-            if can_restrict
-            else None,
-            "can_lift": crisis.is_restricted
-            and user.has_perm("crises.lift_crisisevent_restriction", crisis),
-            "can_see_reads": crisis.is_restricted
-            and user.has_perm("crises.view_crisisevent_read_log", crisis),
+            **restriction_actions(user, crisis),
         },
     )
 
@@ -98,12 +87,6 @@ def crisis_restriction(request: HttpRequest, pk: int) -> HttpResponse:
     """Restrict a crisis, change why or who else reads it (its author), or lift the
     restriction (they, the primary case manager or the supervisor)."""
     crisis = _crisis_or_404(request, pk)
-    lifting = not request.POST.get("restricted_because")
-    require_permission(
-        request,
-        "crises.lift_crisisevent_restriction" if lifting else "crises.restrict_crisisevent",
-        crisis,
-    )
     save_restriction(request, crisis, what="crisis record")
     return redirect("crises:detail", pk=crisis.pk)
 
@@ -112,17 +95,7 @@ def crisis_restriction(request: HttpRequest, pk: int) -> HttpResponse:
 def crisis_read_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Who has read a restricted crisis record, and who opened its page: for the supervisor."""
     crisis = _crisis_or_404(request, pk)
-    require_permission(request, "crises.view_crisisevent_read_log", crisis)
-    return render(
-        request,
-        "clients/restricted_reads.html",
-        {
-            "young_person": crisis.young_person,
-            "entry": crisis,
-            "entry_url": reverse("crises:detail", args=[crisis.pk]),
-            "reads": reads_of(crisis),
-        },
-    )
+    return read_log(request, crisis, reverse("crises:detail", args=[crisis.pk]))
 
 
 @require_POST

@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clients.forms import RestrictionForm
-from clients.queries import reads_of, team_members, with_page_header
+from clients.queries import with_page_header
 from clients.rules import young_people_visible_to
-from clients.views import save_restriction
+from clients.views import read_log, restriction_actions, save_restriction
 from documents import services
 from documents.forms import DocumentForm, InErrorForm, VersionForm
 from documents.models import Document
@@ -95,7 +94,6 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shows_restricted_content(request, [document])
     user = request.user
     can_change = user.has_perm("documents.change_document", document)
-    can_restrict = user.has_perm("documents.restrict_document", document)
     return render(
         request,
         "documents/document_detail.html",
@@ -105,16 +103,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change and document.in_error_at is None,
             "version_form": VersionForm(document=document),
             "error_form": InErrorForm(),
-            "restriction_form": RestrictionForm(
-                readers=team_members(document.young_person.team).exclude(pk=document.added_by_id),
-                entry=document,
-            )
-            if can_restrict
-            else None,
-            "can_lift": document.is_restricted
-            and user.has_perm("documents.lift_document_restriction", document),
-            "can_see_reads": document.is_restricted
-            and user.has_perm("documents.view_document_read_log", document),
+            **restriction_actions(user, document),
         },
     )
 
@@ -124,12 +113,6 @@ def document_restriction(request: HttpRequest, pk: int) -> HttpResponse:
     """Restrict a document, change why or who else reads it (its author), or lift the
     restriction (they, the primary case manager or the supervisor)."""
     document = _document_or_404(request, pk)
-    lifting = not request.POST.get("restricted_because")
-    require_permission(
-        request,
-        "documents.lift_document_restriction" if lifting else "documents.restrict_document",
-        document,
-    )
     save_restriction(request, document, what="document")
     return redirect("documents:detail", pk=document.pk)
 
@@ -138,17 +121,7 @@ def document_restriction(request: HttpRequest, pk: int) -> HttpResponse:
 def document_read_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Who has read a restricted document, and who opened its page: for the supervisor."""
     document = _document_or_404(request, pk)
-    require_permission(request, "documents.view_document_read_log", document)
-    return render(
-        request,
-        "clients/restricted_reads.html",
-        {
-            "young_person": document.young_person,
-            "entry": document,
-            "entry_url": reverse("documents:detail", args=[document.pk]),
-            "reads": reads_of(document),
-        },
-    )
+    return read_log(request, document, reverse("documents:detail", args=[document.pk]))
 
 
 @require_http_methods(["GET", "POST"])
