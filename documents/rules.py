@@ -18,7 +18,6 @@ from clients.rules import (
     can_read_content,
     holds_the_case_of,
     restricted_entries_supervised_by,
-    supervises_young_person,
     works_with_young_person,
     wrote_the_entry,
     young_people_visible_to,
@@ -36,29 +35,11 @@ def document_read_logs_visible_to(user: User) -> QuerySet[Document]:
     return restricted_entries_supervised_by(documents_visible_to(user), user)
 
 
-@rules.predicate
-def added_the_document(user: User, document: Document) -> bool:
-    return document.added_by_id == user.pk
-
-
-@rules.predicate
-def holds_the_case(user: User, document: Document) -> bool:
-    return document.young_person.primary_case_manager_id == user.pk
-
-
-@rules.predicate
-def supervises_document_young_person(user: User, document: Document) -> bool:
-    return supervises_young_person(user, document.young_person)
-
-
 rules.add_perm("documents.view_document", seen_in(documents_visible_to))
 rules.add_perm("documents.add_document", works_with_young_person)
 # On a document the user sees (the pages find it through documents_visible_to first):
 rules.add_perm("documents.read_document", can_read_content)
-rules.add_perm(
-    "documents.change_document",
-    added_the_document | holds_the_case | supervises_document_young_person,
-)
+rules.add_perm("documents.change_document", wrote_the_entry | holds_the_case_of)
 # Restricted documents follow clients.rules: the author restricts; the author, the primary case
 # manager or the supervisor lifts; the supervisor sees who read it.
 rules.add_perm("documents.restrict_document", wrote_the_entry)
