@@ -174,7 +174,7 @@ CHANGE_HEADER = [
 ]
 
 PLACEMENT_HEADER = [
-    "",
+    "Counted",
     "Young people",
     "Placement moves",
     "Moves per young person per year",

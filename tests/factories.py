@@ -3,8 +3,10 @@
 import secrets
 import time
 from datetime import date, timedelta
+from importlib import import_module
 
 import factory
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -483,16 +485,21 @@ class AfterHoursAlertFactory(factory.django.DjangoModelFactory):
             alert.told.add(*people)
 
 
+def icms_review() -> Instrument:
+    review = import_module("outcomes.migrations.0002_icms_review")
+    review.add_icms_review(django_apps, None)
+    return Instrument.objects.get(name=review.NAME, version=review.VERSION)
+
+
 class OutcomeReviewFactory(factory.django.DjangoModelFactory):
-    """A review on ICMS's own instrument (its migration makes it), without ratings."""
+    """A review on ICMS's own instrument, without ratings. Its migration makes the instrument;
+    made again here after a transactional test flushed it."""
 
     class Meta:
         model = Review
 
     young_person = factory.SubFactory(YoungPersonFactory)
-    instrument = factory.LazyFunction(
-        lambda: Instrument.objects.get(name="ICMS risk and domain review")
-    )
+    instrument = factory.LazyFunction(icms_review)
     occasion = Review.Occasion.INTAKE
     reviewed_on = factory.LazyFunction(timezone.localdate)
     engagement = Review.Engagement.NONE

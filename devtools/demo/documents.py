@@ -5,7 +5,7 @@ made here: a one-page PDF and a one-pixel PNG, nothing fetched."""
 
 import struct
 import zlib
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -36,7 +36,13 @@ SAMPLE_PNG = (
 
 
 def _add(young_person: YoungPerson, by: User, *, name: str, content: bytes, **fields) -> Document:
-    document = Document.objects.create(young_person=young_person, added_by=by, **fields)
+    # Put on the file the morning after its date, as a worker would have, so the timeline shows
+    # it where it happened, not at the moment the demo was loaded.
+    morning_after = datetime.combine(fields["dated"] + timedelta(days=1), time(9))
+    added_at = min(timezone.make_aware(morning_after), timezone.now())
+    document = Document.objects.create(
+        young_person=young_person, added_by=by, added_at=added_at, **fields
+    )
     version = DocumentVersion(
         document=document,
         number=1,
@@ -44,6 +50,7 @@ def _add(young_person: YoungPerson, by: User, *, name: str, content: bytes, **fi
         content_type="image/png" if name.endswith(".png") else "application/pdf",
         size=len(content),
         uploaded_by=by,
+        uploaded_at=added_at,
     )
     version.file.save(name, ContentFile(content), save=False)
     version.save()
