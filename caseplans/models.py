@@ -330,7 +330,20 @@ class CrisisPlan(models.Model):
 
 @pghistory.track()
 class ExitPlan(models.Model):
-    """How the young person leaves ICMS well: where they will live and who stays with them."""
+    """How the young person leaves ICMS well: for each area of their life after ICMS (AREAS),
+    what is arranged and whether it is in place yet. Started months ahead of the order's end or
+    the 18th birthday (exits.services), and read at closing (exits.Closure)."""
+
+    # (field, its "in place" flag): the areas an exit plan covers, in the order they are shown.
+    AREAS = [
+        ("accommodation", "accommodation_in_place"),
+        ("income", "income_in_place"),
+        ("education_or_work", "education_or_work_in_place"),
+        ("health", "health_in_place"),
+        ("supportive_adults", "supportive_adults_in_place"),
+        ("supports", "supports_in_place"),
+        ("post_statutory_support", "post_statutory_support_in_place"),
+    ]
 
     young_person = models.OneToOneField(
         "clients.YoungPerson", on_delete=models.PROTECT, related_name="exit_plan"
@@ -338,12 +351,46 @@ class ExitPlan(models.Model):
     exit_on = models.DateField(
         "planned exit date", null=True, blank=True, validators=[validate_plausible_day]
     )
-    accommodation = models.TextField("accommodation in place", max_length=2000, blank=True)
-    supports = models.TextField("support services in place", max_length=2000, blank=True)
+    accommodation = models.TextField(
+        "accommodation",
+        max_length=2000,
+        blank=True,
+        help_text="Where they will live, and with whom.",
+    )
+    accommodation_in_place = models.BooleanField("accommodation is in place", default=False)
+    income = models.TextField(
+        max_length=2000, blank=True, help_text="Income support, wages, a bank account, ID."
+    )
+    income_in_place = models.BooleanField("income is in place", default=False)
+    education_or_work = models.TextField(
+        "education or work", max_length=2000, blank=True, help_text="School, training, a job."
+    )
+    education_or_work_in_place = models.BooleanField("education or work is in place", default=False)
+    health = models.TextField(
+        max_length=2000,
+        blank=True,
+        help_text="GP, mental health, drug and alcohol services; Medicare card, medication.",
+    )
+    health_in_place = models.BooleanField("health care is in place", default=False)
     supportive_adults = models.TextField(
         "supportive adults who will remain", max_length=2000, blank=True
     )
-    post_statutory_support = models.TextField(max_length=2000, blank=True)
+    supportive_adults_in_place = models.BooleanField(
+        "the supportive adults have agreed", default=False
+    )
+    supports = models.TextField("support services", max_length=2000, blank=True)
+    supports_in_place = models.BooleanField("support services are in place", default=False)
+    post_statutory_support = models.TextField(
+        "post-statutory supports", max_length=2000, blank=True,
+        help_text="Leaving care and after-care services the young person can turn to.",
+    )  # fmt: skip
+    post_statutory_referrer = models.CharField(
+        "who refers to them", max_length=200, blank=True,
+        help_text="Who makes the referral to the post-statutory supports, and by when.",
+    )  # fmt: skip
+    post_statutory_support_in_place = models.BooleanField(
+        "post-statutory supports are in place", default=False
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -352,3 +399,16 @@ class ExitPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Exit plan for {self.young_person}"
+
+    @property
+    def areas(self) -> list[tuple[str, str, bool]]:
+        """Each area as (its name, what is arranged, whether it is in place)."""
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name), getattr(self, flag))
+            for name, flag in self.AREAS
+        ]
+
+    @property
+    def not_yet_in_place(self) -> list[str]:
+        """The names of the areas not yet in place."""
+        return [name for name, _arranged, in_place in self.areas if not in_place]

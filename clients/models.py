@@ -279,6 +279,9 @@ class YoungPerson(Versioned):
         related_name="merged_records",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A closed file once after-care is over: read-only, off the everyday lists and search, found
+    # only by the audited archive search (records app); cleared when an episode reopens.
+    archived_on = models.DateField(null=True, blank=True, editable=False)
     search = models.GeneratedField(
         expression=SearchVector(
             Coalesce("given_name", models.Value("")),

@@ -173,6 +173,8 @@ INSTALLED_APPS = [
     "diary",
     "outcomes",
     "documents",
+    "exits",
+    "records",
     "devtools",
 ]
 

@@ -29,6 +29,8 @@ urlpatterns = [
     path("on-call/", include("oncall.urls")),
     path("diary/", include("diary.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("exits/", include("exits.urls")),
+    path("records/", include("records.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include(("referrals.api_urls", "api"))),

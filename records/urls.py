@@ -1,0 +1,4 @@
+from django.urls import path  # noqa: F401 - the pages come with the issue's parts
+
+app_name = "records"
+urlpatterns: list = []
