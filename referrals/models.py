@@ -20,6 +20,9 @@ class Referral(models.Model):
     The young person's details travel with it; the record is made (or reopened) on acceptance.
     """
 
+    # Child protection's record about the young person: it goes on after ICMS closes its file.
+    part_of_the_file = False
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"

@@ -19,6 +19,9 @@ class RegisterEntry(models.Model):
     """A young person listed on a division's high-risk youth register. Removal closes the entry
     (it is kept); a young person is on at most one active entry."""
 
+    # Child protection's record about the young person: it goes on after ICMS closes its file.
+    part_of_the_file = False
+
     class Status(models.TextChoices):
         ACTIVE = "active", "Listed"
         REMOVED = "removed", "Removed"
@@ -190,6 +193,9 @@ class ListingRequest(models.Model):
     listed them and when, or says they are not listed and why. ICMS takes on nobody without
     the coordinator's entry."""
 
+    # Child protection's record about the young person: it goes on after ICMS closes its file.
+    part_of_the_file = False
+
     class Status(models.TextChoices):
         WAITING = "waiting", "Waiting for the register coordinator"
         LISTED = "listed", "Listed"
@@ -272,6 +278,9 @@ class Escalation(models.Model):
     """A register review (on its own or at a liaison meeting) escalated a young person: the
     team's supervisor and the primary case manager are told, and the young person is flagged
     until one of the ICMS workers who hold the case records what was done."""
+
+    # Child protection's record about the young person: it goes on after ICMS closes its file.
+    part_of_the_file = False
 
     young_person = models.ForeignKey(
         "clients.YoungPerson", on_delete=models.PROTECT, related_name="escalations"

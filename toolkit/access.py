@@ -34,6 +34,7 @@ class AuditNote:
     written: set[tuple[str, str]] = field(default_factory=set)  # rows the services wrote
     # Restricted entries whose content the answer showed: each read is recorded as such.
     restricted_read: list[Model] = field(default_factory=list)
+    changes_closed_files: bool = False
 
 
 def audit_note(request: HttpRequest) -> AuditNote:
@@ -55,8 +56,30 @@ def find_or_404(request: HttpRequest, records: QuerySet[M], **lookup: object) ->
         raise Http404 from None
     except (ValueError, TypeError, ValidationError):  # a lookup value of the wrong shape
         raise Http404 from None
+    if request.method not in SAFE_METHODS and not note.changes_closed_files:
+        refuse_changes_to_closed_files(found)
     note.found.append(found)
     return found
+
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def refuse_changes_to_closed_files(record: Model) -> None:
+    """A closed young person's file is read-only: an action on it, or on a record of it, is
+    refused (403) unless its view says it `changes_closed_files` (after-care, legal holds,
+    releases, reopening). Records of other services kept about a young person (a referral,
+    the register's entries) say `part_of_the_file = False`: they go on after ICMS closes."""
+    if not getattr(record, "part_of_the_file", True):
+        return
+    if record._meta.label == "clients.YoungPerson":
+        young_person = record
+    elif any(field.name == "young_person" for field in record._meta.get_fields()):
+        young_person = record.young_person
+    else:
+        return
+    if young_person is not None and young_person.status == "closed":
+        raise PermissionDenied("The file is closed.")
 
 
 def note_refused(request: HttpRequest, model: type[Model], **lookup: object) -> None:
@@ -106,6 +129,17 @@ def lists_client_records(view: V) -> V:
         return view(request, *args, **kwargs)
 
     return listing  # type: ignore[return-value]
+
+
+def changes_closed_files(view: V) -> V:
+    """A view that may change a closed young person's file (refuse_changes_to_closed_files)."""
+
+    @wraps(view)
+    def allowed(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        audit_note(request).changes_closed_files = True
+        return view(request, *args, **kwargs)
+
+    return allowed  # type: ignore[return-value]
 
 
 def shows_no_record(view: V) -> V:
