@@ -98,6 +98,97 @@ def log_in(client):
     return log_in
 
 
+# --- The people and young people most tests start from ----------------------------------------
+# Built by plain functions so that a module can build them once for all its tests (the access
+# matrix: tests/test_access_matrix.py), and by one fixture each for the others.
+
+
+def make_supervisor(team):
+    user = UserFactory(
+        username="supervisor", role=Role.SUPERVISOR, team=team, discipline=Discipline.SOCIAL_WORK
+    )
+    team.supervisor = user
+    team.save(update_fields=["supervisor"])
+    return user
+
+
+def make_case_manager(team):
+    return UserFactory(
+        username="case_manager",
+        first_name="Casey",
+        role=Role.CASE_MANAGER,
+        team=team,
+        discipline=Discipline.INTENSIVE_CASE_MANAGER,
+    )
+
+
+def make_other_team_case_manager(other_team):
+    return UserFactory(
+        username="other_case_manager",
+        role=Role.CASE_MANAGER,
+        team=other_team,
+        discipline=Discipline.YOUTH_WORK,
+    )
+
+
+def make_own_young_person(team, case_manager):
+    """A young person on the case manager's caseload, in the supervisor's team."""
+    return YoungPersonFactory(
+        given_name="Jayden", family_name="Own", team=team, primary_case_manager=case_manager
+    )
+
+
+def make_care_team_young_person(team, case_manager):
+    """A young person the case manager supports as a care-team member, not as primary."""
+    other_worker = UserFactory(role=Role.CASE_MANAGER, team=team)
+    young_person = YoungPersonFactory(
+        given_name="Noah", family_name="Shared", team=team, primary_case_manager=other_worker
+    )
+    CareTeamFactory(young_person=young_person, worker=case_manager)
+    return young_person
+
+
+def make_other_young_person(other_team, other_team_case_manager):
+    """A young person of the other team: nothing of it may reach the first team's people."""
+    return YoungPersonFactory(
+        given_name="Zara",
+        family_name="Other",
+        team=other_team,
+        primary_case_manager=other_team_case_manager,
+    )
+
+
+def make_people() -> dict:
+    """Everything the fixtures below make, made at once, by fixture name."""
+    people = {"north": DivisionFactory(name="North"), "west": DivisionFactory(name="West")}
+    team = people["team"] = TeamFactory(name="ICMS North", division=people["north"])
+    other_team = people["other_team"] = TeamFactory(name="ICMS West", division=people["west"])
+    case_manager = people["case_manager"] = make_case_manager(team)
+    other_team_case_manager = make_other_team_case_manager(other_team)
+    return people | {
+        "supervisor": make_supervisor(team),
+        "other_team_case_manager": other_team_case_manager,
+        "practitioner": make_practitioner(people["north"]),
+        "register_coordinator": make_register_coordinator(people["north"]),
+        "administrator": make_administrator(),
+        "own_young_person": make_own_young_person(team, case_manager),
+        "care_team_young_person": make_care_team_young_person(team, case_manager),
+        "other_young_person": make_other_young_person(other_team, other_team_case_manager),
+    }
+
+
+def make_practitioner(north):
+    return UserFactory(username="practitioner", role=Role.PRACTITIONER, division=north)
+
+
+def make_register_coordinator(north):
+    return UserFactory(username="coordinator", role=Role.REGISTER_COORDINATOR, division=north)
+
+
+def make_administrator():
+    return UserFactory(username="administrator", role=Role.ADMINISTRATOR, is_staff=True)
+
+
 @pytest.fixture
 def north(db):
     return DivisionFactory(name="North")
@@ -120,78 +211,47 @@ def other_team(west):
 
 @pytest.fixture
 def supervisor(team):
-    user = UserFactory(
-        username="supervisor", role=Role.SUPERVISOR, team=team, discipline=Discipline.SOCIAL_WORK
-    )
-    team.supervisor = user
-    team.save(update_fields=["supervisor"])
-    return user
+    return make_supervisor(team)
 
 
 @pytest.fixture
 def case_manager(team):
-    return UserFactory(
-        username="case_manager",
-        first_name="Casey",
-        role=Role.CASE_MANAGER,
-        team=team,
-        discipline=Discipline.INTENSIVE_CASE_MANAGER,
-    )
+    return make_case_manager(team)
 
 
 @pytest.fixture
 def other_team_case_manager(other_team):
-    return UserFactory(
-        username="other_case_manager",
-        role=Role.CASE_MANAGER,
-        team=other_team,
-        discipline=Discipline.YOUTH_WORK,
-    )
+    return make_other_team_case_manager(other_team)
 
 
 @pytest.fixture
 def practitioner(north):
-    return UserFactory(username="practitioner", role=Role.PRACTITIONER, division=north)
+    return make_practitioner(north)
 
 
 @pytest.fixture
 def register_coordinator(north):
-    return UserFactory(username="coordinator", role=Role.REGISTER_COORDINATOR, division=north)
+    return make_register_coordinator(north)
 
 
 @pytest.fixture
 def administrator(db):
-    return UserFactory(username="administrator", role=Role.ADMINISTRATOR, is_staff=True)
+    return make_administrator()
 
 
 @pytest.fixture
 def own_young_person(team, case_manager):
-    """A young person on the case manager's caseload, in the supervisor's team."""
-    return YoungPersonFactory(
-        given_name="Jayden", family_name="Own", team=team, primary_case_manager=case_manager
-    )
+    return make_own_young_person(team, case_manager)
 
 
 @pytest.fixture
 def care_team_young_person(team, case_manager):
-    """A young person the case manager supports as a care-team member, not as primary."""
-    other_worker = UserFactory(role=Role.CASE_MANAGER, team=team)
-    young_person = YoungPersonFactory(
-        given_name="Noah", family_name="Shared", team=team, primary_case_manager=other_worker
-    )
-    CareTeamFactory(young_person=young_person, worker=case_manager)
-    return young_person
+    return make_care_team_young_person(team, case_manager)
 
 
 @pytest.fixture
 def other_young_person(other_team, other_team_case_manager):
-    """A young person of the other team: nothing of it may reach the first team's people."""
-    return YoungPersonFactory(
-        given_name="Zara",
-        family_name="Other",
-        team=other_team,
-        primary_case_manager=other_team_case_manager,
-    )
+    return make_other_young_person(other_team, other_team_case_manager)
 
 
 # --- Running on every CPU (pytest-xdist: `-n auto` in pyproject.toml) --------------------------

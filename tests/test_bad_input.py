@@ -18,8 +18,11 @@ from django.urls import reverse
 
 from audit.models import AuditAction, AuditEvent
 from caseplans.models import CrisisPlan
-from tests.test_access_matrix import MATRIX, world  # noqa: F401 (the fixture)
+from tests import test_access_matrix
+from tests.test_access_matrix import MATRIX
 from tests.test_form_choices import _project_modules
+
+world = test_access_matrix.world_of_its_own  # the fixture: the matrix's records and people
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +134,7 @@ def _url_with_huge_numbers(url: str) -> str:
 
 
 @pytest.mark.parametrize("role", PROBED_AS)
-def test_no_bad_input_gets_a_server_error(client, log_in, world, role):  # noqa: F811
+def test_no_bad_input_gets_a_server_error(client, log_in, world, role):
     client.raise_request_exception = False
     log_in(world.users[role])
     server_errors = []

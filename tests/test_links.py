@@ -23,7 +23,7 @@ CRAWLED_ROLES = [
     "register_coordinator",
     "administrator",
 ]
-world = test_access_matrix.world  # the fixture: the matrix's records and people
+world = test_access_matrix.world_of_its_own  # the fixture: the matrix's records and people
 SAYS_HOME = re.compile(r"\bhome\b|^ICMS$", re.IGNORECASE)  # ICMS: the menu bar's name
 
 
@@ -58,10 +58,10 @@ def broken(client, target: Target, home: str, login: str, logout: str) -> str:
 
 
 @pytest.fixture
-def crawled_world(world, team):
+def crawled_world(world):
     """The access matrix's world with more on its pages: a case of the team waiting for a case
     manager (the pages then offer to allocate), a task in the own current plan's action table."""
-    YoungPersonFactory(team=team, given_name="Ola", family_name="Waiting")
+    YoungPersonFactory(team=world.teams[0], given_name="Ola", family_name="Waiting")
     TaskFactory(goal=GoalFactory(plan=world.current_plans[0]), description="Book the GP")
     return world
 

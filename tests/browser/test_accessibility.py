@@ -21,7 +21,7 @@ from tests.test_access_matrix import pages_shown_to
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The fixtures: the access matrix's records and people, with more on their pages.
-world, crawled_world = test_access_matrix.world, test_links.crawled_world
+world, crawled_world = test_access_matrix.world_of_its_own, test_links.crawled_world
 WIDTHS = {"390 px": PHONE, "1280 px": DESKTOP}
 # The pages used on a phone in the field, whose every tap target must be 44 by 44 px.
 FIELD_PAGES = {
