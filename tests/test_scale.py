@@ -30,7 +30,7 @@ LARGER = scale.Sizes(
 # the audit row of every page that shows client information (all but the login page) is one
 # INSERT.
 QUERIES = {
-    "My caseload": 7,
+    "My caseload": 9,  # + the exit lead times and the exits coming
     "young person's record": 19,  # + merges, referrals and documents, CP decisions, appointments
     "timeline (first page)": 10,
     "timeline (page 8)": 10,
