@@ -6,10 +6,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from caseplans.models import ExitPlan
 from exits.models import ExitLeadTime
 from exits.planning import how_far_off
@@ -446,3 +447,29 @@ def test_the_administrator_sets_the_lead_times_and_after_care_points(client, log
     assert refused.status_code == 200
     assert after_care.status_code == 200
     assert "1 month after exit" in after_care.text
+
+
+# --- The demo ---------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_casey_and_sam_an_exit_coming_and_reminds_them(settings, client, log_in):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    casey = User.objects.get(username="cm.demo")
+    sam = User.objects.get(username="sup.demo")
+
+    exit_planning_reminders()
+    log_in(casey)
+    caseload = client.get(reverse("clients:caseload"))
+    log_in(sam)
+    home = client.get(reverse("home"))
+
+    mia = "Mia Thompson: Order ends " + f"{TODAY + timedelta(days=150):%Y-%m-%d}"
+    assert mia in exits_shown(caseload)
+    assert mia in exits_shown(home)
+    assert ">3 of 7 in place</a> · not yet: accommodation, income, support services" in home.text
+    for person in (casey, sam):
+        assert [message for _day, message in told(person) if "Mia" in message] == [
+            "Exit coming: Mia Thompson's order ends on 30 Apr 2027 (in 5 months). Exit plan: "
+            "not yet in place: accommodation, income, support services, post-statutory supports."
+        ]
