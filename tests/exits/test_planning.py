@@ -101,6 +101,17 @@ def test_an_order_ending_in_six_months_reminds_once_at_each_lead_time(
     assert set(link) == {reverse("caseplans:exit", args=[leaving.pk])}
 
 
+def test_the_reminder_opens_the_exit_plan_form_for_each_person_told(
+    client, log_in, leaving, case_manager, supervisor
+):
+    exit_planning_reminders()
+
+    for person in (case_manager, supervisor):
+        log_in(person)
+        notification = Notification.objects.get(recipient=person)
+        assert "Planned exit date" in client.get(notification.url).text
+
+
 def test_the_administrators_lead_times_decide_when_reminders_come(
     time_machine, leaving, case_manager
 ):
