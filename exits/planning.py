@@ -83,7 +83,7 @@ class ExitComing:
         return 0 if plan is None else len(ExitPlan.AREAS) - len(plan.not_yet_in_place)
 
     @property
-    def areas(self) -> int:
+    def area_count(self) -> int:
         return len(ExitPlan.AREAS)
 
     def in_words(self) -> str:
