@@ -29,6 +29,8 @@ ADMINISTRATOR_PERMISSIONS = (
     | Q(content_type__app_label="auth", codename__startswith="view_")
     | Q(content_type__app_label="clients", content_type__model="intensitylevel")
     | Q(content_type__app_label="django_celery_beat")
+    # When exit planning starts, and when after-care follows a young person up.
+    | Q(content_type__app_label="exits", content_type__model__in=["exitleadtime", "aftercarepoint"])
     # Unlocking an account: see the lockouts and remove one.
     | Q(content_type__app_label="axes", codename__startswith="view_")
     | Q(content_type__app_label="axes", codename="delete_accessattempt")

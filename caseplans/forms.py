@@ -192,15 +192,30 @@ class CrisisPlanForm(VersionedForm, forms.ModelForm):
 
 
 class ExitPlanForm(VersionedForm, forms.ModelForm):
+    """The exit plan: for each area of the young person's life after ICMS, what is arranged and
+    whether it is in place yet, kept together (`areas`); and who refers to the post-statutory
+    supports. An area is marked in place only once it says what is arranged."""
+
     class Meta:
         model = ExitPlan
         fields = [
             "exit_on",
-            "accommodation",
-            "supports",
-            "supportive_adults",
-            "post_statutory_support",
+            *(name for area in ExitPlan.AREAS for name in area),
+            "post_statutory_referrer",
         ]
         widgets = {"exit_on": DateInput()} | {
-            name: forms.Textarea(attrs={"rows": 3}) for name in fields[1:]
+            name: forms.Textarea(attrs={"rows": 2}) for name, _flag in ExitPlan.AREAS
         }
+
+    def areas(self) -> list[tuple[forms.BoundField, forms.BoundField, list[forms.BoundField]]]:
+        """Each area as (what is arranged, whether it is in place, anything more it asks)."""
+        more = {"post_statutory_support": [self["post_statutory_referrer"]]}
+        return [(self[name], self[flag], more.get(name, [])) for name, flag in ExitPlan.AREAS]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name, flag in ExitPlan.AREAS:
+            if cleaned.get(flag) and not cleaned.get(name, "").strip() and name not in self.errors:
+                area = ExitPlan._meta.get_field(name).verbose_name
+                self.add_error(name, f"Say what is arranged for {area} before marking it in place.")
+        return cleaned

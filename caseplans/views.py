@@ -35,6 +35,7 @@ from caseplans.rules import case_plans_visible_to
 from clients.models import KeyPerson, YoungPerson
 from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
+from exits.planning import exits_ahead
 from toolkit.access import audit_detail, find_or_404, found_record, require_permission
 from toolkit.forms import add_service_error, save_versioned, submitted
 from toolkit.pdf import render_pdf
@@ -138,6 +139,7 @@ def young_person_plans(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "crisis_plan": getattr(young_person, "crisis_plan", None),
             "exit_plan": getattr(young_person, "exit_plan", None),
+            "exits_ahead": exits_ahead(young_person, today=timezone.localdate()),
             "can_start": request.user.has_perm("caseplans.add_caseplan", young_person),
         },
     )
@@ -529,8 +531,10 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _one_plan_form(
-    request: HttpRequest, pk: int, *, model, form_class, permission: str, save, title: str
-) -> HttpResponse:
+    request: HttpRequest, pk: int, *, model, form_class, permission: str, save, title: str,
+    template: str = "caseplans/one_plan_form.html", context=None,
+) -> HttpResponse:  # fmt: skip
+    """`context`: more for the page, from the young person."""
     young_person = _young_person_or_404(request, pk)
     require_permission(request, permission, young_person)
     existing = getattr(
@@ -548,8 +552,13 @@ def _one_plan_form(
         return redirect("caseplans:young-person", pk=young_person.pk)
     return render(
         request,
-        "caseplans/one_plan_form.html",
-        {"form": form, "young_person": young_person, "title": title},
+        template,
+        {
+            "form": form,
+            "young_person": young_person,
+            "title": title,
+            **(context(young_person) if context else {}),
+        },
     )
 
 
@@ -567,4 +576,8 @@ def exit_plan(request: HttpRequest, pk: int) -> HttpResponse:
     return _one_plan_form(
         request, pk, model=ExitPlan, form_class=ExitPlanForm,
         permission="caseplans.change_exitplan", save=services.save_exit_plan, title="Exit plan",
+        template="caseplans/exit_plan_form.html",
+        context=lambda young_person: {
+            "exits_ahead": exits_ahead(young_person, today=timezone.localdate())
+        },
     )  # fmt: skip

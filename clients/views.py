@@ -113,6 +113,7 @@ from diary.queries import coming_up
 from diary.rules import appointments_visible_to
 from documents.queries import documents_card
 from documents.rules import documents_visible_to
+from exits.planning import exits_coming_panel
 from oncall.queries import is_on_call, on_call_at
 from outcomes.queries import with_outcome_review
 from referrals.queries import referrals_on_record
@@ -181,6 +182,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "young_people": young_people,
             "query": request.GET.urlencode(),
             "can_add": request.user.has_perm("clients.add_youngperson"),
+            **exits_coming_panel(young_people_visible_to(request.user), today=timezone.localdate()),
         },
     )
 

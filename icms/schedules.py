@@ -69,6 +69,14 @@ SCHEDULES = [
         "within DOCUMENT_EXPIRY_NOTICE_DAYS, and them and the supervisor once expired, once each.",
     ),
     Schedule(
+        name="Exit planning reminders",
+        task="exits.tasks.exit_planning_reminders",
+        crontab="5 7 * * *",
+        description="Reminds case managers and supervisors of legal orders ending and 18th "
+        "birthdays coming, once at each lead time the administrator sets (e.g. 6, 3 and 1 months "
+        "ahead), with what the exit plan still lacks.",
+    ),
+    Schedule(
         name="Missed check-ins",
         task="visits.tasks.missed_check_ins",
         every=timedelta(minutes=5),

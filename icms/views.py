@@ -20,6 +20,7 @@ from clients.rules import young_people_visible_to
 from crises.queries import team_crises_since_yesterday_morning
 from diary.queries import appointments_today
 from diary.rules import appointments_visible_to
+from exits.planning import exits_coming_panel
 from icms.health import OK, health_report
 from icms.queries import configuration_summary
 from oncall.queries import alerts_told_to, outlook, shifts_of_now_for
@@ -79,6 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ).filter(register_review_overdue=True)
         context["overdue_visits"] = overdue_visits(visit_plans_visible_to(user))
         context["referrals_waiting"] = waiting_for(user).count()
+        context |= exits_coming_panel(visible.filter(team__in=teams), today=timezone.localdate())
     if user.has_role(Role.PRACTITIONER):
         context["my_referrals"] = referrals_visible_to(user).filter(referred_by=user)[:5]
     if user.has_role(Role.REGISTER_COORDINATOR):

@@ -1158,6 +1158,8 @@ ADMINISTRATOR_SEES = [
     "accounts_division",
     "auth_group",
     "clients_intensitylevel",
+    "exits_exitleadtime",
+    "exits_aftercarepoint",
     "django_celery_beat_periodictask",
     "django_celery_beat_crontabschedule",
     "otp_totp_totpdevice",

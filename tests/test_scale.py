@@ -13,6 +13,7 @@ from django.urls import reverse
 from caseplans.models import CasePlan, Task
 from clients.models import Contact, YoungPerson
 from devtools import loadbench, scale
+from exits.models import ExitLeadTime
 from referrals.models import Referral
 from register.models import RegisterEntry, RegisterReview
 from tests.factories import IntensityLevelFactory
@@ -30,7 +31,7 @@ LARGER = scale.Sizes(
 # the audit row of every page that shows client information (all but the login page) is one
 # INSERT.
 QUERIES = {
-    "My caseload": 7,
+    "My caseload": 9,  # + the exit lead times and the exits coming
     "young person's record": 19,  # + merges, referrals and documents, CP decisions, appointments
     "timeline (first page)": 10,
     "timeline (page 8)": 10,
@@ -55,6 +56,9 @@ def _seed(sizes: scale.Sizes) -> None:
             contact_threshold_days=threshold,
             expected_contacts_per_fortnight=expected,
         )
+    # The exit lead times of exits' first migration, likewise.
+    for months in (6, 3, 1):
+        ExitLeadTime.objects.get_or_create(months=months)
     scale.seed(sizes, say=lambda line: None)
 
 

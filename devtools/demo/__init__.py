@@ -28,6 +28,7 @@ from devtools.demo.clients import seed_demo_restricted_contacts
 from devtools.demo.crises import seed_demo_crises
 from devtools.demo.diary import seed_demo_appointments
 from devtools.demo.documents import seed_demo_documents
+from devtools.demo.exits import seed_demo_exit_planning
 from devtools.demo.oncall import seed_demo_roster
 from devtools.demo.outcomes import seed_demo_outcomes
 from devtools.demo.referrals import seed_demo_referrals
@@ -309,4 +310,5 @@ def seed_demo_agency() -> dict[str, int]:
         "appointments": seed_demo_appointments(),
         "outcome reviews": seed_demo_outcomes(),
         "documents": seed_demo_documents(),
+        "exits coming": seed_demo_exit_planning(by_family),
     }

@@ -255,6 +255,10 @@ def seed_demo_plans(young_people: dict[str, YoungPerson]) -> int:
         supports="Youth mental health service; TAFE student support officer.",
         supportive_adults="Her former carer, Lena; her TAFE teacher.",
         post_statutory_support="Leaving care support worker allocated from her 18th birthday.",
+        post_statutory_referrer="Casey, by the end of the month",
+        accommodation_in_place=True,
+        supports_in_place=True,
+        supportive_adults_in_place=True,
         updated_by=chloe.primary_case_manager,
     )
     return made

@@ -39,8 +39,8 @@ NAME = f"{GIVEN} {FAMILY}"
 GOAL = "Get my learner's permit"
 TASKS = [("Book the learner's test", "The young person"), ("Find a driving mentor", "Case manager")]
 EXIT_PLAN = {
-    "Accommodation in place": "Living with her aunt in Preston.",
-    "Support services in place": "TAFE; youth worker at headspace.",
+    "Accommodation": "Living with her aunt in Preston.",
+    "Support services": "TAFE; youth worker at headspace.",
     "Supportive adults who will remain": "Her aunt; her netball coach.",
 }
 EXIT_REASON = "Living with her aunt; TAFE place and youth worker in place."
@@ -155,7 +155,8 @@ def the_case_manager_writes_the_exit_plan(page) -> None:
     follow(page, exit_plan.get_by_role("link", name="Write it"))
     page.get_by_label("Planned exit date").fill(timezone.localdate().isoformat())
     for label, text in EXIT_PLAN.items():
-        page.get_by_label(label).fill(text)
+        page.get_by_label(label, exact=True).fill(text)
+    page.get_by_label("Accommodation is in place").check()
     follow(page, page.get_by_role("button", name="Save"))
     expect(page.get_by_text("The exit plan is saved.")).to_be_visible()
     screenshot(page, "journey-08-exit-plan-phone")
@@ -168,6 +169,7 @@ def the_supervisor_closes_the_case(page) -> None:
     exit_plan = page.get_by_role("region", name="Exit plan", exact=True)
     for text in EXIT_PLAN.values():
         expect(exit_plan).to_contain_text(text)
+    expect(exit_plan).to_contain_text("Not yet in place: income, education or work, health")
     follow(page, page.get_by_role("heading", name=NAME).get_by_role("link"))
     follow(page, page.get_by_role("link", name="Allocate"))
     page.get_by_label("Change the status to").select_option(label="Closed")

@@ -166,9 +166,9 @@ def test_the_caseload_runs_a_constant_number_of_queries(
 
     # user, OTP device, groups (which also answer "may they transfer caseloads?": an ICMS
     # permission is its rule's alone, User.has_perm); unread notifications; the intensity levels
-    # of the filter; the caseload with its contact figures; the list read recorded in the audit
-    # trail (savepoint, insert, release)
-    with django_assert_num_queries(9):
+    # of the filter; the caseload with its contact figures; the exit lead times and the exits
+    # coming; the list read recorded in the audit trail (savepoint, insert, release)
+    with django_assert_num_queries(11):
         response = client.get(CASELOAD)
     assert len(response.context["young_people"]) == item_count
 
