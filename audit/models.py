@@ -50,6 +50,8 @@ READ_DETAILS = {
     "break_glass": "Opened the safety information after hours",
     "merge_with": "Compared two records of the young person, to merge them",
     "referral": "Downloaded a document of the referral",
+    "release_pdf": "Downloaded a released copy of the file (PDF)",
+    "release_zip": "Downloaded the documents of a released copy of the file (zip)",
 }
 RECORDS = {"clients.youngperson": "the record"}
 

@@ -32,6 +32,7 @@ from devtools.demo.oncall import seed_demo_roster
 from devtools.demo.outcomes import seed_demo_outcomes
 from devtools.demo.referrals import seed_demo_referrals
 from devtools.demo.register import seed_demo_register
+from devtools.demo.releases import seed_demo_releases
 from devtools.demo.supervision import seed_demo_sessions
 from devtools.demo.visits import seed_demo_visits
 from devtools.demo_logins import DEMO_PASSWORD, DEMO_TOTP_SECRET
@@ -309,4 +310,5 @@ def seed_demo_agency() -> dict[str, int]:
         "appointments": seed_demo_appointments(),
         "outcome reviews": seed_demo_outcomes(),
         "documents": seed_demo_documents(),
+        "file releases": seed_demo_releases(),
     }
