@@ -108,6 +108,8 @@ class AuditEvent(models.Model):
             # A chart's or a team's export is named "<what>-<team number>".
             what = re.sub(r"-\d+$", "", str(detail["export"])).replace("-", " ").replace("_", " ")
             return f"Exported {what} (CSV)"
+        if self.action == AuditAction.EXPORT and detail.get("released_to"):  # records.release
+            return f"Released the file to {detail['released_to']}"
         if self.action == AuditAction.SEARCH and "audit_trail" in detail:
             return "Searched the audit trail"
         if self.action in (AuditAction.VIEW, AuditAction.SEARCH) and detail.get("list"):

@@ -34,6 +34,7 @@ class ReleaseForm(forms.ModelForm):
     def __init__(self, *args: object, items: list[RedactionItem], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.items = items
+        self.fields["purpose"].choices = [("", "Choose why"), *FileRelease.Purpose.choices]
         self.fields["withheld"].choices = [(item.key, item.label) for item in items]
         self.fields["withheld"].error_messages["invalid_choice"] = (
             "The file has changed since the list was made: check it again."

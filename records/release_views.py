@@ -111,15 +111,20 @@ def _copy(request: HttpRequest, copy: FieldFile, *, filename: str, kind: str) ->
     return response
 
 
+def _copies(request: HttpRequest) -> QuerySet[FileRelease]:
+    """The user's releases, named in the audit trail by whose file they are."""
+    return releases_visible_to(request.user).select_related("young_person")
+
+
 @require_GET
 def release_pdf(request: HttpRequest, pk: int) -> FileResponse:
-    release = find_or_404(request, _releases(request), pk=pk)
+    release = find_or_404(request, _copies(request), pk=pk)
     return _copy(request, release.pdf, filename=f"{release.download_name}.pdf", kind="release_pdf")
 
 
 @require_GET
 def release_documents(request: HttpRequest, pk: int) -> FileResponse:
-    release = find_or_404(request, _releases(request), pk=pk)
+    release = find_or_404(request, _copies(request), pk=pk)
     return _copy(
         request,
         release.documents_zip,

@@ -123,6 +123,7 @@ def test_the_whole_file_of_a_demo_young_person_is_released_as_a_pdf_and_a_zip(
     assert "Consent to share information with school" in listed
     (export,) = AuditEvent.objects.filter(action=AuditAction.EXPORT, object_id=str(made.pk))
     assert (export.actor, export.young_person_id) == (sam, noah.pk)
+    assert export.in_words == "Released the file to Noah, by hand at the office"
     assert export.detail["released_to"] == "Noah, by hand at the office"
     assert export.detail["reason"] == REQUEST["reason"]
     assert export.detail["withheld"] == withheld
