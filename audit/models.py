@@ -50,6 +50,8 @@ READ_DETAILS = {
     "break_glass": "Opened the safety information after hours",
     "merge_with": "Compared two records of the young person, to merge them",
     "referral": "Downloaded a document of the referral",
+    "release_pdf": "Downloaded a released copy of the file (PDF)",
+    "release_zip": "Downloaded the documents of a released copy of the file (zip)",
 }
 RECORDS = {"clients.youngperson": "the record"}
 
@@ -106,6 +108,8 @@ class AuditEvent(models.Model):
             # A chart's or a team's export is named "<what>-<team number>".
             what = re.sub(r"-\d+$", "", str(detail["export"])).replace("-", " ").replace("_", " ")
             return f"Exported {what} (CSV)"
+        if self.action == AuditAction.EXPORT and detail.get("released_to"):  # records.release
+            return f"Released the file to {detail['released_to']}"
         if self.action == AuditAction.SEARCH and "audit_trail" in detail:
             return "Searched the audit trail"
         if self.action in (AuditAction.VIEW, AuditAction.SEARCH) and detail.get("list"):

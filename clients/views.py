@@ -284,6 +284,7 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if young_person.status == YoungPerson.Status.REFERRED
             else None,
             "can_merge": user.has_perm("clients.merge_youngperson", young_person),
+            "can_release": user.has_perm("records.release_file", young_person),
             "referrals": list(referrals_on_record(young_person, user)),
             "documents": documents_card(
                 documents_visible_to(user).filter(young_person=young_person)

@@ -131,3 +131,8 @@ class FileRelease(models.Model):
 
     def __str__(self) -> str:
         return f"The file of {self.young_person}, released to {self.released_to}"
+
+    @property
+    def download_name(self) -> str:
+        """The copy's name when downloaded: whose file (by number) and when it was released."""
+        return f"file-{self.young_person_id}-{timezone.localtime(self.released_at):%Y%m%d-%H%M}"

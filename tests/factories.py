@@ -536,3 +536,25 @@ class DocumentVersionFactory(factory.django.DjangoModelFactory):
     content_type = "application/pdf"
     size = len(PDF_BYTES)
     uploaded_by = factory.SelfAttribute("document.added_by")
+
+
+# --- Releases of a young person's file (records.release) ---------------------------------------
+
+ZIP_BYTES = b"PK\x05\x06" + b"\x00" * 18  # an empty zip
+
+
+class FileReleaseFactory(factory.django.DjangoModelFactory):
+    """A copy of the young person's file released to a care leaver, with its PDF and zip."""
+
+    class Meta:
+        model = "records.FileRelease"
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    purpose = "care_leaver"
+    requested_by = "The young person"
+    released_to = "The young person, by hand"
+    reason = "Asked for their file on leaving care."
+    contents = factory.LazyFunction(lambda: {"contacts": 0, "documents in the zip": 0})
+    pdf = factory.django.FileField(filename="copy.pdf", data=PDF_BYTES)
+    documents_zip = factory.django.FileField(filename="copy.zip", data=ZIP_BYTES)
+    released_by = factory.SubFactory(UserFactory, role=Role.SUPERVISOR)

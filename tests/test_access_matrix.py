@@ -39,6 +39,7 @@ from tests.factories import (
     CoverFactory,
     CrisisEventFactory,
     DocumentFactory,
+    FileReleaseFactory,
     GoalFactory,
     KeyPersonFactory,
     NotificationFactory,
@@ -198,6 +199,7 @@ CLIENT_RECORDS = {
     "supervision_sessions",
     "supervision_actions",
     "outcome_reviews",
+    "releases",
 }
 # The family names the World gives its young people, referred young people and family members:
 # an answer that shows one shows client information.
@@ -593,6 +595,14 @@ MATRIX: dict[str, Entry] = {
         RESTRICTED_ENTRY_LIFT, kwargs="restricted_documents", method="post"
     ),
     "documents:reads": Entry(RESTRICTED_ENTRY_READS, kwargs="restricted_documents"),
+    # --- releases of a young person's file: the team's supervisor releases it (an empty form is
+    # shown again with what it lacks) and sees its releases; own = a release of the first team's
+    # young person, other = of the other team's
+    "records:release": Entry(SUPERVISOR_ACTION_PAGE, kwargs="young_people"),
+    "records:young-person-releases": Entry(SUPERVISOR_ACTION_PAGE, kwargs="young_people"),
+    "records:release-detail": Entry(TEAM_PAGE, kwargs="releases"),
+    "records:release-pdf": Entry(TEAM_PAGE, kwargs="releases"),
+    "records:release-documents": Entry(TEAM_PAGE, kwargs="releases"),
     "admin-login": Entry(same(302)),
 }
 
@@ -684,6 +694,7 @@ class World:
     on_call_alerts: tuple = ()
     outcome_reviews: tuple = ()
     outcome_tables: tuple = ()
+    releases: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -1001,6 +1012,10 @@ def build_world(
             OutcomeReviewFactory(young_person=other, reviewed_by=other_team_case_manager),
         ),
         outcome_tables=({"table": "to-latest"}, {"table": "engagement"}),
+        releases=(
+            FileReleaseFactory(young_person=own, released_by=supervisor),
+            FileReleaseFactory(young_person=other),
+        ),
         users={
             "case_manager": case_manager,
             "other_team_case_manager": other_team_case_manager,

@@ -137,6 +137,8 @@ def _project_modules() -> list:
         for kind in ("forms", "filters", "api"):
             if (Path(config.path) / f"{kind}.py").exists():
                 names.append(f"{config.name}.{kind}")
+        # An app's second forms module (records/release_forms.py).
+        names += [f"{config.name}.{path.stem}" for path in Path(config.path).glob("?*_forms.py")]
     return [import_module(name) for name in sorted(names)]
 
 

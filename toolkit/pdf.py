@@ -25,22 +25,22 @@ def static_file(url: str) -> tuple[bytes, str]:
     return Path(found).read_bytes(), mimetypes.guess_type(found)[0] or "text/plain"
 
 
-def render_pdf(
-    request: HttpRequest, template: str, context: dict, *, filename: str, instead: str = ""
-) -> HttpResponse:
-    """`template` rendered with `context` as a PDF download named `filename`; where the server
-    cannot make PDFs, a 503 saying so, and what to do `instead`."""
+class PdfUnavailable(Exception):
+    """The server cannot make PDFs: WeasyPrint cannot load its system libraries (Pango)."""
+
+
+def pdf_of(template: str, context: dict, *, request: HttpRequest | None = None) -> bytes:
+    """`template` rendered with `context` as a PDF; PdfUnavailable where the server cannot make
+    PDFs. Without a request, for a PDF kept rather than sent (a file's release)."""
     # Imported here: WeasyPrint loads Pango (a system library) when imported.
     try:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher, URLFetcherResponse
-    except OSError:
+    except OSError as error:
         logger.exception("WeasyPrint cannot load its system libraries (Pango)")
-        return HttpResponse(
-            f"PDFs cannot be made on this server (Pango is not installed). {instead}".strip(),
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
+        raise PdfUnavailable(
+            "PDFs cannot be made on this server (Pango is not installed)."
+        ) from error
 
     class StaticFilesOnly(URLFetcher):
         """Static files from disk; nothing fetched over the network, this server included
@@ -51,7 +51,20 @@ def render_pdf(
             return URLFetcherResponse(url, body, {"Content-Type": content_type})
 
     html = render_to_string(template, context, request=request)
-    pdf = HTML(string=html, base_url="file:///", url_fetcher=StaticFilesOnly()).write_pdf()
+    return HTML(string=html, base_url="file:///", url_fetcher=StaticFilesOnly()).write_pdf()
+
+
+def render_pdf(
+    request: HttpRequest, template: str, context: dict, *, filename: str, instead: str = ""
+) -> HttpResponse:
+    """`template` rendered with `context` as a PDF download named `filename`; where the server
+    cannot make PDFs, a 503 saying so, and what to do `instead`."""
+    try:
+        pdf = pdf_of(template, context, request=request)
+    except PdfUnavailable as error:
+        return HttpResponse(
+            f"{error} {instead}".strip(), status=503, content_type="text/plain; charset=utf-8"
+        )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

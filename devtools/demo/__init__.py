@@ -33,6 +33,7 @@ from devtools.demo.oncall import seed_demo_roster
 from devtools.demo.outcomes import seed_demo_outcomes
 from devtools.demo.referrals import seed_demo_referrals
 from devtools.demo.register import seed_demo_register
+from devtools.demo.releases import seed_demo_releases
 from devtools.demo.supervision import seed_demo_sessions
 from devtools.demo.visits import seed_demo_visits
 from devtools.demo_logins import DEMO_PASSWORD, DEMO_TOTP_SECRET
@@ -311,4 +312,5 @@ def seed_demo_agency() -> dict[str, int]:
         "outcome reviews": seed_demo_outcomes(),
         "documents": seed_demo_documents(),
         "exits coming": seed_demo_exit_planning(by_family),
+        "file releases": seed_demo_releases(),
     }

@@ -26,6 +26,7 @@ from tests.factories import (
     CrisisPlanFactory,
     DisclosureFactory,
     DocumentFactory,
+    FileReleaseFactory,
     KeyPersonFactory,
     OutcomeReviewFactory,
     ProfessionalFactory,
@@ -133,6 +134,7 @@ MAKERS = {
     "diary.Appointment.young_person": lambda yp: AppointmentFactory(young_person=yp),
     "outcomes.Review.young_person": lambda yp: OutcomeReviewFactory(young_person=yp),
     "documents.Document.young_person": lambda yp: DocumentFactory(young_person=yp),
+    "records.FileRelease.young_person": lambda yp: FileReleaseFactory(young_person=yp),
 }
 
 
