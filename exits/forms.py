@@ -5,19 +5,24 @@ from accounts.models import User
 from clients.models import IntensityLevel
 from exits.models import Closure, FollowUp, NoExitPlanReason, Reopening
 from toolkit.forms import DateInput
-from toolkit.validators import validate_plausible_day
+from toolkit.validators import validate_past_day, validate_plausible_day
+
+
+def _a_past_day(label: str) -> forms.DateField:
+    """A day up to today, today unless changed."""
+    return forms.DateField(
+        label=label,
+        widget=DateInput(),
+        initial=timezone.localdate,
+        validators=[validate_plausible_day, validate_past_day],
+    )
 
 
 class CloseForm(forms.ModelForm):
     """Closing an episode: when, why (coded), where to, and why there is no exit plan if there
     is none."""
 
-    closed_on = forms.DateField(
-        label="Closed on",
-        widget=DateInput(),
-        initial=timezone.localdate,
-        validators=[validate_plausible_day],
-    )
+    closed_on = _a_past_day("Closed on")
     no_exit_plan_because = forms.ChoiceField(
         label="No exit plan because",
         choices=[("", "There is an exit plan"), *NoExitPlanReason.choices],
@@ -32,12 +37,7 @@ class CloseForm(forms.ModelForm):
 
 
 class FollowUpForm(forms.ModelForm):
-    made_on = forms.DateField(
-        label="When",
-        widget=DateInput(),
-        initial=timezone.localdate,
-        validators=[validate_plausible_day],
-    )
+    made_on = _a_past_day("When")
     reached = forms.TypedChoiceField(
         label="Did you reach the young person?",
         choices=[("yes", "Yes"), ("no", "No")],

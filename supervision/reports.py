@@ -11,8 +11,6 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    FloatField,
-    IntegerField,
     Min,
     OuterRef,
     Q,
@@ -20,6 +18,7 @@ from django.db.models import (
     Subquery,
 )
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from caseplans.models import CasePlan, Goal
 from clients.models import Contact, LifeDomain, YoungPerson
@@ -195,13 +194,13 @@ def _closures_in(scope: Scope) -> QuerySet[Closure]:
 
 
 def episodes(scope: Scope) -> Table:
-    length = ExpressionWrapper(F("closed_on") - F("began_on"), output_field=IntegerField())
+    length = ExpressionWrapper(F("closed_on") - F("began_on"), output_field=DurationField())
     closed = (
         _closures_in(scope)
         .values("young_person__team__name")
         .annotate(
             closed=Count("pk"),
-            median=Median(length, output_field=FloatField()),
+            median=Median(length, output_field=DurationField()),
             shortest=Min(length),
         )
         .order_by("young_person__team__name")
@@ -211,7 +210,12 @@ def episodes(scope: Scope) -> Table:
         title="Length of episodes",
         header=["Team", "Episodes closed", "Median days", "Shortest (days)"],
         rows=[
-            [row["young_person__team__name"], row["closed"], row["median"], row["shortest"]]
+            [
+                row["young_person__team__name"],
+                row["closed"],
+                _days(row["median"]),
+                _days(row["shortest"]),
+            ]
             for row in closed
         ],
         note="Episodes closed in the period, from the day they began (the referral's "
@@ -260,41 +264,38 @@ def exits(scope: Scope) -> Table:
     )
 
 
-def _exits_by(scope: Scope, field: str, choices: list[tuple[str, str]]) -> list[list]:
-    """Exits of the period by a coded field, in the order of its choices: how many, and how
-    many of them left with accommodation in place."""
-    counted = {
-        row[field]: row
-        for row in _closures_in(scope)
-        .values(field)
-        .annotate(left=Count("pk"), housed=Count("pk", filter=Q(accommodation_in_place=True)))
-        .order_by()
-    }
-    return [
-        [label, counted[value]["left"], counted[value]["housed"]]
-        for value, label in choices
-        if value in counted
-    ]
+def _exits_by(
+    field: str, choices: list[tuple[str, str]], *, title: str
+) -> Callable[[Scope], Table]:
+    """The report of the exits of the period by a coded field of the closure, in the order of
+    its choices: how many, and how many of them left with accommodation in place."""
+
+    def report(scope: Scope) -> Table:
+        counted = {
+            row[field]: row
+            for row in _closures_in(scope)
+            .values(field)
+            .annotate(left=Count("pk"), housed=Count("pk", filter=Q(accommodation_in_place=True)))
+            .order_by()
+        }
+        column = capfirst(Closure._meta.get_field(field).verbose_name)
+        return Table(
+            name=f"exit-{field}s",
+            title=title,
+            header=[column, "Left ICMS", "Accommodation in place"],
+            rows=[
+                [label, counted[value]["left"], counted[value]["housed"]]
+                for value, label in choices
+                if value in counted
+            ],
+            note=f"Episodes closed in the period, by the {column.lower()} recorded at closing.",
+        )
+
+    return report
 
 
-def exit_reasons(scope: Scope) -> Table:
-    return Table(
-        name="exit-reasons",
-        title="Exits by reason",
-        header=["Reason", "Left ICMS", "Accommodation in place"],
-        rows=_exits_by(scope, "reason", ExitReason.choices),
-        note="Episodes closed in the period, by the reason coded at closing.",
-    )
-
-
-def exit_destinations(scope: Scope) -> Table:
-    return Table(
-        name="exit-destinations",
-        title="Exits by destination",
-        header=["Where to", "Left ICMS", "Accommodation in place"],
-        rows=_exits_by(scope, "destination", Destination.choices),
-        note="Episodes closed in the period, by where the young person went.",
-    )
+exit_reasons = _exits_by("reason", ExitReason.choices, title="Exits by reason")
+exit_destinations = _exits_by("destination", Destination.choices, title="Exits by destination")
 
 
 def after_care(scope: Scope) -> Table:
@@ -313,7 +314,7 @@ def after_care(scope: Scope) -> Table:
             due=Count("pk"),
             made=Count("pk", filter=made),
             reached=Count("pk", filter=made & Q(reached=True)),
-            **{value: Count("pk", filter=Q(holding=value)) for value in holding.values},
+            **{f"said_{value}": Count("pk", filter=Q(holding=value)) for value in holding.values},
             reopened=Count(
                 "pk",
                 filter=Q(made_on__isnull=True)
@@ -343,7 +344,7 @@ def after_care(scope: Scope) -> Table:
                 row["due"],
                 row["made"],
                 row["reached"],
-                *(row[value] for value in holding.values),
+                *(row[f"said_{value}"] for value in holding.values),
                 row["due"] - row["made"] - row["reopened"],
                 row["reopened"],
             ]

@@ -547,8 +547,8 @@ class ClosureFactory(factory.django.DjangoModelFactory):
         model = Closure
 
     young_person = factory.SubFactory(YoungPersonFactory, status=YoungPerson.Status.CLOSED)
-    began_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=90))
     closed_on = factory.LazyFunction(timezone.localdate)
+    began_on = factory.LazyAttribute(lambda closure: closure.closed_on - timedelta(days=90))
     closed_by = factory.SubFactory(UserFactory)
     reason = ExitReason.GOALS_ACHIEVED
     destination = Destination.KINSHIP

@@ -19,6 +19,8 @@ from clients.rules import young_people_visible_to
 from crises import rules as crises_rules
 from diary import rules as diary_rules
 from documents import rules as documents_rules
+from exits import rules as exits_rules
+from exits.models import Closure
 from oncall import rules as oncall_rules
 from outcomes import rules as outcomes_rules
 from referrals import rules as referrals_rules
@@ -33,10 +35,12 @@ from tests.factories import (
     AppointmentFactory,
     BreakGlassAccessFactory,
     CasePlanFactory,
+    ClosureFactory,
     ContactFactory,
     CoverFactory,
     CrisisEventFactory,
     DocumentFactory,
+    FollowUpFactory,
     KeyPersonFactory,
     OnCallShiftFactory,
     OutcomeReviewFactory,
@@ -93,6 +97,9 @@ PROTECTED_MODELS = {
     "Appointment",
     "Document",
     "DocumentVersion",
+    "Closure",
+    "FollowUp",
+    "Reopening",
 }
 
 
@@ -128,6 +135,8 @@ TWINS = {
     oncall_rules.shifts_visible_to: "oncall.view_oncallshift",
     oncall_rules.alerts_visible_to: "oncall.view_afterhoursalert",
     outcomes_rules.reviews_visible_to: "outcomes.view_review",
+    exits_rules.closures_visible_to: "exits.view_closure",
+    exits_rules.follow_ups_visible_to: "exits.view_followup",
 }
 
 
@@ -282,6 +291,17 @@ def records(
             AfterHoursAlertFactory(team=worker.team, told=[worker])
             for worker in (case_manager, other_team_case_manager)
         ],
+        # Closings: the first team's (its case manager's young person, who left), the other
+        # team's, and one of the first team whose last case manager is another worker.
+        *[
+            FollowUpFactory(closure=closure, worker=worker)
+            for closure, worker in (
+                (ClosureFactory(young_person__team=own.team), case_manager),
+                (ClosureFactory(young_person__team=other.team), other_team_case_manager),
+                (ClosureFactory(young_person__team=own.team), UserFactory(team=own.team)),
+            )
+        ],
+        *Closure.objects.all(),
         *[
             record(AuditAction.VIEW, actor=actor, obj=young_person)
             for actor, young_person in (

@@ -80,6 +80,7 @@ DAILY_JOBS = [
     ("register.tasks", "register_reviews", "remind_of_reviews"),
     ("crises.tasks", "crisis_summaries", "send_morning_summaries"),
     ("supervision.tasks", "weekly_digests", "send_weekly_digests"),
+    ("exits.tasks", "after_care_reminders", "remind_of_follow_ups"),
 ]
 
 
