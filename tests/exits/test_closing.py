@@ -357,7 +357,8 @@ def test_the_summary_page_and_pdf_run_the_same_queries_whatever_the_episode(
     # user, OTP device, groups; the closure (with who closed it and the last case manager), its
     # young person (with the team), their alerts, the follow-ups (with their workers); may the
     # user see the record (reopening: the supervisor leads the team, no query); unread
-    # notifications (the PDF is rendered with the request too); the read in the audit trail (savepoint, insert, release)
+    # notifications (the PDF is rendered with the request too); the read in the audit trail
+    # (savepoint, insert, release)
     with django_assert_num_queries(12):
         supervisor_client.get(reverse("exits:closure", args=[closure.pk]))
     with django_assert_num_queries(12):
