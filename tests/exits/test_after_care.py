@@ -6,10 +6,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from audit.models import AuditAction, AuditEvent
 from clients.models import KeyPerson, YoungPerson
 from clients.services import merge_preview
@@ -396,3 +397,26 @@ def test_a_merge_says_what_becomes_of_the_follow_ups(supervisor, leaving, team):
         "episode."
     ) in settled
     assert KeyPerson.objects.filter(young_person=leaving).exists()
+
+
+# --- The demo ---------------------------------------------------------------------------------
+
+
+def test_the_demo_gives_casey_a_follow_up_due_this_week_of_sienna_who_left(
+    client, log_in, settings
+):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    sienna = YoungPerson.objects.get(family_name="Walsh")
+    log_in(User.objects.get(username="cm.demo"))
+
+    due = client.get(reverse("exits:follow-ups"))
+    closure = sienna.closures.get()
+    summary = client.get(reverse("exits:closure", args=[closure.pk]))
+
+    assert sienna.status == "closed"
+    assert [follow_up.young_person for follow_up in due.context["follow_ups"]] == [sienna]
+    assert "Back with her nan in Coburg" in summary.text
+    assert summary.context["summary"]["contacts"]["total"] == 5  # before she left
+    log_in(User.objects.get(username="sup.demo"))
+    assert reverse("exits:reopen", args=[sienna.pk]) in client.get(sienna.get_absolute_url()).text
