@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -64,7 +65,8 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             follow_ups = closure.follow_ups.count()
             after_care = (
-                f" {closure.last_case_manager} has {follow_ups} after-care follow-ups to make."
+                f" {closure.last_case_manager} has {follow_ups} after-care "
+                f"follow-up{pluralize(follow_ups)} to make."
                 if follow_ups
                 else ""
             )
