@@ -37,6 +37,7 @@ LISTS = {
     "referral_list": "their referrals",
     "referral_queue": "the referral queue",
     "consultation_list": "the consultations",
+    "follow_up_list": "the after-care follow-ups",
     "referrals-api": "referrals through the API",
 }
 # What a read of a record showed, when the view said more (toolkit.access.audit_detail).
@@ -45,6 +46,7 @@ READ_DETAILS = {
     "timeline": "Viewed the timeline",
     "pdf": "Downloaded the case plan (PDF)",
     "file_pdf": "Downloaded the file (PDF)",
+    "summary_pdf": "Downloaded the summary of the episode (PDF)",
     "printed": "Printed the case plan",
     "compared_with": "Compared two versions of the case plan",
     "break_glass": "Opened the safety information after hours",

@@ -533,14 +533,22 @@ STATUS_MOVES = {
     YoungPerson.Status.ACTIVE: {YoungPerson.Status.EXITING, YoungPerson.Status.CLOSED},
     YoungPerson.Status.EXITING: {YoungPerson.Status.ACTIVE, YoungPerson.Status.CLOSED},
 }
+# What the status form offers: an open episode closes with its exit plan (or the reason there
+# is none), a coded reason and a destination, through exits.services.close_episode.
+STATUS_FORM_MOVES = {
+    status: moves
+    - ({YoungPerson.Status.CLOSED} if status != YoungPerson.Status.REFERRED else set())
+    for status, moves in STATUS_MOVES.items()
+}
 
 
 @transaction.atomic
 def change_status(
     young_person: YoungPerson, *, to: str, by: User, on: date | None = None, reason: str
 ) -> YoungPerson:
-    """Move the episode on: active and exiting go back and forth; either may close. Closing
-    ends every current allocation on that day and keeps the whole record."""
+    """Move the episode on: active and exiting go back and forth; either may close (from
+    exits.services.close_episode, which writes the closure). Closing ends every current
+    allocation on that day and keeps the whole record."""
     allowed = STATUS_MOVES.get(young_person.status, set())
     if to not in allowed:
         raise ValidationError(

@@ -53,6 +53,7 @@ from clients.forms import (
 from clients.models import Allocation, Contact, RestrictableEntry, YoungPerson
 from clients.queries import (
     IDENTITY,
+    OPEN_STATUSES,
     active_alerts,
     contacts_on_file,
     covered_by_user,
@@ -80,7 +81,7 @@ from clients.rules import (
     young_people_visible_to,
 )
 from clients.services import (
-    STATUS_MOVES,
+    STATUS_FORM_MOVES,
     Conflict,
     add_to_care_team,
     allocate_primary,
@@ -114,6 +115,7 @@ from diary.rules import appointments_visible_to
 from documents.queries import documents_card
 from documents.rules import documents_visible_to
 from exits.planning import exits_coming_panel
+from exits.queries import latest_closure_of
 from oncall.queries import is_on_call, on_call_at
 from outcomes.queries import with_outcome_review
 from referrals.queries import referrals_on_record
@@ -292,6 +294,10 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "appointments": coming_up(
                 appointments_visible_to(user).filter(young_person=young_person)
             ),
+            # Read only when there is one: how the last episode ended.
+            "closure": latest_closure_of(young_person)
+            if young_person.status == YoungPerson.Status.CLOSED
+            else None,
         },
     )
 
@@ -640,7 +646,7 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
     )
     require_permission(request, "clients.add_allocation", young_person)
     form = AllocationForm(submitted(request), workers=team_members(young_person.team))
-    status_form = StatusForm(allowed=STATUS_MOVES.get(young_person.status, set()))
+    status_form = StatusForm(allowed=STATUS_FORM_MOVES.get(young_person.status, set()))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         allocate = allocate_primary if data["role"] == Allocation.Role.PRIMARY else add_to_care_team
@@ -668,7 +674,15 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
 def status_change(request: HttpRequest, pk: int) -> HttpResponse:
     young_person = _young_person_or_404(request, pk)
     require_permission(request, "clients.add_allocation", young_person)
-    form = StatusForm(request.POST, allowed=STATUS_MOVES.get(young_person.status, set()))
+    form = StatusForm(request.POST, allowed=STATUS_FORM_MOVES.get(young_person.status, set()))
+    closing_an_episode = young_person.status in OPEN_STATUSES and request.POST.get("to") == "closed"
+    if not form.is_valid() and closing_an_episode:
+        messages.error(
+            request,
+            "An episode closes with its exit plan (or the reason there is none), why the young "
+            "person is leaving and where to: close it here.",
+        )
+        return redirect("exits:close", pk=young_person.pk)
     if not form.is_valid():
         messages.error(request, "Choose the new status and say why.")
         return redirect("clients:allocation", pk=young_person.pk)

@@ -109,6 +109,14 @@ class Closure(models.Model):
         "no exit plan because", max_length=20, choices=NoExitPlanReason, blank=True
     )
     notes = models.TextField("closing notes", max_length=4000, blank=True)
+    # The young person has no phone of their own on the record: how the after-care follow-ups
+    # reach them, as they gave it on leaving.
+    phone = models.CharField(
+        "their phone after leaving",
+        max_length=40,
+        blank=True,
+        help_text="For the after-care follow-ups.",
+    )
     # From the exit plan at closing, for the reports: were these in place as the young person left.
     accommodation_in_place = models.BooleanField(default=False)
     supports_in_place = models.BooleanField(default=False)
@@ -193,3 +201,50 @@ class FollowUp(models.Model):
     @property
     def is_made(self) -> bool:
         return self.made_on is not None
+
+
+@pghistory.track()
+class Reopening(models.Model):
+    """A closed file reopened as a new episode on a re-referral (the young person, a supportive
+    adult, or child protection asking again): who asked and why, the case manager and the
+    intensity it starts with. The closure before it is kept; its after-care follow-ups are no
+    longer due. (A referral accepted through the referral process reopens a file too: that
+    episode starts with the referral.)"""
+
+    class From(models.TextChoices):
+        YOUNG_PERSON = "young_person", "The young person"
+        SUPPORTIVE_ADULT = "supportive_adult", "A supportive adult"
+        CHILD_PROTECTION = "child_protection", "Child protection"
+
+    young_person = models.ForeignKey(
+        "clients.YoungPerson", on_delete=models.PROTECT, related_name="reopenings"
+    )
+    closure = models.ForeignKey(Closure, on_delete=models.PROTECT, related_name="reopenings")
+    reopened_on = models.DateField()
+    referred_by = models.CharField("re-referred by", max_length=20, choices=From)
+    referrer = models.CharField(
+        "their name", max_length=200, blank=True, help_text="The adult or practitioner who asked."
+    )
+    why = models.TextField("why now", max_length=2000)
+    case_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    intensity = models.ForeignKey(
+        "clients.IntensityLevel", on_delete=models.PROTECT, related_name="+"
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reopened_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["closure"], name="reopening_once_a_closure"),
+            models.CheckConstraint(
+                condition=~Q(referred_by="") & ~Q(why=""), name="reopening_says_who_and_why"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.young_person} reopened on {show_date(self.reopened_on)}"

@@ -65,6 +65,7 @@ MENU = [
     MenuItem(
         "Outreach visits", "visits:list", "safety.view_visits", also="safety.view_team_visits"
     ),
+    MenuItem("After-care", "exits:follow-ups", "exits.view_follow_ups"),
     MenuItem("Cover when away", "accounts:cover", "accounts.arrange_cover"),
     MenuItem("Supervision sessions", "supervision:sessions", "supervision.view_sessions"),
     MenuItem("Audit trail", "audit:trail", "audit.view_audit_trail"),

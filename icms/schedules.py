@@ -77,6 +77,13 @@ SCHEDULES = [
         "ahead), with what the exit plan still lacks.",
     ),
     Schedule(
+        name="After-care follow-up reminders",
+        task="exits.tasks.after_care_reminders",
+        crontab="10 7 * * *",
+        description="Reminds the last case manager of each after-care follow-up on the day it is "
+        "due, and them and the supervisor once more when it is two weeks overdue.",
+    ),
+    Schedule(
         name="Missed check-ins",
         task="visits.tasks.missed_check_ins",
         every=timedelta(minutes=5),

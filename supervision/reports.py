@@ -3,7 +3,7 @@ no record numbers, so they may be shared with the agency's management and funder
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Aggregate,
@@ -16,18 +16,18 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from caseplans.models import CasePlan, Goal
 from clients.models import Contact, LifeDomain, YoungPerson
 from clients.queries import local_midnight
 from crises.models import CrisisEvent
+from exits.models import Closure, Destination, ExitReason, FollowUp
+from exits.queries import latest_closure
 from referrals.models import Consultation, Referral
 
-BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 WAITING = [
     Referral.Status.SUBMITTED,
     Referral.Status.UNDER_CONSIDERATION,
@@ -184,83 +184,59 @@ def time_to_decision(scope: Scope) -> Table:
     )
 
 
-def _closed_in(scope: Scope) -> QuerySet[YoungPerson]:
-    """Young people whose episode closed in the period, with when it closed and began. The
-    closing is read from the record's history (pghistory): the first snapshot with the closed
-    status after the last one without it."""
-    history = YoungPerson.pgh_event_model.objects.filter(pgh_obj=OuterRef("pk"))
-    last_open = (
-        history.exclude(status=YoungPerson.Status.CLOSED)
-        .order_by("-pgh_created_at")
-        .values("pgh_created_at")[:1]
-    )
-    closed_at = (
-        history.filter(
-            status=YoungPerson.Status.CLOSED,
-            pgh_created_at__gt=Coalesce(Subquery(last_open), Value(BEGINNING)),
-        )
-        .order_by("pgh_created_at")
-        .values("pgh_created_at")[:1]
-    )
-    accepted_at = (
-        Referral.objects.filter(young_person=OuterRef("pk"), status=Referral.Status.ACCEPTED)
-        .order_by("-decided_at")
-        .values("decided_at")[:1]
-    )
-    return (
-        YoungPerson.objects.filter(scope.of_young_people(), status=YoungPerson.Status.CLOSED)
-        .annotate(closed_at=Subquery(closed_at))
-        .filter(closed_at__gte=scope.start, closed_at__lt=scope.end)
-        .annotate(began_at=Coalesce(Subquery(accepted_at), F("created_at")))
+def _closures_in(scope: Scope) -> QuerySet[Closure]:
+    """The episodes closed in the period (Closure: one per episode, written at closing)."""
+    return Closure.objects.filter(
+        scope.of_young_people("young_person__"),
+        closed_on__gte=scope.starts_on,
+        closed_on__lte=scope.ends_on,
     )
 
 
 def episodes(scope: Scope) -> Table:
+    length = ExpressionWrapper(F("closed_on") - F("began_on"), output_field=DurationField())
     closed = (
-        _closed_in(scope)
-        .values("team__name")
+        _closures_in(scope)
+        .values("young_person__team__name")
         .annotate(
             closed=Count("pk"),
-            median=Median(
-                ExpressionWrapper(F("closed_at") - F("began_at"), DurationField()),
-                output_field=DurationField(),
-            ),
-            shortest=Min(
-                ExpressionWrapper(F("closed_at") - F("began_at"), DurationField()),
-            ),
+            median=Median(length, output_field=DurationField()),
+            shortest=Min(length),
         )
-        .order_by("team__name")
+        .order_by("young_person__team__name")
     )
     return Table(
         name="episodes",
         title="Length of episodes",
         header=["Team", "Episodes closed", "Median days", "Shortest (days)"],
         rows=[
-            [row["team__name"], row["closed"], _days(row["median"]), _days(row["shortest"])]
+            [
+                row["young_person__team__name"],
+                row["closed"],
+                _days(row["median"]),
+                _days(row["shortest"]),
+            ]
             for row in closed
         ],
-        note="Episodes closed in the period, from the referral's acceptance to the closing.",
+        note="Episodes closed in the period, from the day they began (the referral's "
+        "acceptance, or the reopening) to the day they closed.",
     )
 
 
 def exits(scope: Scope) -> Table:
     """Young people who left in the period: how many had accommodation, support services and
-    supportive adults in place in their exit plan."""
-
-    def in_place(field: str) -> Q:
-        return Q(**{f"exit_plan__{field}__gt": ""})
-
+    supportive adults in place in their exit plan as they left."""
     counted = (
-        _closed_in(scope)
-        .values("team__name")
+        _closures_in(scope)
+        .values("young_person__team__name")
         .annotate(
             left=Count("pk"),
-            with_plan=Count("pk", filter=Q(exit_plan__isnull=False)),
-            accommodation=Count("pk", filter=in_place("accommodation")),
-            supports=Count("pk", filter=in_place("supports")),
-            adults=Count("pk", filter=in_place("supportive_adults")),
+            with_plan=Count("pk", filter=Q(no_exit_plan_because="")),
+            accommodation=Count("pk", filter=Q(accommodation_in_place=True)),
+            supports=Count("pk", filter=Q(supports_in_place=True)),
+            adults=Count("pk", filter=Q(supportive_adults_in_place=True)),
         )
-        .order_by("team__name")
+        .order_by("young_person__team__name")
     )
     return Table(
         name="exits",
@@ -271,11 +247,11 @@ def exits(scope: Scope) -> Table:
             "With an exit plan",
             "Accommodation in place",
             "Support services in place",
-            "Supportive adults",
+            "Supportive adults in place",
         ],
         rows=[
             [
-                row["team__name"],
+                row["young_person__team__name"],
                 row["left"],
                 row["with_plan"],
                 row["accommodation"],
@@ -284,7 +260,97 @@ def exits(scope: Scope) -> Table:
             ]
             for row in counted
         ],
-        note="Episodes closed in the period, as their exit plans record.",
+        note="Episodes closed in the period, as their exit plans stood at closing.",
+    )
+
+
+def _exits_by(
+    field: str, choices: list[tuple[str, str]], *, title: str
+) -> Callable[[Scope], Table]:
+    """The report of the exits of the period by a coded field of the closure, in the order of
+    its choices: how many, and how many of them left with accommodation in place."""
+
+    def report(scope: Scope) -> Table:
+        counted = {
+            row[field]: row
+            for row in _closures_in(scope)
+            .values(field)
+            .annotate(left=Count("pk"), housed=Count("pk", filter=Q(accommodation_in_place=True)))
+            .order_by()
+        }
+        column = capfirst(Closure._meta.get_field(field).verbose_name)
+        return Table(
+            name=f"exit-{field}s",
+            title=title,
+            header=[column, "Left ICMS", "Accommodation in place"],
+            rows=[
+                [label, counted[value]["left"], counted[value]["housed"]]
+                for value, label in choices
+                if value in counted
+            ],
+            note=f"Episodes closed in the period, by the {column.lower()} recorded at closing.",
+        )
+
+    return report
+
+
+exit_reasons = _exits_by("reason", ExitReason.choices, title="Exits by reason")
+exit_destinations = _exits_by("destination", Destination.choices, title="Exits by destination")
+
+
+def after_care(scope: Scope) -> Table:
+    """The after-care follow-ups due in the period, by team: how many were made, reached the
+    young person, and found the supports holding."""
+    made = Q(made_on__isnull=False)
+    holding = FollowUp.Holding
+    counted = (
+        FollowUp.objects.filter(
+            scope.of_young_people("young_person__"),
+            due_on__gte=scope.starts_on,
+            due_on__lte=scope.ends_on,
+        )
+        .values("young_person__team__name")
+        .annotate(
+            due=Count("pk"),
+            made=Count("pk", filter=made),
+            reached=Count("pk", filter=made & Q(reached=True)),
+            **{f"said_{value}": Count("pk", filter=Q(holding=value)) for value in holding.values},
+            reopened=Count(
+                "pk",
+                filter=Q(made_on__isnull=True)
+                & (~latest_closure() | ~Q(young_person__status=YoungPerson.Status.CLOSED)),
+            ),
+        )
+        .order_by("young_person__team__name")
+    )
+    return Table(
+        name="after-care",
+        title="After-care follow-ups",
+        header=[
+            "Team",
+            "Due in the period",
+            "Made",
+            "Reached the young person",
+            "Supports holding",
+            "Partly holding",
+            "Not holding",
+            "Could not tell",
+            "Not made",
+            "No longer due (reopened)",
+        ],
+        rows=[
+            [
+                row["young_person__team__name"],
+                row["due"],
+                row["made"],
+                row["reached"],
+                *(row[f"said_{value}"] for value in holding.values),
+                row["due"] - row["made"] - row["reopened"],
+                row["reopened"],
+            ]
+            for row in counted
+        ],
+        note="Follow-ups due in the period, as they stand today.",
     )
 
 
@@ -413,6 +479,9 @@ REPORTS: dict[str, Callable[[Scope], Table]] = {
     "episodes": episodes,
     "goals": goals_by_domain,
     "exits": exits,
+    "exit-reasons": exit_reasons,
+    "exit-destinations": exit_destinations,
+    "after-care": after_care,
     "after-hours": after_hours_activity,
 }
 

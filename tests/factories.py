@@ -30,6 +30,7 @@ from clients.models import (
 from crises.models import CrisisEvent
 from diary.models import Appointment
 from documents.models import Document, DocumentVersion
+from exits.models import Closure, Destination, ExitReason, FollowUp
 from notifications.models import Notification
 from oncall.models import AfterHoursAlert, OnCallShift
 from outcomes.models import Instrument, Review
@@ -558,3 +559,33 @@ class FileReleaseFactory(factory.django.DjangoModelFactory):
     pdf = factory.django.FileField(filename="copy.pdf", data=PDF_BYTES)
     documents_zip = factory.django.FileField(filename="copy.zip", data=ZIP_BYTES)
     released_by = factory.SubFactory(UserFactory, role=Role.SUPERVISOR)
+
+
+class ClosureFactory(factory.django.DjangoModelFactory):
+    """An episode of three months closed today, as a row only: the record's status is the
+    factory's (closed). exits.services.close_episode closes an episode as a supervisor does."""
+
+    class Meta:
+        model = Closure
+
+    young_person = factory.SubFactory(YoungPersonFactory, status=YoungPerson.Status.CLOSED)
+    closed_on = factory.LazyFunction(timezone.localdate)
+    began_on = factory.LazyAttribute(lambda closure: closure.closed_on - timedelta(days=90))
+    closed_by = factory.SubFactory(UserFactory)
+    reason = ExitReason.GOALS_ACHIEVED
+    destination = Destination.KINSHIP
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    """An after-care follow-up, not yet made, due a month after its closure."""
+
+    class Meta:
+        model = FollowUp
+
+    closure = factory.SubFactory(ClosureFactory)
+    young_person = factory.SelfAttribute("closure.young_person")
+    months = 1
+    due_on = factory.LazyAttribute(
+        lambda follow_up: follow_up.closure.closed_on + timedelta(days=30)
+    )
+    worker = factory.SubFactory(CaseManagerFactory)

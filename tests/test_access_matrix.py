@@ -22,7 +22,10 @@ from knox.models import AuthToken
 
 from accounts.models import Role
 from audit.models import AuditAction, AuditEvent
+from caseplans.models import ExitPlan
+from clients.models import Allocation
 from diary.services import make_feed_link
+from exits.services import close_episode
 from icms.tasks import heartbeat
 from referrals.services import open_record_outside_referral
 from register.models import Escalation, LiaisonMeeting, ListingRequest, RegisterReview
@@ -200,6 +203,9 @@ CLIENT_RECORDS = {
     "supervision_actions",
     "outcome_reviews",
     "releases",
+    "closed_young_people",
+    "closures",
+    "follow_ups",
 }
 # The family names the World gives its young people, referred young people and family members:
 # an answer that shows one shows client information.
@@ -603,6 +609,20 @@ MATRIX: dict[str, Entry] = {
     "records:release-detail": Entry(TEAM_PAGE, kwargs="releases"),
     "records:release-pdf": Entry(TEAM_PAGE, kwargs="releases"),
     "records:release-documents": Entry(TEAM_PAGE, kwargs="releases"),
+    # --- leaving ICMS: own = the first team's young person (closing: the one on the case
+    # manager's caseload; the rest: one who left, whose last case manager was the case
+    # manager), other = the other team's
+    "exits:close": Entry(SUPERVISOR_ACTION_PAGE, kwargs="young_people"),
+    # A closed file: its team's supervisor reopens it; its last case manager no longer sees it.
+    "exits:reopen": Entry(
+        same(404) | {"anonymous": (302, 302), "supervisor": (200, 404)},
+        kwargs="closed_young_people",
+    ),
+    # The last case manager sees the closure through their after-care follow-ups.
+    "exits:closure": Entry(YOUNG_PERSON_PAGE, kwargs="closures"),
+    "exits:closure-pdf": Entry(YOUNG_PERSON_PAGE, kwargs="closures"),
+    "exits:follow-ups": Entry(ICMS_WORKERS_ONLY),
+    "exits:follow-up": Entry(YOUNG_PERSON_PAGE, kwargs="follow_ups"),
     "admin-login": Entry(same(302)),
 }
 
@@ -695,6 +715,9 @@ class World:
     outcome_reviews: tuple = ()
     outcome_tables: tuple = ()
     releases: tuple = ()
+    closed_young_people: tuple = ()
+    closures: tuple = ()
+    follow_ups: tuple = ()
     users: dict = field(default_factory=dict)
 
 
@@ -781,6 +804,30 @@ def supervision_sessions(supervisor, case_manager, other_team_case_manager) -> d
     return {
         "supervision_sessions": sessions,
         "supervision_actions": tuple(SupervisionActionFactory(session=s) for s in sessions),
+    }
+
+
+def closings(*teams_and_workers) -> dict:
+    """For each team, a young person who left ICMS today, whose last case manager was the
+    worker given: the closure and its first after-care follow-up."""
+    closures = []
+    for team, worker in teams_and_workers:
+        young_person = YoungPersonFactory(team=team, primary_case_manager=worker)
+        Allocation.objects.create(young_person=young_person, worker=worker, role="primary")
+        ExitPlan.objects.create(young_person=young_person, accommodation="A flat of her own.")
+        closures.append(
+            close_episode(
+                young_person,
+                by=worker,
+                closed_on=timezone.localdate(),
+                reason="goals_achieved",
+                destination="independent",
+            )
+        )
+    return {
+        "closed_young_people": tuple(closure.young_person for closure in closures),
+        "closures": tuple(closures),
+        "follow_ups": tuple(closure.follow_ups.get(months=1) for closure in closures),
     }
 
 
@@ -1016,6 +1063,7 @@ def build_world(
             FileReleaseFactory(young_person=own, released_by=supervisor),
             FileReleaseFactory(young_person=other),
         ),
+        **closings((own.team, case_manager), (other.team, other_team_case_manager)),
         users={
             "case_manager": case_manager,
             "other_team_case_manager": other_team_case_manager,

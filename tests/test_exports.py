@@ -21,7 +21,7 @@ from accounts.models import Role
 from audit.exports import csv_download
 from caseplans.models import CasePlan, ExitPlan
 from clients.models import YoungPerson
-from clients.services import change_status
+from exits.services import close_episode
 from outcomes.views import OUTCOME_TABLES
 from referrals.models import Consultation, Referral
 from supervision.queries import DASHBOARD_CHARTS
@@ -76,6 +76,10 @@ EXPORTS = {
     ("supervision:report-export", "consultations"): [IN_DIVISION, IN_TEAM],
     ("supervision:report-export", "episodes"): [IN_TEAM],
     ("supervision:report-export", "exits"): [IN_TEAM],
+    # By the coded reasons and destinations, fixed lists.
+    ("supervision:report-export", "exit-reasons"): [],
+    ("supervision:report-export", "exit-destinations"): [],
+    ("supervision:report-export", "after-care"): [IN_TEAM],
     ("supervision:report-export", "goals"): [],  # by life domain, a fixed list
     ("supervision:report-export", "after-hours"): [IN_TEAM],
     ("supervision:report-export", "activity"): [IN_DIVISION, IN_TEAM],
@@ -149,15 +153,24 @@ def planted(north, team, supervisor, case_manager):
         advice="Try the youth outreach service.", given_by=supervisor,
     )  # fmt: skip
     leaving = YoungPersonFactory(team=team, primary_case_manager=case_manager)
+    # Taken on 60 days ago, left 20 days ago.
     ReferralFactory(
-        team=team, status=Referral.Status.ACCEPTED, young_person=leaving, decided_at=decided
+        team=team,
+        status=Referral.Status.ACCEPTED,
+        young_person=leaving,
+        decided_at=timezone.now() - timedelta(days=60),
     )
     ExitPlan.objects.create(young_person=leaving, accommodation="Flat", updated_by=case_manager)
     plan = CasePlanFactory(
         young_person=leaving, status=CasePlan.Status.CURRENT, approved_at=decided
     )
     GoalFactory(plan=plan, domain="housing")
-    change_status(leaving, to=YoungPerson.Status.CLOSED, by=supervisor, reason="Exit plan met")
+    closure = close_episode(
+        leaving, by=supervisor, closed_on=timezone.localdate() - timedelta(days=20),
+        reason="goals_achieved", destination="lead_tenant",
+    )  # fmt: skip
+    # Brought forward into the period, for the after-care report.
+    closure.follow_ups.filter(months=1).update(due_on=timezone.localdate() - timedelta(days=1))
 
 
 def _cells(response) -> list[str]:

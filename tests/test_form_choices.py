@@ -48,6 +48,7 @@ from tests.factories import (
     PDF_BYTES,
     AppointmentFactory,
     CasePlanFactory,
+    ClosureFactory,
     ContactFactory,
     GoalFactory,
     KeyPersonFactory,
@@ -109,6 +110,8 @@ CHOICES = {
     "supervision.forms.ReportForm.team": AGENCY_REPORTS,
     "supervision.forms.SessionFilter.worker": "test_sessions_filtered_by_another_teams_worker",
     "supervision.forms.SessionForm.young_people": "test_a_session_about_another_teams_young_person",
+    "exits.forms.ReopenForm.case_manager": "test_reopening_for_a_worker_of_another_team",
+    "exits.forms.ReopenForm.intensity": REFERENCE_LIST,
 }
 
 OBJECT_CHOICES = (
@@ -481,6 +484,25 @@ def test_accepting_for_a_worker_of_another_team(client, log_in, supervisor, team
 
     refused_naming_nothing(response, "Ottoline", "Quarrie")
     assert not CaseManagementAgreement.objects.exists()
+
+
+def test_reopening_for_a_worker_of_another_team(client, log_in, supervisor, team, stranger):
+    left = ClosureFactory(young_person__team=team).young_person
+    log_in(supervisor)
+
+    response = client.post(
+        reverse("exits:reopen", args=[left.pk]),
+        {
+            "referred_by": "young_person",
+            "why": "Lost her flat.",
+            "case_manager": stranger.pk,
+            "intensity": IntensityLevel.objects.first().pk,
+        },
+    )
+
+    refused_naming_nothing(response, "Ottoline", "Quarrie")
+    left.refresh_from_db()
+    assert left.status == "closed"
 
 
 def test_a_consultation_for_another_team(client, log_in, case_manager, far_team):

@@ -19,6 +19,7 @@ MENU = {
         ("On call", "oncall:now"),
         ("After hours", "clients:break-glass"),
         ("Going out", "visits:create"),
+        ("After-care", "exits:follow-ups"),
         ("Supervision sessions", "supervision:sessions"),
     ],
     "supervisor": [
@@ -33,6 +34,7 @@ MENU = {
         ("After hours", "clients:break-glass"),
         ("Going out", "visits:create"),
         ("Outreach visits", "visits:list"),
+        ("After-care", "exits:follow-ups"),
         ("Cover when away", "accounts:cover"),
         ("Supervision sessions", "supervision:sessions"),
         ("Audit trail", "audit:trail"),

@@ -19,6 +19,8 @@ from clients.rules import young_people_visible_to
 from crises import rules as crises_rules
 from diary import rules as diary_rules
 from documents import rules as documents_rules
+from exits import rules as exits_rules
+from exits.models import Closure
 from oncall import rules as oncall_rules
 from outcomes import rules as outcomes_rules
 from records import rules as records_rules
@@ -34,11 +36,13 @@ from tests.factories import (
     AppointmentFactory,
     BreakGlassAccessFactory,
     CasePlanFactory,
+    ClosureFactory,
     ContactFactory,
     CoverFactory,
     CrisisEventFactory,
     DocumentFactory,
     FileReleaseFactory,
+    FollowUpFactory,
     KeyPersonFactory,
     OnCallShiftFactory,
     OutcomeReviewFactory,
@@ -96,6 +100,9 @@ PROTECTED_MODELS = {
     "Document",
     "DocumentVersion",
     "FileRelease",
+    "Closure",
+    "FollowUp",
+    "Reopening",
 }
 
 
@@ -132,6 +139,8 @@ TWINS = {
     oncall_rules.alerts_visible_to: "oncall.view_afterhoursalert",
     outcomes_rules.reviews_visible_to: "outcomes.view_review",
     records_rules.releases_visible_to: "records.view_filerelease",
+    exits_rules.closures_visible_to: "exits.view_closure",
+    exits_rules.follow_ups_visible_to: "exits.view_followup",
 }
 
 
@@ -286,6 +295,17 @@ def records(
             AfterHoursAlertFactory(team=worker.team, told=[worker])
             for worker in (case_manager, other_team_case_manager)
         ],
+        # Closings: the first team's (its case manager's young person, who left), the other
+        # team's, and one of the first team whose last case manager is another worker.
+        *[
+            FollowUpFactory(closure=closure, worker=worker)
+            for closure, worker in (
+                (ClosureFactory(young_person__team=own.team), case_manager),
+                (ClosureFactory(young_person__team=other.team), other_team_case_manager),
+                (ClosureFactory(young_person__team=own.team), UserFactory(team=own.team)),
+            )
+        ],
+        *Closure.objects.all(),
         *[
             FileReleaseFactory(young_person=young_person, released_by=by)
             for young_person, by in ((own, supervisor), (other, other_supervisor))

@@ -81,6 +81,7 @@ DAILY_JOBS = [
     ("crises.tasks", "crisis_summaries", "send_morning_summaries"),
     ("supervision.tasks", "weekly_digests", "send_weekly_digests"),
     ("exits.tasks", "exit_planning_reminders", "remind_of_exits_coming"),
+    ("exits.tasks", "after_care_reminders", "remind_of_follow_ups"),
 ]
 
 

@@ -28,7 +28,7 @@ from devtools.demo.clients import seed_demo_restricted_contacts
 from devtools.demo.crises import seed_demo_crises
 from devtools.demo.diary import seed_demo_appointments
 from devtools.demo.documents import seed_demo_documents
-from devtools.demo.exits import seed_demo_exit_planning
+from devtools.demo.exits import seed_demo_exit_planning, seed_demo_exits
 from devtools.demo.oncall import seed_demo_roster
 from devtools.demo.outcomes import seed_demo_outcomes
 from devtools.demo.referrals import seed_demo_referrals
@@ -92,6 +92,8 @@ YOUNG_PEOPLE = [
     ("Ava", "Patel", "", 14, "West", "cm5.demo", [], "Low", "active", "CP-200139"),
     ("Tyler", "Jones", "Ty", 16, "West", "cm6.demo", ["cm2.demo"], "High", "active", "CP-200146"),
     ("Leah", "Nguyen", "", 12, "West", "cm6.demo", [], "Medium", "active", "CP-200158"),
+    # Left ICMS four weeks ago (devtools/demo/exits.py): her after-care is Casey's.
+    ("Sienna", "Walsh", "", 17, "North", "cm.demo", [], "Medium", "active", "CP-100333"),
 ]  # fmt: skip
 
 # family name: worker-safety alerts (kind, details)
@@ -303,6 +305,8 @@ def seed_demo_agency() -> dict[str, int]:
         "referrals": referrals,
         "case plans": plans,
         "register entries": register,
+        # Before the diary and the documents, which are for the young people still with ICMS.
+        "closed episodes": seed_demo_exits(),
         "visit plans": seed_demo_visits(),
         "crises": seed_demo_crises(),
         "restricted contacts": seed_demo_restricted_contacts(),

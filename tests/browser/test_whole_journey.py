@@ -171,11 +171,15 @@ def the_supervisor_closes_the_case(page) -> None:
         expect(exit_plan).to_contain_text(text)
     expect(exit_plan).to_contain_text("Not yet in place: income, education or work, health")
     follow(page, page.get_by_role("heading", name=NAME).get_by_role("link"))
-    follow(page, page.get_by_role("link", name="Allocate"))
-    page.get_by_label("Change the status to").select_option(label="Closed")
-    page.get_by_label("Reason*", exact=True).fill(EXIT_REASON)
-    follow(page, page.get_by_role("button", name="Change status"))
-    expect(page.get_by_text(f"{NAME} is now closed.")).to_be_visible()
+    follow(page, page.get_by_role("link", name="Close the episode"))
+    page.get_by_label("Exit reason").select_option(label="Case plan goals achieved")
+    page.get_by_label("Destination").select_option(label="Kinship care")
+    page.get_by_label("Closing notes").fill(EXIT_REASON)
+    follow(page, page.get_by_role("button", name="Close the episode"))
+    expect(page.get_by_text(f"{NAME}'s episode is closed.")).to_be_visible()
+    expect(page.get_by_role("region", name="The exit plan as it stood")).to_contain_text(
+        EXIT_PLAN["Accommodation in place"]
+    )
     screenshot(page, "journey-09-closed-desktop")
 
 

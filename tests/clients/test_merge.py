@@ -13,6 +13,7 @@ from audit.models import AuditAction, AuditEvent
 from caseplans.models import ExitPlan
 from clients.models import Allocation, ContactDraft, Merge, YoungPerson
 from clients.services import merge_young_people, young_person_relations
+from exits.models import Reopening
 from register.models import Escalation, ListingRequest, RegisterEntry
 from tests.factories import (
     AgreementFactory,
@@ -21,12 +22,14 @@ from tests.factories import (
     CareTeamFactory,
     CasePlanFactory,
     ChildProtectionDecisionFactory,
+    ClosureFactory,
     ContactFactory,
     CrisisEventFactory,
     CrisisPlanFactory,
     DisclosureFactory,
     DocumentFactory,
     FileReleaseFactory,
+    FollowUpFactory,
     KeyPersonFactory,
     OutcomeReviewFactory,
     ProfessionalFactory,
@@ -94,6 +97,15 @@ def _merged_before(young_person):
     )
 
 
+def _reopening(young_person):
+    closure = ClosureFactory(young_person=young_person, closed_on=date(2026, 9, 1))
+    return Reopening.objects.create(
+        young_person=young_person, closure=closure, reopened_on=date(2026, 10, 1),
+        referred_by=Reopening.From.YOUNG_PERSON, why="Lost her flat.",
+        case_manager=UserFactory(), intensity=young_person.intensity, reopened_by=UserFactory(),
+    )  # fmt: skip
+
+
 def _session_about(young_person):
     session = SupervisionSessionFactory()
     session.young_people.add(young_person)
@@ -135,6 +147,11 @@ MAKERS = {
     "outcomes.Review.young_person": lambda yp: OutcomeReviewFactory(young_person=yp),
     "documents.Document.young_person": lambda yp: DocumentFactory(young_person=yp),
     "records.FileRelease.young_person": lambda yp: FileReleaseFactory(young_person=yp),
+    "exits.Closure.young_person": lambda yp: ClosureFactory(young_person=yp),
+    "exits.FollowUp.young_person": lambda yp: FollowUpFactory(
+        closure=ClosureFactory(young_person=yp, closed_on=date(2026, 8, 1))
+    ),
+    "exits.Reopening.young_person": _reopening,
 }
 
 

@@ -341,8 +341,14 @@ def test_closing_an_episode_ends_the_allocations_and_keeps_the_record(
     log_in(supervisor)
 
     client.post(
-        reverse("clients:status", args=[own_young_person.pk]),
-        {"to": "closed", "reason": "Turned 18; supports in place"},
+        reverse("exits:close", args=[own_young_person.pk]),
+        {
+            "closed_on": timezone.localdate().isoformat(),
+            "reason": "transferred",
+            "destination": "supported",
+            "no_exit_plan_because": "transferred",
+            "notes": "Turned 18; the adult service takes over.",
+        },
     )
 
     own_young_person.refresh_from_db()
@@ -355,6 +361,7 @@ def test_closing_an_episode_ends_the_allocations_and_keeps_the_record(
 
 
 def test_a_closed_episode_cannot_be_moved_here(client, log_in, supervisor, own_young_person):
+    """A closed file is read-only (toolkit.access): it reopens on a re-referral (exits)."""
     own_young_person.status = "closed"
     own_young_person.save()
     log_in(supervisor)
@@ -365,6 +372,6 @@ def test_a_closed_episode_cannot_be_moved_here(client, log_in, supervisor, own_y
         follow=True,
     )
 
-    assert "Choose the new status and say why" in response.text
+    assert response.status_code == 403
     own_young_person.refresh_from_db()
     assert own_young_person.status == "closed"

@@ -9,17 +9,20 @@ from django.utils import timezone
 
 from caseplans.models import CasePlan, PlanReview
 from clients.models import YoungPerson
-from clients.timeline import Moment, TimelineKind, register, timeline_kinds
+from clients.timeline import TIMELINE_PAGE, Moment, TimelineKind, register, timeline_kinds
+from exits.models import Reopening
 from register.models import RegisterEntry, RegisterReview
 from tests.factories import (
     BreakGlassAccessFactory,
     CaseManagerFactory,
     CasePlanFactory,
+    ClosureFactory,
     ContactFactory,
     CrisisEventFactory,
     DisclosureFactory,
     DocumentFactory,
     DocumentVersionFactory,
+    FollowUpFactory,
     ReferralFactory,
     YoungPersonFactory,
 )
@@ -45,6 +48,7 @@ def test_every_app_registers_its_kinds(db):
         "referral",
         "register_review",
         "document",
+        "leaving",
     ]
 
 
@@ -136,13 +140,26 @@ def _one_of_every_kind(young_person, entry, *, by, days_ago):
     if days_ago == 0:  # one, so that the page of two rounds still holds an entry of each kind
         document = DocumentFactory(young_person=young_person, added_at=now - timedelta(days=9))
         DocumentVersionFactory(document=document, number=2, uploaded_at=now - timedelta(days=9))
+        # An episode closed, followed up and reopened.
+        closure = ClosureFactory(young_person=young_person, closed_on=timezone.localdate(now),
+                                 recorded_at=now - timedelta(hours=3))  # fmt: skip
+        FollowUpFactory(closure=closure, made_on=timezone.localdate(now), holding="holding",
+                        reached=True, mode="phone", made_by=by,
+                        recorded_at=now - timedelta(hours=2))  # fmt: skip
+        Reopening.objects.create(
+            young_person=young_person, closure=closure, referred_by="young_person",
+            reopened_on=timezone.localdate(now), why="Asked again.", case_manager=by,
+            intensity=young_person.intensity, reopened_by=by, recorded_at=now - timedelta(hours=1),
+        )  # fmt: skip
 
 
 @pytest.mark.parametrize("item_count", [1, 2])
 def test_a_timeline_of_every_kind_runs_a_constant_number_of_queries(
     client, log_in, supervisor, register_coordinator, django_assert_num_queries, item_count
 ):
-    young_person = YoungPersonFactory(team=supervisor.team)
+    # Opened after the second round's records: the page of two rounds, full, still shows it.
+    opened = timezone.now() - timedelta(days=10, hours=12)
+    young_person = YoungPersonFactory(team=supervisor.team, created_at=opened)
     entry = RegisterEntry.objects.create(
         young_person=young_person,
         division=young_person.division,
@@ -157,11 +174,11 @@ def test_a_timeline_of_every_kind_runs_a_constant_number_of_queries(
     # (savepoint, insert, release); the page of entries (one UNION of every kind); one fetch
     # per kind on the page: contacts and their workers (2), disclosures, after-hours accesses,
     # crises, status changes (with who made them), case plans, plan reviews, referral moves,
-    # register reviews, documents, document versions; may the user add a contact (visible?);
-    # unread notifications
-    with django_assert_num_queries(23):
+    # register reviews, documents, document versions, closures, follow-ups, reopenings; may the
+    # user add a contact (visible?); unread notifications
+    with django_assert_num_queries(26):
         response = timeline(client, young_person)
 
     kinds = [entry.kind for entry in response.context["entries"]]
-    assert len(kinds) == 11 * item_count + 3
+    assert len(kinds) == min(11 * item_count + 6, TIMELINE_PAGE)
     assert set(kinds) == {kind.name for kind in timeline_kinds()} - {"alert", "allocation"}

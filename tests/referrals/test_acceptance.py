@@ -205,6 +205,17 @@ def test_the_accept_page_shows_where_the_referral_differs_from_the_record(
     assert "Kinship care" in page.text
 
 
+def test_a_referral_accepted_takes_an_archived_file_out_of_the_archive(
+    referral, supervisor, case_manager, earlier_record
+):
+    YoungPerson.objects.filter(pk=earlier_record.pk).update(archived_on=date(2026, 1, 5))
+
+    accept(referral, supervisor, case_manager)
+
+    earlier_record.refresh_from_db()
+    assert (earlier_record.status, earlier_record.archived_on) == ("active", None)
+
+
 def test_a_reopened_record_keeps_its_facts_unless_the_supervisor_takes_the_referrals(
     client, log_in, referral, supervisor, case_manager, earlier_record
 ):

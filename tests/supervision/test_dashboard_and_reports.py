@@ -14,8 +14,7 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import AuditAction, AuditEvent
 from caseplans.models import CasePlan, ExitPlan, Goal
-from clients.models import YoungPerson
-from clients.services import change_status
+from exits.services import close_episode
 from icms.database_roles import as_owner
 from referrals.models import Consultation, Referral
 from tests.factories import (
@@ -190,13 +189,19 @@ def test_episodes_exits_and_goals_are_reported(supervisor_client, supervisor, te
     ReferralFactory(team=team, status=Referral.Status.ACCEPTED, young_person=leaving,
                     decided_at=timezone.now() - timedelta(days=10))  # fmt: skip
     ExitPlan.objects.create(
-        young_person=leaving, accommodation="Lead tenant flat", updated_by=case_manager
+        young_person=leaving,
+        accommodation="Lead tenant flat",
+        accommodation_in_place=True,
+        updated_by=case_manager,
     )
     plan = CasePlanFactory(young_person=leaving, status=CasePlan.Status.CURRENT,
                            approved_at=timezone.now() - timedelta(days=5))  # fmt: skip
     GoalFactory(plan=plan, domain="housing", status=Goal.Status.ACHIEVED)
     GoalFactory(plan=plan, domain="housing")
-    change_status(leaving, to=YoungPerson.Status.CLOSED, by=supervisor, reason="Exit plan met")
+    close_episode(
+        leaving, by=supervisor, closed_on=timezone.localdate(), reason="goals_achieved",
+        destination="lead_tenant",
+    )  # fmt: skip
 
     tables = {
         table.name: table
@@ -263,9 +268,9 @@ def test_the_reports_run_the_same_queries_whatever_the_data(
         ContactFactory(young_person=young_person)
         ReferralFactory(team=team, status=Referral.Status.ACCEPTED, decided_at=timezone.now())
 
-    # user, OTP device, groups; seven reports (one query each, the after-hours activity two:
+    # user, OTP device, groups; ten reports (one query each, the after-hours activity two:
     # contacts and crises); the team and division choices; unread notifications
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(17):
         supervisor_client.get(reverse("supervision:reports"), period())
 
 
