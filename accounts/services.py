@@ -29,6 +29,11 @@ ADMINISTRATOR_PERMISSIONS = (
     | Q(content_type__app_label="auth", codename__startswith="view_")
     | Q(content_type__app_label="clients", content_type__model="intensitylevel")
     | Q(content_type__app_label="django_celery_beat")
+    # How long closed files are kept (the one rule: changed, never added or deleted).
+    | Q(
+        content_type__app_label="records",
+        codename__in=["view_retentionrule", "change_retentionrule"],
+    )
     # Unlocking an account: see the lockouts and remove one.
     | Q(content_type__app_label="axes", codename__startswith="view_")
     | Q(content_type__app_label="axes", codename="delete_accessattempt")

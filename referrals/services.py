@@ -445,6 +445,7 @@ def _young_person_for(
     young_person.team = referral.team
     young_person.division = referral.division
     young_person.status = YoungPerson.Status.ACTIVE
+    young_person.archived_on = None  # a new episode: the file is back on the everyday lists
     young_person.intensity = intensity
     young_person.full_clean(exclude=["search"])
     young_person.save()

@@ -35,6 +35,7 @@ MENU = {
         ("Outreach visits", "visits:list"),
         ("Cover when away", "accounts:cover"),
         ("Supervision sessions", "supervision:sessions"),
+        ("Closed files", "records:archive"),
         ("Audit trail", "audit:trail"),
     ],
     "practitioner": [
@@ -48,6 +49,7 @@ MENU = {
     "administrator": [
         ("Home", "home"),
         ("Reports", "supervision:reports"),
+        ("Disposed files", "records:disposals"),
         ("Audit trail", "audit:trail"),
         ("Administration", "admin:index"),
     ],
