@@ -104,11 +104,13 @@ def episodes() -> Greatest:
     return Greatest(Coalesce(Subquery(closings, output_field=IntegerField()), 0), 1)
 
 
-def files_due_for_review(closed_files: QuerySet[YoungPerson], *, on: date) -> QuerySet:
-    """Of `closed_files`, those whose retention date has come by `on` and that no legal hold
-    keeps, soonest due first, with what the review list shows."""
+def files_due_for_review(
+    closed_files: QuerySet[YoungPerson], *, rule: RetentionRule, on: date
+) -> QuerySet:
+    """Of `closed_files`, those whose retention date under `rule` has come by `on` and that no
+    legal hold keeps, soonest due first, with what the review list shows."""
     return (
-        with_retention(closed_files.filter(status=YoungPerson.Status.CLOSED), retention_rule())
+        with_retention(closed_files.filter(status=YoungPerson.Status.CLOSED), rule)
         .filter(~under_legal_hold(), retention_due_on__lte=on)
         .annotate(episodes=episodes())
         .select_related("team")

@@ -78,9 +78,8 @@ def lift_legal_hold(hold: LegalHold, *, by: User, reason: str) -> LegalHold:
     """End a hold, saying why; it stays on the file, lifted."""
     if not reason.strip():
         raise ValidationError({"reason": "Say why the hold is lifted."})
-    hold = (
-        LegalHold.objects.select_for_update().select_related("young_person__team").get(pk=hold.pk)
-    )
+    locked = LegalHold.objects.select_for_update(of=("self",))
+    hold = locked.select_related("young_person__team").get(pk=hold.pk)
     if not supervises_young_person(by, hold.young_person):
         raise ValidationError("Only the supervisor of the young person's team lifts a hold.")
     if hold.lifted_at is not None:

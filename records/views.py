@@ -78,9 +78,12 @@ def retention_review(request: HttpRequest) -> HttpResponse:
     """The team's closed files past their retention date and under no legal hold, soonest due
     first: each is reviewed, and disposed of only on the supervisor's approval."""
     require_permission(request, "records.review_retention")
-    files = files_due_for_review(closed_files_supervised_by(request.user), on=timezone.localdate())
+    rule = retention_rule()
+    files = files_due_for_review(
+        closed_files_supervised_by(request.user), rule=rule, on=timezone.localdate()
+    )
     page = Paginator(files, LIST_PAGE).get_page(request.GET.get("page"))
-    return render(request, "records/retention.html", {"page": page, "rule": retention_rule()})
+    return render(request, "records/retention.html", {"page": page, "rule": rule})
 
 
 def _file_or_404(request: HttpRequest, pk: int, permission: str) -> YoungPerson:

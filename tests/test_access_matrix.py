@@ -591,6 +591,15 @@ MATRIX: dict[str, Entry] = {
         RESTRICTED_ENTRY_LIFT, kwargs="restricted_documents", method="post"
     ),
     "documents:reads": Entry(RESTRICTED_ENTRY_READS, kwargs="restricted_documents"),
+    # --- records: retention. own = the first team's young person, other = the other team's.
+    "records:archive": Entry(SUPERVISORS_ONLY),
+    "records:retention": Entry(SUPERVISORS_ONLY),
+    "records:disposals": Entry(
+        same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "supervisor", "administrator")
+    ),
+    "records:legal-hold": Entry(SUPERVISOR_ACTION_PAGE, kwargs="young_people"),
+    # An open file's review says it is not closed, and offers no disposal.
+    "records:dispose": Entry(SUPERVISOR_ACTION_PAGE, kwargs="young_people"),
     "admin-login": Entry(same(302)),
 }
 
@@ -1134,6 +1143,7 @@ ADMINISTRATOR_SEES = [
     "accounts_division",
     "auth_group",
     "clients_intensitylevel",
+    "records_retentionrule",
     "django_celery_beat_periodictask",
     "django_celery_beat_crontabschedule",
     "otp_totp_totpdevice",

@@ -21,6 +21,7 @@ from diary import rules as diary_rules
 from documents import rules as documents_rules
 from oncall import rules as oncall_rules
 from outcomes import rules as outcomes_rules
+from records import rules as records_rules
 from referrals import rules as referrals_rules
 from referrals.models import Consultation
 from register import rules as register_rules
@@ -36,6 +37,7 @@ from tests.factories import (
     ContactFactory,
     CoverFactory,
     CrisisEventFactory,
+    DisposalFactory,
     DocumentFactory,
     KeyPersonFactory,
     OnCallShiftFactory,
@@ -128,6 +130,8 @@ TWINS = {
     oncall_rules.shifts_visible_to: "oncall.view_oncallshift",
     oncall_rules.alerts_visible_to: "oncall.view_afterhoursalert",
     outcomes_rules.reviews_visible_to: "outcomes.view_review",
+    records_rules.archived_files_visible_to: "records.view_archived_file",
+    records_rules.disposals_visible_to: "records.view_disposal_stub",
 }
 
 
@@ -277,6 +281,15 @@ def records(
         ],
         own.team,
         other.team,
+        # Each team's archived file, and the stub of one disposed of.
+        *[
+            YoungPersonFactory(team=team, status="closed", archived_on=date(2025, 1, 1))
+            for team in (own.team, other.team)
+        ],
+        *[
+            DisposalFactory(team_name=team.name, approved_by=approver)
+            for team, approver in ((own.team, supervisor), (other.team, other_supervisor))
+        ],
         *[OnCallShiftFactory(worker=worker) for worker in (case_manager, other_team_case_manager)],
         *[
             AfterHoursAlertFactory(team=worker.team, told=[worker])

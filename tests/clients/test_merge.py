@@ -27,6 +27,7 @@ from tests.factories import (
     DisclosureFactory,
     DocumentFactory,
     KeyPersonFactory,
+    LegalHoldFactory,
     OutcomeReviewFactory,
     ProfessionalFactory,
     ReferralFactory,
@@ -133,6 +134,7 @@ MAKERS = {
     "diary.Appointment.young_person": lambda yp: AppointmentFactory(young_person=yp),
     "outcomes.Review.young_person": lambda yp: OutcomeReviewFactory(young_person=yp),
     "documents.Document.young_person": lambda yp: DocumentFactory(young_person=yp),
+    "records.LegalHold.young_person": lambda yp: LegalHoldFactory(young_person=yp),
 }
 
 
