@@ -30,6 +30,7 @@ from devtools.demo.diary import seed_demo_appointments
 from devtools.demo.documents import seed_demo_documents
 from devtools.demo.oncall import seed_demo_roster
 from devtools.demo.outcomes import seed_demo_outcomes
+from devtools.demo.records import seed_demo_closed_files
 from devtools.demo.referrals import seed_demo_referrals
 from devtools.demo.register import seed_demo_register
 from devtools.demo.supervision import seed_demo_sessions
@@ -309,4 +310,5 @@ def seed_demo_agency() -> dict[str, int]:
         "appointments": seed_demo_appointments(),
         "outcome reviews": seed_demo_outcomes(),
         "documents": seed_demo_documents(),
+        "closed files": seed_demo_closed_files(),
     }
