@@ -1,6 +1,7 @@
 from django import forms
 
 from toolkit.forms import DateInput
+from toolkit.validators import MAX_ID
 
 
 class ArchiveSearchForm(forms.Form):
@@ -26,7 +27,9 @@ class ArchiveSearchForm(forms.Form):
 class LegalHoldForm(forms.Form):
     """Place a hold (no `hold`), or lift the standing one (its number): with a reason."""
 
-    hold = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    hold = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput()
+    )
     reason = forms.CharField(
         label="Why",
         max_length=2000,
