@@ -166,6 +166,8 @@ def whole_file(due, supervisor, case_manager):
         released_by=supervisor,
         pdf=ContentFile(b"%PDF-1.4 the file", name="file.pdf"),
     )
+    for hold in due.legal_holds.all():  # the one the merge test's makers place
+        lift_legal_hold(hold, by=supervisor, reason="Settled")
     hold = place_legal_hold(due, by=supervisor, reason="A claim")
     lift_legal_hold(hold, by=supervisor, reason="Settled")
     NotificationFactory(recipient=case_manager, url=reverse("clients:detail", args=[due.pk]))
@@ -251,7 +253,7 @@ def test_the_review_says_what_disposal_would_remove(supervisor_client, whole_fil
     contents = page.context["contents"]
     assert contents["contacts"] == 1
     assert contents["files on disk"] == 4
-    assert contents["legal holds"] == 1
+    assert contents["legal holds"] == whole_file.legal_holds.count() >= 1
     assert "I have checked there is no reason to keep this file" in page.text
     assert YoungPerson.objects.filter(pk=whole_file.pk).exists()
 
