@@ -31,6 +31,11 @@ ADMINISTRATOR_PERMISSIONS = (
     | Q(content_type__app_label="django_celery_beat")
     # When exit planning starts, and when after-care follows a young person up.
     | Q(content_type__app_label="exits", content_type__model__in=["exitleadtime", "aftercarepoint"])
+    # How long closed files are kept (the one rule: changed, never added or deleted).
+    | Q(
+        content_type__app_label="records",
+        codename__in=["view_retentionrule", "change_retentionrule"],
+    )
     # Unlocking an account: see the lockouts and remove one.
     | Q(content_type__app_label="axes", codename__startswith="view_")
     | Q(content_type__app_label="axes", codename="delete_accessattempt")

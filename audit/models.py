@@ -22,6 +22,9 @@ class AuditAction(models.TextChoices):
     ACCESS = "access", "Changed access"
     # Of a restricted entry's content (clients.RestrictableEntry), by one of its readers.
     READ_RESTRICTED = "read_restricted", "Read restricted content"
+    # Of a young person's whole file, past its retention date, on a supervisor's approval: what
+    # remains is its stub (records.Disposal) and this entry.
+    DISPOSE = "dispose", "Disposed of a file"
 
 
 # The lists ICMS records reads of (toolkit.access.shows_list: the view's name), in words.
@@ -39,6 +42,9 @@ LISTS = {
     "consultation_list": "the consultations",
     "follow_up_list": "the after-care follow-ups",
     "referrals-api": "referrals through the API",
+    "archive_search": "the archive of closed files",
+    "retention_review": "the files due for retention review",
+    "disposal_register": "the register of disposed files",
 }
 # What a read of a record showed, when the view said more (toolkit.access.audit_detail).
 READ_DETAILS = {

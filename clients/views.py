@@ -118,6 +118,7 @@ from exits.planning import exits_coming_panel
 from exits.queries import latest_closure_of
 from oncall.queries import is_on_call, on_call_at
 from outcomes.queries import with_outcome_review
+from records.queries import standing_hold
 from referrals.queries import referrals_on_record
 from referrals.services import open_record_outside_referral
 from register.queries import (
@@ -128,8 +129,10 @@ from register.queries import (
 )
 from toolkit.access import (
     audit_detail,
+    changes_closed_files,
     find_or_404,
     found_record,
+    is_closed_file,
     lists_client_records,
     require_permission,
     shows_no_record,
@@ -262,12 +265,16 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         young_person = find_or_404(
             request,
-            with_register_review(young_person_record(young_people_visible_to(request.user))),
+            with_register_review(
+                young_person_record(young_people_visible_to(request.user))
+            ).annotate(**standing_hold()),
             pk=pk,
         )
     except Http404:
         return _merged_record(request, pk)
     user = request.user
+    # A closed file is read-only (toolkit.access): the page offers nothing to change.
+    read_only = is_closed_file(young_person)
     return render(
         request,
         "clients/young_person_detail.html",
@@ -280,13 +287,16 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "access_log": recent_views_of(young_person)
             if user.has_perm("clients.view_access_log", young_person)
             else None,
-            "can_change": user.has_perm("clients.change_youngperson", young_person),
-            "can_allocate": user.has_perm("clients.add_allocation", young_person),
+            "can_change": not read_only
+            and user.has_perm("clients.change_youngperson", young_person),
+            "can_allocate": not read_only and user.has_perm("clients.add_allocation", young_person),
             "not_listed": why_record_not_listed(young_person)
             if young_person.status == YoungPerson.Status.REFERRED
             else None,
             "can_merge": user.has_perm("clients.merge_youngperson", young_person),
             "can_release": user.has_perm("records.release_file", young_person),
+            "can_hold": user.has_perm("records.hold_file", young_person),
+            "can_dispose": read_only and user.has_perm("records.dispose_file", young_person),
             "referrals": list(referrals_on_record(young_person, user)),
             "documents": documents_card(
                 documents_visible_to(user).filter(young_person=young_person)
@@ -597,6 +607,7 @@ def young_person_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@changes_closed_files  # a duplicate merged into a closed record reopens it with its episode
 def young_person_merge_confirm(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
     """Both records side by side, what would move and how what clashes is settled; confirming
     with a reason merges the other record into this one."""
@@ -1194,6 +1205,7 @@ def break_glass_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@changes_closed_files  # an after-hours access is reviewed whatever became of the file since
 def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
     access = find_or_404(
         request,

@@ -68,6 +68,14 @@ MENU = [
     MenuItem("After-care", "exits:follow-ups", "exits.view_follow_ups"),
     MenuItem("Cover when away", "accounts:cover", "accounts.arrange_cover"),
     MenuItem("Supervision sessions", "supervision:sessions", "supervision.view_sessions"),
+    MenuItem("Closed files", "records:archive", "records.search_archive"),
+    # A supervisor reaches the register from the archive.
+    MenuItem(
+        "Disposed files",
+        "records:disposals",
+        "records.view_disposals",
+        unless="records.search_archive",
+    ),
     MenuItem("Audit trail", "audit:trail", "audit.view_audit_trail"),
 ]
 

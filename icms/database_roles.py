@@ -6,7 +6,8 @@ commands) is not a superuser and owns nothing, so it can neither switch triggers
 mode, ALTER TABLE ... DISABLE TRIGGER) nor drop, detach, truncate or alter a table. It reads and
 writes the records, may only add to and read the trails (the audit trail and the clinical
 history), and makes the audit trail's monthly partitions through the owner's function
-audit_event_create_partition (audit/migrations/0002_partition_function.py).
+audit_event_create_partition (audit/migrations/0002_partition_function.py); a disposed file's
+history is erased through another, records_erase_history (records/migrations/0002_...).
 
 `migrate` (icms/management/commands/migrate.py) runs as the owner and then calls
 grant_app_role(), which grants the app exactly that on the tables as they then stand: a table a
@@ -25,6 +26,12 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transacti
 from audit.models import AuditEvent
 
 PARTITION_FUNCTION = "audit_event_create_partition(date)"
+# The owner's functions the app may call: each does one thing the app's role may not do itself.
+OWNER_FUNCTIONS = [
+    PARTITION_FUNCTION,
+    # Erases the history of a file disposed of (records/migrations/0002_...).
+    "records_erase_history(bigint, regclass, text, bigint[])",
+]
 # pghistory's context rows (who, from which page) are upserted as a request goes on.
 HISTORY_CONTEXT = pghistory.models.Context._meta.db_table
 
@@ -179,11 +186,12 @@ def grant_app_role(using: str = DEFAULT_DB_ALIAS) -> str | None:
             statements.append(f"REVOKE ALL ON {', '.join(partitions)} FROM {app}")
         if _existing(cursor, [HISTORY_CONTEXT]):
             statements.append(f"REVOKE DELETE ON {quote(HISTORY_CONTEXT)} FROM {app}")
-        cursor.execute("SELECT to_regprocedure(%s)", [PARTITION_FUNCTION])
-        if cursor.fetchone()[0] is not None:
-            # Again, as a restore without privileges leaves it to PUBLIC.
-            statements.append(f"REVOKE ALL ON FUNCTION {PARTITION_FUNCTION} FROM PUBLIC")
-            statements.append(f"GRANT EXECUTE ON FUNCTION {PARTITION_FUNCTION} TO {app}")
+        for function in OWNER_FUNCTIONS:
+            cursor.execute("SELECT to_regprocedure(%s)", [function])
+            if cursor.fetchone()[0] is not None:
+                # Again, as a restore without privileges leaves it to PUBLIC.
+                statements.append(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
+                statements.append(f"GRANT EXECUTE ON FUNCTION {function} TO {app}")
         for statement in statements:
             cursor.execute(statement)
     return role

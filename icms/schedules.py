@@ -120,6 +120,14 @@ SCHEDULES = [
         "waiting, crises of the last seven days.",
     ),
     Schedule(
+        name="Archive closed files",
+        task="records.tasks.archive_closed_files_daily",
+        crontab="20 7 * * *",
+        description="Archives each closed file whose after-care is over (its follow-ups made, "
+        "or the last a month past due): off the everyday lists and search, found through the "
+        "audited archive search.",
+    ),
+    Schedule(
         name="Appointments tomorrow",
         task="diary.tasks.appointments_tomorrow",
         crontab="0 15 * * *",

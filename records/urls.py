@@ -1,12 +1,17 @@
 from django.urls import path
 
-from records import release_views
+from records import release_views, views
 
 app_name = "records"
-urlpatterns: list = []
 
-# --- Releases of a young person's file (records.release_views) -------------------------------
-urlpatterns += [
+urlpatterns = [
+    # Retention: the archive, the review, legal holds and disposal.
+    path("archive/", views.archive_search, name="archive"),
+    path("retention/", views.retention_review, name="retention"),
+    path("disposals/", views.disposal_register, name="disposals"),
+    path("young-person/<int:pk>/legal-hold/", views.legal_hold, name="legal-hold"),
+    path("young-person/<int:pk>/dispose/", views.dispose, name="dispose"),
+    # Releases of a young person's file.
     path("young-person/<int:pk>/release/", release_views.release_file, name="release"),
     path(
         "young-person/<int:pk>/releases/",

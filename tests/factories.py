@@ -589,3 +589,33 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
         lambda follow_up: follow_up.closure.closed_on + timedelta(days=30)
     )
     worker = factory.SubFactory(CaseManagerFactory)
+
+
+# --- records: legal holds and disposal stubs ---------------------------------------------------
+
+
+class LegalHoldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "records.LegalHold"
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    reason = "Subpoena: the Children's Court asks for the file (case 2026/1187)."
+    placed_by = factory.SubFactory(UserFactory, role=Role.SUPERVISOR)
+
+
+class DisposalFactory(factory.django.DjangoModelFactory):
+    """The stub of a file disposed of (the file itself is not made)."""
+
+    class Meta:
+        model = "records.Disposal"
+
+    young_person_number = factory.Sequence(lambda number: 900000 + number)
+    name = "Kyle Former"
+    date_of_birth = date(1999, 3, 4)
+    team_name = "ICMS North"
+    episodes = 1
+    last_closed_on = date(2017, 6, 30)
+    retention_due_on = date(2024, 6, 30)
+    rule = "7 years after closing, and until aged 25"
+    contents = factory.LazyFunction(lambda: {"contacts": 40, "young people": 1})
+    approved_by = factory.SubFactory(UserFactory, role=Role.SUPERVISOR)

@@ -623,6 +623,15 @@ MATRIX: dict[str, Entry] = {
     "exits:closure-pdf": Entry(YOUNG_PERSON_PAGE, kwargs="closures"),
     "exits:follow-ups": Entry(ICMS_WORKERS_ONLY),
     "exits:follow-up": Entry(YOUNG_PERSON_PAGE, kwargs="follow_ups"),
+    # --- records: retention. own = the first team's young person, other = the other team's.
+    "records:archive": Entry(SUPERVISORS_ONLY),
+    "records:retention": Entry(SUPERVISORS_ONLY),
+    "records:disposals": Entry(
+        same(302, "anonymous") | same(403, *SIGNED_IN) | same(200, "supervisor", "administrator")
+    ),
+    "records:legal-hold": Entry(SUPERVISOR_ACTION_PAGE, kwargs="young_people"),
+    # An open file's review says it is not closed, and offers no disposal.
+    "records:dispose": Entry(SUPERVISOR_ACTION_PAGE, kwargs="young_people"),
     "admin-login": Entry(same(302)),
 }
 
@@ -1223,6 +1232,7 @@ ADMINISTRATOR_SEES = [
     "clients_intensitylevel",
     "exits_exitleadtime",
     "exits_aftercarepoint",
+    "records_retentionrule",
     "django_celery_beat_periodictask",
     "django_celery_beat_crontabschedule",
     "otp_totp_totpdevice",

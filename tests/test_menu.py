@@ -37,6 +37,7 @@ MENU = {
         ("After-care", "exits:follow-ups"),
         ("Cover when away", "accounts:cover"),
         ("Supervision sessions", "supervision:sessions"),
+        ("Closed files", "records:archive"),
         ("Audit trail", "audit:trail"),
     ],
     "practitioner": [
@@ -50,6 +51,7 @@ MENU = {
     "administrator": [
         ("Home", "home"),
         ("Reports", "supervision:reports"),
+        ("Disposed files", "records:disposals"),
         ("Audit trail", "audit:trail"),
         ("Administration", "admin:index"),
     ],

@@ -40,6 +40,7 @@ from tests.factories import (
     ContactFactory,
     CoverFactory,
     CrisisEventFactory,
+    DisposalFactory,
     DocumentFactory,
     FileReleaseFactory,
     FollowUpFactory,
@@ -141,6 +142,8 @@ TWINS = {
     records_rules.releases_visible_to: "records.view_filerelease",
     exits_rules.closures_visible_to: "exits.view_closure",
     exits_rules.follow_ups_visible_to: "exits.view_followup",
+    records_rules.archived_files_visible_to: "records.view_archived_file",
+    records_rules.disposals_visible_to: "records.view_disposal_stub",
 }
 
 
@@ -290,6 +293,15 @@ def records(
         ],
         own.team,
         other.team,
+        # Each team's archived file, and the stub of one disposed of.
+        *[
+            YoungPersonFactory(team=team, status="closed", archived_on=date(2025, 1, 1))
+            for team in (own.team, other.team)
+        ],
+        *[
+            DisposalFactory(team_name=team.name, approved_by=approver)
+            for team, approver in ((own.team, supervisor), (other.team, other_supervisor))
+        ],
         *[OnCallShiftFactory(worker=worker) for worker in (case_manager, other_team_case_manager)],
         *[
             AfterHoursAlertFactory(team=worker.team, told=[worker])

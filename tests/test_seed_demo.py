@@ -64,7 +64,9 @@ def test_every_demo_young_person_came_by_an_accepted_referral_with_an_agreement(
     assert list(YoungPerson.objects.filter(status="referred").values_list("family_name")) == [
         ("Bennett",)
     ]
-    young_people = YoungPerson.objects.exclude(status="referred")
+    # The closed files of years ago (devtools/demo/records.py) are archived without their
+    # referrals: what a retention review meets.
+    young_people = YoungPerson.objects.exclude(status__in=["referred", "closed"])
 
     assert young_people.filter(agreements__referral__status="accepted").distinct().count() == (
         young_people.count()
@@ -132,7 +134,7 @@ def test_every_demo_young_person_is_on_the_register_with_two_reviews_overdue(see
     from register.models import RegisterEntry
 
     entries = RegisterEntry.objects.filter(status="active")
-    assert entries.count() == YoungPerson.objects.count()
+    assert entries.count() == YoungPerson.objects.exclude(status="closed").count()
     overdue = {
         entry.young_person.family_name
         for entry in entries

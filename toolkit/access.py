@@ -63,6 +63,8 @@ def find_or_404(request: HttpRequest, records: QuerySet[M], **lookup: object) ->
 
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# What the 403 page says (templates/403.html shows a refusal's own words).
+CLOSED_FILE = "This file is closed: it can be read, not changed."
 
 
 def refuse_changes_to_closed_files(record: Model) -> None:
@@ -70,16 +72,22 @@ def refuse_changes_to_closed_files(record: Model) -> None:
     refused (403) unless its view says it `changes_closed_files` (after-care, legal holds,
     releases, reopening). Records of other services kept about a young person (a referral,
     the register's entries) say `part_of_the_file = False`: they go on after ICMS closes."""
+    if is_closed_file(record):
+        raise PermissionDenied(CLOSED_FILE)
+
+
+def is_closed_file(record: Model) -> bool:
+    """Whether `record` is a closed young person's record, or a part of their file: what a page
+    then offers to change is left out (refuse_changes_to_closed_files)."""
     if not getattr(record, "part_of_the_file", True):
-        return
+        return False
     if record._meta.label == "clients.YoungPerson":
         young_person = record
     elif any(field.name == "young_person" for field in record._meta.get_fields()):
         young_person = record.young_person
     else:
-        return
-    if young_person is not None and young_person.status == "closed":
-        raise PermissionDenied("The file is closed.")
+        return False
+    return young_person is not None and young_person.status == "closed"
 
 
 def note_refused(request: HttpRequest, model: type[Model], **lookup: object) -> None:

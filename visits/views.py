@@ -13,7 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clients.models import YoungPerson
 from clients.queries import active_alerts
 from clients.rules import young_people_visible_to
-from toolkit.access import find_or_404, found_record, lists_client_records, require_permission
+from toolkit.access import (
+    changes_closed_files,
+    find_or_404,
+    found_record,
+    lists_client_records,
+    require_permission,
+)
 from toolkit.formats import show_time
 from toolkit.forms import add_service_error, submitted
 from visits import services
@@ -130,6 +136,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@changes_closed_files  # a worker out alone checks in, whatever became of the file meanwhile
 def visit_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     require_permission(request, "safety.change_visitplan", plan)
@@ -152,6 +159,7 @@ def visit_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@changes_closed_files  # a worker out alone checks in, whatever became of the file meanwhile
 def visit_extend(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     require_permission(request, "safety.change_visitplan", plan)

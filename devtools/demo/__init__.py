@@ -31,6 +31,7 @@ from devtools.demo.documents import seed_demo_documents
 from devtools.demo.exits import seed_demo_exit_planning, seed_demo_exits
 from devtools.demo.oncall import seed_demo_roster
 from devtools.demo.outcomes import seed_demo_outcomes
+from devtools.demo.records import seed_demo_closed_files
 from devtools.demo.referrals import seed_demo_referrals
 from devtools.demo.register import seed_demo_register
 from devtools.demo.releases import seed_demo_releases
@@ -317,4 +318,5 @@ def seed_demo_agency() -> dict[str, int]:
         "documents": seed_demo_documents(),
         "exits coming": seed_demo_exit_planning(by_family),
         "file releases": seed_demo_releases(),
+        "closed files": seed_demo_closed_files(),
     }

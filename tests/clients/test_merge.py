@@ -31,6 +31,7 @@ from tests.factories import (
     FileReleaseFactory,
     FollowUpFactory,
     KeyPersonFactory,
+    LegalHoldFactory,
     OutcomeReviewFactory,
     ProfessionalFactory,
     ReferralFactory,
@@ -152,6 +153,7 @@ MAKERS = {
         closure=ClosureFactory(young_person=yp, closed_on=date(2026, 8, 1))
     ),
     "exits.Reopening.young_person": _reopening,
+    "records.LegalHold.young_person": lambda yp: LegalHoldFactory(young_person=yp),
 }
 
 

@@ -369,9 +369,10 @@ def test_a_closed_episode_cannot_be_moved_here(client, log_in, supervisor, own_y
     response = client.post(
         reverse("clients:status", args=[own_young_person.pk]),
         {"to": "active", "reason": "Back"},
-        follow=True,
     )
 
+    # A closed file is read-only: a new episode comes with a new referral.
     assert response.status_code == 403
+    assert "This file is closed: it can be read, not changed." in response.text
     own_young_person.refresh_from_db()
     assert own_young_person.status == "closed"
