@@ -290,6 +290,7 @@ def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": not read_only
             and user.has_perm("clients.change_youngperson", young_person),
             "can_allocate": not read_only and user.has_perm("clients.add_allocation", young_person),
+            "can_reopen": read_only and user.has_perm("exits.reopen_episode", young_person),
             "not_listed": why_record_not_listed(young_person)
             if young_person.status == YoungPerson.Status.REFERRED
             else None,

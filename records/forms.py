@@ -1,7 +1,7 @@
 from django import forms
 
 from toolkit.forms import DateInput
-from toolkit.validators import MAX_ID
+from toolkit.validators import MAX_ID, validate_date_of_birth
 
 
 class ArchiveSearchForm(forms.Form):
@@ -9,7 +9,12 @@ class ArchiveSearchForm(forms.Form):
     birth, or both, always saying why (the audit trail keeps it)."""
 
     q = forms.CharField(label="Name or child protection number", max_length=200, required=False)
-    born = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+    born = forms.DateField(
+        label="Date of birth",
+        required=False,
+        widget=DateInput(),
+        validators=[validate_date_of_birth],
+    )
     purpose = forms.CharField(
         label="Why are you searching?",
         max_length=300,

@@ -486,6 +486,20 @@ class AfterHoursAlertFactory(factory.django.DjangoModelFactory):
             alert.told.add(*people)
 
 
+def shipped_data() -> None:
+    """What the migrations ship besides the schema, made again where a transactional test
+    flushed it: the intensity levels, ICMS's outcome review and its intervals, the exit lead
+    times and after-care points, the retention rule. Each part makes only what is missing."""
+    import_module("clients.migrations.0002_default_intensity_levels").add_default_levels(
+        django_apps, None
+    )
+    review = import_module("outcomes.migrations.0002_icms_review")
+    review.add_icms_review(django_apps, None)
+    review.add_intervals(django_apps, None)
+    import_module("exits.migrations.0001_exits").usual_schedule(django_apps, None)
+    import_module("records.migrations.0001_records").the_rule(django_apps, None)
+
+
 def icms_review() -> Instrument:
     review = import_module("outcomes.migrations.0002_icms_review")
     review.add_icms_review(django_apps, None)

@@ -58,6 +58,7 @@ from tests.factories import (
     VisitPlanFactory,
     WorkerSafetyAlertFactory,
     YoungPersonFactory,
+    shipped_data,
 )
 
 ROLES = [
@@ -892,6 +893,7 @@ def build_world(
     other_young_person,
     **_divisions_and_teams,
 ):
+    shipped_data()  # flushed, where a transactional test ran before (world_of_its_own)
     now = timezone.now()
     window = {"granted_at": now - timedelta(minutes=5), "expires_at": now + timedelta(hours=1)}
     monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())

@@ -13,10 +13,9 @@ from django.urls import reverse
 from caseplans.models import CasePlan, Task
 from clients.models import Contact, YoungPerson
 from devtools import loadbench, scale
-from exits.models import ExitLeadTime
 from referrals.models import Referral
 from register.models import RegisterEntry, RegisterReview
-from tests.factories import IntensityLevelFactory
+from tests.factories import IntensityLevelFactory, shipped_data
 
 SMALL = scale.Sizes(
     young_people=30, workers=10, contacts=600, tasks=150, register_reviews=60, documents=90
@@ -56,9 +55,7 @@ def _seed(sizes: scale.Sizes) -> None:
             contact_threshold_days=threshold,
             expected_contacts_per_fortnight=expected,
         )
-    # The exit lead times of exits' first migration, likewise.
-    for months in (6, 3, 1):
-        ExitLeadTime.objects.get_or_create(months=months)
+    shipped_data()  # the rest of what the migrations made, likewise
     scale.seed(sizes, say=lambda line: None)
 
 

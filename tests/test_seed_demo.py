@@ -134,7 +134,9 @@ def test_every_demo_young_person_is_on_the_register_with_two_reviews_overdue(see
     from register.models import RegisterEntry
 
     entries = RegisterEntry.objects.filter(status="active")
-    assert entries.count() == YoungPerson.objects.exclude(status="closed").count()
+    # The register is child protection's: a young person ICMS has closed may stay on it.
+    listed = set(entries.values_list("young_person", flat=True))
+    assert set(YoungPerson.objects.exclude(status="closed").values_list("pk", flat=True)) <= listed
     overdue = {
         entry.young_person.family_name
         for entry in entries

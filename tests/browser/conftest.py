@@ -1,16 +1,14 @@
 """Playwright for Python driving Debian's Chromium (no browser download: closed network)."""
 
 import re
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from accounts.models import User
 from devtools.demo import DEMO_PASSWORD, seed_demo_agency
-from tests.factories import PASSWORD, TOTPDeviceFactory, totp_code
+from tests.factories import PASSWORD, TOTPDeviceFactory, shipped_data, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -179,12 +177,7 @@ def go_to(page, link_name: str) -> None:
 @pytest.fixture
 def demo(db):
     """The demo agency (for transactional tests); its users by username."""
-    # A transactional test before this one flushed what migrations made: the intensity levels
-    # and ICMS's outcome review.
-    import_module("clients.migrations.0002_default_intensity_levels").add_default_levels(apps, None)
-    review = import_module("outcomes.migrations.0002_icms_review")
-    review.add_icms_review(apps, None)
-    review.add_intervals(apps, None)
+    shipped_data()  # a transactional test before this one flushed what the migrations made
     seed_demo_agency()
     return {user.username: user for user in User.objects.filter(username__endswith=".demo")}
 

@@ -178,7 +178,7 @@ def the_supervisor_closes_the_case(page) -> None:
     follow(page, page.get_by_role("button", name="Close the episode"))
     expect(page.get_by_text(f"{NAME}'s episode is closed.")).to_be_visible()
     expect(page.get_by_role("region", name="The exit plan as it stood")).to_contain_text(
-        EXIT_PLAN["Accommodation in place"]
+        EXIT_PLAN["Accommodation"]
     )
     screenshot(page, "journey-09-closed-desktop")
 

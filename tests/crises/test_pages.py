@@ -241,6 +241,6 @@ def test_the_supervisor_home_crisis_section_runs_one_query(
     log_in(supervisor)
 
     # as tests/test_home.py counts it, the crises since yesterday morning among them
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(25):
         response = client.get(reverse("home"))
     assert len(response.context["recent_crises"]) == item_count

@@ -290,7 +290,7 @@ def test_the_supervisors_home_runs_a_constant_number_of_queries_in_teams_and_shi
     log_in(supervisor)
 
     # as tests/test_home.py counts it, and tonight, the gaps, the alerts and own shifts
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(25):
         response = client.get(reverse("home"))
     assert len(response.context["on_call"].tonight) == team_count
 

@@ -153,8 +153,11 @@ def whole_file(due, supervisor, case_manager):
     """The file of a young person with a record of every kind that points to one (as the merge
     test makes them), a referral with its attachment, a document and a release with their
     files, a lifted legal hold and a notice pointing into the file."""
+    closed_on = due.closures.get().closed_on
     for make in MAKERS.values():
         make(due)
+    # The makers' closings are recent: they, too, were long ago, or the file would not be due.
+    due.closures.update(began_on=closed_on, closed_on=closed_on)
     DocumentFactory(young_person=due, added_by=case_manager)
     ReferralAttachmentFactory(referral=ReferralFactory(young_person=due, team=due.team))
     FileRelease.objects.create(
@@ -192,6 +195,7 @@ def test_disposal_after_approval_leaves_the_stub_and_removes_the_whole_file(
         "register",
         "referrals",
         "documents",
+        "exits",
         "records",
     } <= apps_of_the_file
     assert (
@@ -200,7 +204,8 @@ def test_disposal_after_approval_leaves_the_stub_and_removes_the_whole_file(
         )
         > 0
     )
-    assert len(files) == 4  # two documents' versions, the attachment, the release's copy
+    # two documents' versions, the attachment, two releases' copies (one with its zip)
+    assert len(files) == 6
     assert all(storage.exists(name) for storage, name in files)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -230,7 +235,7 @@ def test_disposal_after_approval_leaves_the_stub_and_removes_the_whole_file(
     assert stub.approval_note == APPROVAL["note"]
     assert stub.contents["contacts"] == 1
     assert stub.contents["documents"] == 2
-    assert stub.contents["files on disk"] == stub.files_removed == 4
+    assert stub.contents["files on disk"] == stub.files_removed == 6
     assert stub.contents["history rows"] > 0
     assert stub.contents["notifications"] == 1
     event = AuditEvent.objects.get(action=AuditAction.DISPOSE)
@@ -252,7 +257,7 @@ def test_the_review_says_what_disposal_would_remove(supervisor_client, whole_fil
 
     contents = page.context["contents"]
     assert contents["contacts"] == 1
-    assert contents["files on disk"] == 4
+    assert contents["files on disk"] == 6
     assert contents["legal holds"] == whole_file.legal_holds.count() >= 1
     assert "I have checked there is no reason to keep this file" in page.text
     assert YoungPerson.objects.filter(pk=whole_file.pk).exists()

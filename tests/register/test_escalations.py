@@ -268,7 +268,7 @@ def test_the_filtered_caseload_runs_the_same_queries_however_many_are_escalated(
     log_in(case_manager)
 
     # as without escalations (test_caseload_and_timeline.py): the flag is part of the caseload
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         response = client.get(reverse("clients:caseload") + "?escalated=on")
     assert len(response.context["young_people"]) == item_count
 

@@ -288,6 +288,6 @@ def test_the_home_section_runs_the_same_queries_however_many_visits_are_late(
     log_in(supervisor)
 
     # As tests/test_home.py counts the supervisor's home, one of them the late visits
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(25):
         response = client.get(reverse("home"))
     assert len(response.context["overdue_visits"]) == count
