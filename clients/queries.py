@@ -87,8 +87,9 @@ def with_contact_figures(young_people: QuerySet[YoungPerson]) -> QuerySet[YoungP
             0,
         ),
     ).annotate(
+        # Only an open case is overdue: a closed file expects no more contacts.
         contact_overdue=ExpressionWrapper(
-            Q(intensity__isnull=False)
+            Q(intensity__isnull=False, status__in=OPEN_STATUSES)
             & (
                 Q(last_contact_at__isnull=True)
                 | Q(

@@ -4,7 +4,7 @@ protection's records of the young person (a referral, the register) go on, and a
 reopens the file as a new episode."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db.models import Model
@@ -172,6 +172,19 @@ def test_the_closed_files_pages_say_so_and_offer_no_change(client, log_in, super
         ).status_code
         == 200
     )
+
+
+def test_a_closed_file_expects_no_more_contacts(client, log_in, supervisor, closed_file):
+    """Its last contact was weeks ago: no warning, no expectation, off the overdue lists."""
+    young_person = closed_file.young_person
+    young_person.contacts.update(started_at=timezone.now() - timedelta(days=60))
+    log_in(supervisor)
+
+    page = client.get(reverse("clients:detail", args=[young_person.pk]))
+
+    assert page.context["young_person"].contact_overdue is False
+    assert "expected at least every" not in page.text
+    assert "text-danger fw-semibold" not in page.text.split("contact-heading")[1].split("</p>")[0]
 
 
 def test_an_open_file_offers_its_changes(client, log_in, case_manager, own_young_person):
