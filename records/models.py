@@ -1,6 +1,8 @@
 """What happens to a file once its episode is over: the retention rule and legal holds, the
 stub left when a file is disposed of, and each release of a file to someone outside ICMS."""
 
+import uuid
+
 import pghistory
 from django.conf import settings
 from django.db import models
@@ -125,6 +127,9 @@ class FileRelease(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     released_at = models.DateTimeField(default=timezone.now)
+    # Made when the release form is first shown: sent twice (a double tap, a resend after a lost
+    # connection), it releases the file once.
+    client_reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["-released_at"]

@@ -18,7 +18,7 @@ from tempfile import SpooledTemporaryFile
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -338,12 +338,20 @@ def release_file(
     released_to: str,
     reason: str,
     withheld: Collection[str],
+    client_reference: uuid.UUID | None = None,
 ) -> FileRelease:
     """Release `file` (whole_file, read for `by`): its copy as a PDF, and a zip of its documents
     (the latest version of each, not added in error, not withheld, with a list of contents),
     kept on the FileRelease with what it held, what was withheld and why, and an entry in the
     audit trail. `withheld`: the keys of the redaction list's items kept out. Nothing is kept
-    if anything fails (ValidationError, with what to do)."""
+    if anything fails (ValidationError, with what to do). The same `client_reference` (made
+    when the form was shown) releases the file once, however often it is sent."""
+    client_reference = client_reference or uuid.uuid4()
+    earlier = FileRelease.objects.filter(client_reference=client_reference).first()
+    if earlier is not None:
+        if earlier.young_person_id != file.young_person.pk or earlier.released_by_id != by.pk:
+            raise ValidationError("This form was already used for another release.")
+        return earlier
     items = redaction_list(file)
     unknown = set(withheld) - {item.key for item in items}
     if unknown:
@@ -358,6 +366,7 @@ def release_file(
         withheld=[item.as_withheld() for item in kept_out],
         released_by=by,
         released_at=timezone.now(),
+        client_reference=client_reference,
     )
     release.full_clean(exclude=["young_person", "released_by", "contents", "pdf", "documents_zip"])
     name = uuid.uuid4().hex  # on disk, a release says nothing of whose file it is
@@ -391,10 +400,15 @@ def release_file(
     except PdfUnavailable as error:
         release.documents_zip.delete(save=False)
         raise ValidationError(f"{error} Nothing was released.") from error
-    except Exception:
+    except Exception as error:
         for copy in (release.pdf, release.documents_zip):
             if copy:
                 copy.delete(save=False)
+        if isinstance(error, IntegrityError):
+            # The same form sent twice at the same moment: the other request released it.
+            earlier = FileRelease.objects.filter(client_reference=client_reference).first()
+            if earlier is not None:
+                return earlier
         raise
     return release
 

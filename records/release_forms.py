@@ -1,6 +1,8 @@
 """The form releasing a young person's file: why, at whose request, to whom, and what of the
 redaction list is withheld (records.release)."""
 
+import uuid
+
 from django import forms
 
 from records.models import FileRelease
@@ -12,6 +14,7 @@ class ReleaseForm(forms.ModelForm):
     unticked; those the person releasing may not read, always."""
 
     withheld = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    client_reference = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
     class Meta:
         model = FileRelease

@@ -47,6 +47,7 @@ def release_file(request: HttpRequest, pk: int) -> HttpResponse:
                 released_to=data["released_to"],
                 reason=data["reason"],
                 withheld=data["withheld"],
+                client_reference=data["client_reference"],
             )
         except ValidationError as error:
             add_service_error(form, error)

@@ -406,6 +406,18 @@ def test_a_closed_file_is_released_too(client, log_in, supervisor, own_young_per
     assert "Turned 18" in text
 
 
+def test_the_form_sent_twice_releases_the_file_once(client, log_in, supervisor, own_young_person):
+    log_in(supervisor)
+    reference = release_page(client, own_young_person).context["form"]["client_reference"].value()
+
+    first = release(client, own_young_person, client_reference=reference)
+    again = release(client, own_young_person, client_reference=reference)
+
+    made = FileRelease.objects.get()
+    assert first.url == again.url == reverse("records:release-detail", args=[made.pk])
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 1
+
+
 # --- The copy as released ------------------------------------------------------------------
 
 
@@ -505,9 +517,9 @@ def test_the_release_page_and_the_release_run_a_constant_number_of_queries(
     # release)
     with django_assert_num_queries(29):
         assert release_page(client, own_young_person).status_code == 200
-    # the page's, to the file's disclosures; then the release written (with the history's
-    # context) and its audit entry, each in a savepoint
-    with django_assert_num_queries(31):
+    # the page's, to the file's disclosures, and whether this form released the file already;
+    # then the release written (with the history's context) and its audit entry
+    with django_assert_num_queries(33):
         response = release(client, own_young_person)
 
     assert response.status_code == 302
