@@ -13,11 +13,11 @@ from django.urls import reverse
 from accounts.cover import covering_on
 from caseplans.models import ExitPlan
 from clients.models import YoungPerson
+from clients.queries import OPEN_STATUSES
 from exits.models import ExitLeadTime
 from notifications.services import Notice, notify_many
 from toolkit.formats import show_date
 
-OPEN = [YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING]
 ORDER_ENDS = "order"
 TURNS_18 = "turns18"
 ADULT = relativedelta(years=18)
@@ -141,7 +141,9 @@ def exits_coming(
     )
     coming = []
     for young_person in (
-        young_people.filter(near, status__in=OPEN).select_related("exit_plan", "team").order_by()
+        young_people.filter(near, status__in=OPEN_STATUSES)
+        .select_related("exit_plan", "team")
+        .order_by()
     ):
         for on, kinds in exit_dates(young_person):
             if lead_time_reached(on, today, months) is not None:

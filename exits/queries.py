@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Team
 from caseplans.models import CasePlan, ExitPlan, Goal
 from clients.models import Allocation, Contact, IntensityLevel, KeyPerson, YoungPerson
-from clients.queries import local_midnight, with_page_header
+from clients.queries import OPEN_STATUSES, local_midnight, with_page_header
 from crises.models import CrisisEvent
 from exits.models import Closure, FollowUp
 from outcomes.models import Instrument, Review
@@ -22,7 +22,6 @@ from referrals.models import Referral
 DUE_AHEAD = timedelta(days=7)
 # A follow-up not made this long after its day reminds the worker again, and the supervisor.
 OVERDUE_AFTER = timedelta(days=14)
-OPEN = [YoungPerson.Status.ACTIVE, YoungPerson.Status.EXITING]
 
 
 # --- When the episode began -------------------------------------------------------------------
@@ -56,7 +55,9 @@ def _last_became_active(young_person: YoungPerson) -> date | None:
     """The day of the first snapshot with the active status after the last one with a status
     that is not open (pghistory); None if the record was never anything but open."""
     history = YoungPerson.pgh_event_model.objects.filter(pgh_obj=young_person.pk)
-    last_not_open = history.exclude(status__in=OPEN).order_by("-pgh_id").values("pgh_id")[:1]
+    last_not_open = (
+        history.exclude(status__in=OPEN_STATUSES).order_by("-pgh_id").values("pgh_id")[:1]
+    )
     moment = (
         history.filter(pgh_id__gt=Subquery(last_not_open), status=YoungPerson.Status.ACTIVE)
         .order_by("pgh_id")

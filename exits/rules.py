@@ -14,18 +14,14 @@ import rules
 from django.db.models import Q, QuerySet
 
 from accounts.cover import workers_covered_by
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.rules import is_icms_worker, seen_in, teams_supervised_by
 from clients.rules import supervises_young_person, young_people_visible_to
 from exits.models import Closure, FollowUp
 
 
 def _is_icms_worker(user: User) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR))
-    )
+    return user.is_active and is_icms_worker(user)
 
 
 def follow_ups_visible_to(user: User) -> QuerySet[FollowUp]:

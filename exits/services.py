@@ -19,6 +19,7 @@ from audit.models import AuditAction
 from audit.services import record
 from caseplans.models import ExitPlan
 from clients.models import IntensityLevel, YoungPerson
+from clients.queries import OPEN_STATUSES
 from clients.services import allocate_primary, change_status
 from exits.models import (
     AfterCarePoint,
@@ -30,7 +31,6 @@ from exits.models import (
     Reopening,
 )
 from exits.queries import (
-    OPEN,
     OVERDUE_AFTER,
     episode_began_on,
     episode_summary,
@@ -112,7 +112,7 @@ def close_episode(
         .select_related("primary_case_manager")
         .get(pk=young_person.pk)
     )
-    if young_person.status not in OPEN:
+    if young_person.status not in OPEN_STATUSES:
         raise ValidationError(
             f"{young_person} is {young_person.get_status_display().lower()}: only an open "
             "episode (active or exiting) is closed here."
@@ -396,7 +396,7 @@ def settle_merged_closures(kept: YoungPerson, other: YoungPerson, *, by: User | 
     waiting = still_due(FollowUp.objects.filter(young_person__in=[kept, other])).count()
     if not waiting:
         return []
-    stays_open = kept.status in OPEN or other.status in OPEN
+    stays_open = kept.status in OPEN_STATUSES or other.status in OPEN_STATUSES
     if stays_open:
         return [
             f"{waiting} after-care follow-up{'s' if waiting != 1 else ''} not yet made "

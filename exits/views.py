@@ -9,13 +9,12 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clients.queries import team_members, with_page_header
+from clients.queries import OPEN_STATUSES, team_members, with_page_header
 from clients.rules import young_people_visible_to
 from exits import services
 from exits.forms import CloseForm, FollowUpForm, ReopenForm
 from exits.models import Closure
 from exits.queries import (
-    OPEN,
     closure_page,
     exit_plan_written,
     follow_up_page,
@@ -48,7 +47,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     require_permission(request, "exits.close_episode", young_person)
-    if young_person.status not in OPEN:
+    if young_person.status not in OPEN_STATUSES:
         messages.error(
             request,
             f"{young_person} is {young_person.get_status_display().lower()}: only an open "
