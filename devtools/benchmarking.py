@@ -7,17 +7,19 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Division, Team, User
-from clients.models import YoungPerson
+from caseplans.models import CasePlan, ContactAdvanced, Goal, GoalNote, Task
+from clients.models import Contact, LifeDomain, YoungPerson
 from icms.database_roles import as_owner
 
 
@@ -93,6 +95,72 @@ def signed_in_client(user: User) -> Client:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def big_plan(
+    worker: User, young_person: YoungPerson, goals: int, tasks: int, contacts: int
+) -> CasePlan:
+    """A current plan of `young_person` with `goals` goals of `tasks` tasks each, five progress
+    notes a goal, and `contacts` contacts by `worker` that advanced its goals in turn."""
+    today = timezone.localdate()
+    plan = CasePlan.objects.create(
+        young_person=young_person,
+        number=1,
+        status=CasePlan.Status.CURRENT,
+        starts_on=today - timedelta(days=90),
+        review_on=today + timedelta(days=30),
+        participants=["young_person", "family"],
+        agreed_on=today - timedelta(days=90),
+        created_by=worker,
+        approved_by=worker,
+        approved_at=timezone.now(),
+    )
+    domains = LifeDomain.values
+    made = Goal.objects.bulk_create(
+        Goal(
+            plan=plan,
+            position=n,
+            domain=domains[n % len(domains)],
+            in_own_words=f"Goal number {n}, in the young person's own words, at some length.",
+            strengths="Strengths it builds on, written out as a worker would.",
+        )
+        for n in range(goals)
+    )
+    Task.objects.bulk_create(
+        Task(
+            goal=goal,
+            position=n,
+            description=f"Task {n} of goal {goal.position}: something to be done, described.",
+            responsible=Task.Responsible.CASE_MANAGER,
+            due_on=today + timedelta(days=n),
+        )
+        for goal in made
+        for n in range(tasks)
+    )
+    GoalNote.objects.bulk_create(
+        GoalNote(lineage=goal.lineage, text="Progress, as noted.", written_by=worker)
+        for goal in made
+        for _ in range(5)
+    )
+    recorded = Contact.objects.bulk_create(
+        Contact(
+            young_person=young_person,
+            started_at=timezone.now() - timedelta(hours=n + 1),
+            duration_minutes=30,
+            mode=Contact.Mode.PHONE,
+            kind=Contact.Kind.OUTREACH,
+            notes="A contact.",
+            after_hours=False,
+            recorded_by=worker,
+            recorded_at=timezone.now(),
+        )
+        for n in range(contacts)
+    )
+    ContactAdvanced.objects.bulk_create(
+        ContactAdvanced(contact=contact, goal_lineage=made[n % goals].lineage)
+        for n, contact in enumerate(recorded)
+    )
+    return plan
 
 
 @dataclass(frozen=True)

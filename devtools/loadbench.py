@@ -32,7 +32,7 @@ class Page:
 def pages_of(role: str, user: User) -> list[Page]:
     """What a person in `role` opens in a working day, with how often (weights)."""
     if role == "case_manager":
-        young_person = _open_case_of(user)
+        young_person = busy_case_of(user)
         if young_person is None:
             return []
         record = young_person.pk
@@ -130,7 +130,7 @@ def export_url() -> str:
     return reverse("supervision:report-export", args=["activity"]) + query
 
 
-def _open_case_of(user: User) -> YoungPerson | None:
+def busy_case_of(user: User) -> YoungPerson | None:
     """The worker's open case with the most contacts in the last fortnight (a busy one)."""
     return (
         YoungPerson.objects.filter(primary_case_manager=user)

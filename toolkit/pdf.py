@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
@@ -15,14 +17,25 @@ logger = logging.getLogger(__name__)
 
 
 def static_file(url: str) -> tuple[bytes, str]:
-    """The project's static file at `url`, and its type; ValueError for anything else."""
+    """The project's static file at `url`, and its type; ValueError for anything else. As
+    deployed, `{% static %}` names the collected copy (its name with its hash, which only
+    STATIC_ROOT holds); in development, the app's own file."""
     path = urlsplit(url).path
-    found = path.startswith(settings.STATIC_URL) and finders.find(
+    found = path.startswith(settings.STATIC_URL) and _static_path(
         path.removeprefix(settings.STATIC_URL)
     )
     if not found:
         raise ValueError(f"Not fetched for a PDF: {url}")
     return Path(found).read_bytes(), mimetypes.guess_type(found)[0] or "text/plain"
+
+
+def _static_path(name: str) -> str | None:
+    try:
+        if staticfiles_storage.exists(name):
+            return staticfiles_storage.path(name)
+    except SuspiciousFileOperation:  # outside STATIC_ROOT
+        return None
+    return finders.find(name)
 
 
 class PdfUnavailable(Exception):

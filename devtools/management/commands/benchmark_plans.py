@@ -14,11 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from caseplans.models import CasePlan, ContactAdvanced, Goal, GoalNote, Task
-from clients.models import Allocation, Contact, LifeDomain
+from caseplans.models import CasePlan
+from clients.models import Allocation
 from devtools.benchmarking import (
     benchmark_team,
     benchmark_young_people,
+    big_plan,
     scratch_database,
     serving_pages,
     signed_in_client,
@@ -55,64 +56,7 @@ class Command(BaseCommand):
             started_on=today - timedelta(days=100),
             allocated_by=worker,
         )
-        plan = CasePlan.objects.create(
-            young_person=young_person,
-            number=1,
-            status=CasePlan.Status.CURRENT,
-            starts_on=today - timedelta(days=90),
-            review_on=today + timedelta(days=30),
-            participants=["young_person", "family"],
-            agreed_on=today - timedelta(days=90),
-            created_by=worker,
-            approved_by=worker,
-            approved_at=timezone.now(),
-        )
-        domains = LifeDomain.values
-        made = Goal.objects.bulk_create(
-            Goal(
-                plan=plan,
-                position=n,
-                domain=domains[n % len(domains)],
-                in_own_words=f"Goal number {n}, in the young person's own words, at some length.",
-                strengths="Strengths it builds on, written out as a worker would.",
-            )
-            for n in range(goals)
-        )
-        Task.objects.bulk_create(
-            Task(
-                goal=goal,
-                position=n,
-                description=f"Task {n} of goal {goal.position}: something to be done, described.",
-                responsible=Task.Responsible.CASE_MANAGER,
-                due_on=today + timedelta(days=n),
-            )
-            for goal in made
-            for n in range(tasks)
-        )
-        GoalNote.objects.bulk_create(
-            GoalNote(lineage=goal.lineage, text="Progress, as noted.", written_by=worker)
-            for goal in made
-            for _ in range(5)
-        )
-        recorded = Contact.objects.bulk_create(
-            Contact(
-                young_person=young_person,
-                started_at=timezone.now() - timedelta(hours=n + 1),
-                duration_minutes=30,
-                mode=Contact.Mode.PHONE,
-                kind=Contact.Kind.OUTREACH,
-                notes="A contact.",
-                after_hours=False,
-                recorded_by=worker,
-                recorded_at=timezone.now(),
-            )
-            for n in range(contacts)
-        )
-        ContactAdvanced.objects.bulk_create(
-            ContactAdvanced(contact=contact, goal_lineage=made[n % goals].lineage)
-            for n, contact in enumerate(recorded)
-        )
-        return worker, plan
+        return worker, big_plan(worker, young_person, goals, tasks, contacts)
 
     def _report(self, worker: User, plan: CasePlan, goals: int, tasks: int, contacts: int,
                 samples: int) -> None:  # fmt: skip
