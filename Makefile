@@ -41,8 +41,9 @@ fmt: $(VENV)/.dev-installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-## bench: the statewide load test (seeds the scale records once, then gunicorn + locust; see the
-## README's Performance section); bench-parts: the focused benchmarks, each in a scratch database
+## bench: the statewide pages, each timed in-process beside the floor and a bare Django request,
+## then under load (seeds the scale records once, then gunicorn + locust; see the README's
+## Performance section); bench-parts: the focused benchmarks, each in a scratch database
 BENCH_VENV := .venv-bench
 $(BENCH_VENV)/.installed: requirements-bench.txt
 	$(PYTHON) -m venv $(BENCH_VENV)
@@ -52,6 +53,7 @@ $(BENCH_VENV)/.installed: requirements-bench.txt
 bench: $(VENV)/.runtime-installed $(BENCH_VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_scale
+	DEBUG=0 $(PY) manage.py benchmark_pages
 	$(PY) manage.py benchmark_load --locust $(BENCH_VENV)/bin/locust
 
 bench-parts: $(VENV)/.runtime-installed

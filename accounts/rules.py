@@ -3,7 +3,10 @@
 from collections.abc import Callable
 
 import rules
-from django.db.models import Model, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db.models import IntegerField, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from accounts.cover import teams_covered_by
 from accounts.models import Cover, Role, Team, User
@@ -44,11 +47,46 @@ def teams_supervised_by(user: User) -> QuerySet[Team]:
     team's supervisor may see and do follows from this (or from supervises_team)."""
     if not user.is_authenticated or not user.is_active:
         return Team.objects.none()
+    return Team.objects.filter(pk__in=ids_compiled_once_a_day(user, _ids_of_teams_supervised_by))
+
+
+def _ids_of_teams_supervised_by(user: User) -> QuerySet:
     # A UNION, not an OR: the planner then expects a team or two, not half of them, and the
     # young people of those teams are read by index (accounts_team is tiny; clients are not).
     led = Team.objects.filter(supervisor=user).values("pk").order_by()
     covered = teams_covered_by(user).values("pk").order_by()
-    return Team.objects.filter(pk__in=led.union(covered))
+    return led.union(covered)
+
+
+# The SQL of each user's visibility rules, by rule, user, roles and day: at most this many kept.
+COMPILED_RULES_KEPT = 4096
+_compiled_rules: dict[tuple, RawSQL] = {}
+
+
+def ids_compiled_once_a_day(user: User, ids_of: Callable[[User], QuerySet]) -> RawSQL:
+    """The SQL of `ids_of(user)` (a queryset of ids: a visibility rule's nested UNIONs), put
+    together and compiled once a day for the user and their roles, for any request after.
+
+    Putting such a rule together, then compiling it inside each query that uses it, is most of
+    the Python a page spends on its queries: Django copies and re-labels every nested subquery
+    each time. What the SQL selects is read from the database at every use; only the SQL is
+    kept, and it depends on nothing but the user, their roles (a query parameter is the user's
+    id, never a role) and the day (covers run by the day, a parameter). A rule with nothing to
+    select is kept as SQL that selects nothing.
+    """
+    key = (ids_of.__qualname__, ids_of.__module__, user.pk, user.roles, timezone.localdate())
+    compiled = _compiled_rules.get(key)
+    if compiled is None:
+        ids = ids_of(user)
+        try:
+            sql, params = ids.query.sql_with_params()
+        except EmptyResultSet:
+            sql, params = "SELECT NULL::integer WHERE false", ()
+        if len(_compiled_rules) >= COMPILED_RULES_KEPT:
+            _compiled_rules.clear()
+        compiled = RawSQL(sql, params, output_field=IntegerField())  # noqa: S611 - compiled by Django
+        _compiled_rules[key] = compiled
+    return compiled
 
 
 @rules.predicate

@@ -5,8 +5,6 @@ list and a detail page cannot disagree about who sees a record. A record outside
 visibility answers 404; an action their role may not take on a record they see answers 403.
 """
 
-from collections.abc import Callable
-
 import rules
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -14,6 +12,7 @@ from django.utils import timezone
 from accounts.cover import workers_covered_by
 from accounts.models import Role, User
 from accounts.rules import (
+    ids_compiled_once_a_day,
     is_icms_worker,
     is_supervisor,
     seen_in,
@@ -39,10 +38,12 @@ def young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
     not a record: nobody sees it here (merged_records_visible_to)."""
     if not user.is_authenticated or not user.is_active:
         return YoungPerson.objects.none()
-    return _built_once_a_request(user, "_young_people_visible", _young_people_visible_to)
+    return YoungPerson.objects.filter(
+        pk__in=ids_compiled_once_a_day(user, _ids_of_young_people_visible_to)
+    ).exclude(status=YoungPerson.Status.MERGED)
 
 
-def _young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
+def _ids_of_young_people_visible_to(user: User) -> QuerySet:
     # One UNION of ids: each part reads its own index (an OR of them would read every row).
     parts = []
     if user.has_role(Role.CASE_MANAGER):
@@ -54,9 +55,7 @@ def _young_people_visible_to(user: User) -> QuerySet[YoungPerson]:
         parts.append(allocated_ids(workers_covered_by(user)))
     if not parts:
         return YoungPerson.objects.none()
-    return YoungPerson.objects.filter(pk__in=parts[0].union(*parts[1:])).exclude(
-        status=YoungPerson.Status.MERGED
-    )
+    return parts[0].union(*parts[1:])
 
 
 def merged_records_visible_to(user: User) -> QuerySet[YoungPerson]:
@@ -68,28 +67,13 @@ def merged_records_visible_to(user: User) -> QuerySet[YoungPerson]:
 
 def young_people_covered_by(user: User) -> QuerySet[YoungPerson]:
     """The young people allocated to the workers whose caseloads the user covers today."""
-    return _built_once_a_request(
-        user,
-        "_young_people_covered",
-        lambda user: YoungPerson.objects.filter(pk__in=allocated_ids(workers_covered_by(user))),
+    return YoungPerson.objects.filter(
+        pk__in=ids_compiled_once_a_day(user, _ids_of_young_people_covered_by)
     )
 
 
-def _built_once_a_request(user: User, name: str, build: Callable[[User], QuerySet]) -> QuerySet:
-    """`build(user)`, kept on the user object (which lives for one request) and handed out as a
-    fresh copy; built again if the request outlives the day.
-
-    Putting these nested UNIONs together costs Django several milliseconds, and a page asks for
-    them several times. What they select is read from the database each time they are used; only
-    their SQL is kept, and it depends on nothing but the user's roles (read once per request,
-    User.roles) and the day (covers run by the day).
-    """
-    today = timezone.localdate()
-    built = getattr(user, name, None)
-    if built is None or built[0] != today:
-        built = (today, build(user))
-        setattr(user, name, built)
-    return built[1].all()
+def _ids_of_young_people_covered_by(user: User) -> QuerySet:
+    return allocated_ids(workers_covered_by(user))
 
 
 def contacts_visible_to(user: User) -> QuerySet[Contact]:

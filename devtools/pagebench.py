@@ -10,6 +10,7 @@ falls on all of them alike rather than on whichever page it happened to meet.
 
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,7 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from caseplans.models import CasePlan
 from clients.models import Allocation, YoungPerson
-from devtools import loadbench
+from devtools import breakdown, loadbench
 from devtools.benchmarking import big_plan, signed_in_client
 
 BARE = "/bench/bare/"
@@ -67,6 +68,7 @@ class Page:
     post: Callable[[], dict] | None = None  # a POST: the data to send, fetched before each
     settings: dict | None = None  # settings it is served with, if not the project's
     timings: list[float] = field(default_factory=list)
+    breakdown: dict[str, float] = field(default_factory=dict)  # heading: per cent
     queries: int = 0
     kilobytes: float = 0
 
@@ -161,8 +163,10 @@ def pages(samples: int, pdf_samples: int) -> list[Page]:
     ]
 
 
-def run(pages: list[Page]) -> None:
-    """Each page once to warm up (templates compiled, caches filled), then round after round."""
+def run(pages: list[Page], breakdown_samples: int) -> None:
+    """Each page once to warm up (templates compiled, caches filled), then round after round;
+    then its queries counted, then `breakdown_samples` more of it sampled for where its time
+    goes (devtools.breakdown), which slows it a little: those are not timed."""
     for page in pages:
         page.fetch()
         page.timings.clear()
@@ -172,6 +176,13 @@ def run(pages: list[Page]) -> None:
                 page.fetch()
     for page in pages:
         page.count_queries()
+        timings = page.timings[:]
+        counts: Counter = Counter()
+        with breakdown.sampling(counts):
+            for _ in range(min(breakdown_samples, page.samples)):
+                page.fetch()
+        page.timings = timings
+        page.breakdown = breakdown.shares(counts)
 
 
 def django_default_client(user: User) -> Client:

@@ -34,10 +34,12 @@ from accounts.models import User
 from devtools import loadbench, scale
 from devtools.benchmarking import serving_pages, signed_in_client
 
-TARGET_MS = {"My caseload": 75, "contact form (GET)": 75, "contact form (POST)": 75,
-             "team dashboard": 300}  # fmt: skip
-DEFAULT_TARGET_MS = 150
-WORKER_MEMORY_TARGET_MB = 200
+# Every page's p95 within 75 ms under the load (issue 26), but the password step: Argon2 spends
+# 150-200 ms of CPU on each attempt by design (README, Performance).
+EXCEPTED = {"login: password": "Argon2"}
+TARGET_P95_MS = 75
+WORKER_MEMORY_TARGET_MB = 150
+PAGES_FIGURES = "devtools/benchmarks/pages-last-run.json"  # benchmark_pages, run before
 WARM_UP_SECONDS = 30
 
 
@@ -177,14 +179,15 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             f"{'page':<28}{'requests':>9}{'req/s':>7}{'p50':>7}{'p95':>7}{'p99':>7}"
-            f"{'target':>8}{'queries':>8}{'cold':>7}{'errors':>7}"
+            f"{'target':>7} {'':<7}{'queries':>7}{'cold':>7}{'errors':>7}"
         )
         for page in figures["pages"]:
-            met = "ok" if page["p95_ms"] <= page["target_p95_ms"] else "MISSED"
+            target = page["target_p95_ms"]
+            met = "--" if target is None else "ok" if page["p95_ms"] <= target else "MISSED"
             self.stdout.write(
                 f"{page['page']:<28}{page['requests']:>9}{page['requests_per_second']:>7}"
                 f"{page['p50_ms']:>7.0f}{page['p95_ms']:>7.0f}{page['p99_ms']:>7.0f}"
-                f"{page['target_p95_ms']:>5} {met:<2}{page.get('queries', '-'):>8}"
+                f"{target or EXCEPTED[page['page']]:>7} {met:<7}{page.get('queries', '-'):>7}"
                 f"{page.get('empty_cache_ms', '-'):>7}{page['errors']:>7}"
             )
         memory = figures["worker_memory_mb_after"]
@@ -196,10 +199,19 @@ class Command(BaseCommand):
             f"{export['megabytes']:.1f} MB of CSV in {export['seconds']:.1f} s; peak Python "
             f"memory while streaming it {export['peak_memory_mb']:.1f} MB."
         )
+        in_process = Path(PAGES_FIGURES)
+        if in_process.exists():
+            pages = json.loads(in_process.read_text())
+            self.stdout.write(
+                f"In this process, one at a time ({PAGES_FIGURES}, {pages['when']}): the bare "
+                f"Django request {pages['bare_django_median_ms']:.1f} ms, the floor "
+                f"{pages['floor_median_ms']:.1f} ms; each page's ratio to the bare request is "
+                "in that table."
+            )
 
 
-def _target(name: str) -> int:
-    return TARGET_MS.get(name, DEFAULT_TARGET_MS)
+def _target(name: str) -> int | None:
+    return None if name in EXCEPTED else TARGET_P95_MS
 
 
 def _post_contact(client: Client, url: str) -> dict:

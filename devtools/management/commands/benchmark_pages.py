@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from devtools import pagebench, scale
+from devtools import breakdown, pagebench, scale
 
 
 class Command(BaseCommand):
@@ -24,10 +24,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--samples", type=int, default=200)
         parser.add_argument("--pdf-samples", type=int, default=20)
+        parser.add_argument(
+            "--breakdown-samples", type=int, default=50, help="requests sampled per page"
+        )
         parser.add_argument("--output", default="devtools/benchmarks/pages-last-run.json")
 
-    def handle(self, *args: object, samples: int, pdf_samples: int, output: str,
-               **options: object) -> None:  # fmt: skip
+    def handle(self, *args: object, samples: int, pdf_samples: int, breakdown_samples: int,
+               output: str, **options: object) -> None:  # fmt: skip
         if settings.DEBUG:
             raise CommandError("Run it with DEBUG off, as production runs: DEBUG=0.")
         if not scale.seeded():
@@ -44,7 +47,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{len(pages)} pages, {samples} rounds ({pdf_samples} of the PDF), in turn..."
             )
-            pagebench.run(pages)
+            pagebench.run(pages, breakdown_samples)
         figures = _figures(pages)
         self._print(figures)
         Path(output).write_text(json.dumps(figures, indent=2) + "\n")
@@ -67,6 +70,22 @@ class Command(BaseCommand):
                 f"{page['page']:<32}{page['median_ms']:>8.1f}{page['p95_ms']:>8.1f}"
                 f"{page['ratio_to_bare']:>8.1f}{target:>10} {met:<7}{page['queries']:>3}"
                 f"{page['kilobytes']:>6.0f}"
+            )
+        self.stdout.write(
+            f"\nWhere the median goes, in ms (sampled every {breakdown.INTERVAL * 1000:g} ms of "
+            "wall-clock time; each sample to the innermost part of the stack that names a "
+            "heading):"
+        )
+        short = ["database", "SQL", "querysets", "objects", "templates", "policy", "rest"]
+        self.stdout.write(f"{'page':<32}" + "".join(f"{name:>10}" for name in short))
+        for page in figures["pages"]:
+            shares = page["breakdown_per_cent"]
+            self.stdout.write(
+                f"{page['page']:<32}"
+                + "".join(
+                    f"{page['median_ms'] * shares[heading] / 100:>10.1f}"
+                    for heading in breakdown.HEADINGS
+                )
             )
         self.stdout.write(
             f"\nTimes in ms. Bare Django request {bare:.2f} ms, the floor "
@@ -102,6 +121,9 @@ def _figures(pages: list[pagebench.Page]) -> dict:
                 "met": met,
                 "queries": page.queries,
                 "kilobytes": round(page.kilobytes, 1),
+                "breakdown_per_cent": {
+                    heading: round(share, 1) for heading, share in page.breakdown.items()
+                },
             }
         )
     return {
