@@ -165,10 +165,6 @@ def _plan_context(request: HttpRequest, plan: CasePlan) -> dict:
     may_change = user.has_perm("caseplans.change_caseplan", plan)
     can_change = plan.is_draft and may_change
     table_alive = plan.status in {CasePlan.Status.DRAFT, CasePlan.Status.CURRENT}
-    if table_alive and may_change:
-        key_people = _key_people(plan)
-        for goal in goals:
-            goal.new_task_form = _task_form(user, plan, goal, None, key_people=key_people)
     referral = plan.young_person.referrals.filter(status="accepted").order_by("-decided_at").first()
     return {
         "plan": plan,
@@ -382,13 +378,7 @@ def _key_people(plan: CasePlan) -> list[KeyPerson]:
 
 
 def _task_form(
-    user: User,
-    plan: CasePlan,
-    goal: Goal,
-    task: Task | None,
-    data: object = None,
-    *,
-    key_people: list[KeyPerson] | None = None,
+    user: User, plan: CasePlan, goal: Goal, task: Task | None, data: object = None
 ) -> TaskForm:
     """The form of one row: its own prefix (and so its own field ids) on a page of many."""
     prefix = f"task-{task.pk}" if task else f"new-{goal.pk}"
@@ -396,7 +386,7 @@ def _task_form(
         data,
         user=user,
         instance=task,
-        key_people=_key_people(plan) if key_people is None else key_people,
+        key_people=_key_people(plan),
         prefix=prefix,
         form_id=f"{prefix}-form",
         between_reviews=task is not None and plan.status == CasePlan.Status.CURRENT,

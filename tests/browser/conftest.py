@@ -248,10 +248,14 @@ def add_goal(page, domain: str, words: str) -> None:
 def add_task(
     page, goal: str, description: str, who: str, due: str, *, person: str = "Joe Brown"
 ) -> None:
-    """Fill in the empty row under the goal and add it: the page is not reloaded. A task for a
-    family member or significant other is for `person`."""
+    """Open the row to add a task under the goal (after the first, it stays open), fill it in
+    and add it: the page is not reloaded. A task for a family member or significant other is
+    for `person`."""
     card = page.locator("article").filter(has=page.get_by_role("heading", name=f"“{goal}”"))
     row = card.locator("tr[id^=add-task]")
+    opening = row.get_by_role("link", name="Add a task")
+    if opening.count():
+        opening.click()
     row.get_by_label("What (new task)").fill(description)
     row.get_by_label("Who", exact=True).select_option(label=who)
     if who == "Family member or significant other":

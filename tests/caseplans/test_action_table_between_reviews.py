@@ -175,3 +175,22 @@ def test_two_people_re_dating_one_task_the_second_is_told_and_one_change_is_kept
     task.refresh_from_db()
     assert task.due_on == first_date
     assert [kind for kind, _, _ in history(current_plan)] == ["redated"]
+
+
+def test_a_goal_s_row_to_add_a_task_is_drawn_when_asked_for(cm_client, current_plan, task):
+    """A plan of many goals is not a page of many forms: each goal offers to add a task, and its
+    row comes when asked for (in place with htmx; a page of its own without JavaScript)."""
+    goal = task.goal
+    add_url = reverse("caseplans:task-create", args=[current_plan.pk, goal.pk])
+    page = cm_client.get(reverse("caseplans:plan", args=[current_plan.pk]))
+    assert f'href="{add_url}" hx-get="{add_url}"' in page.text
+    assert f'name="new-{goal.pk}-description"' not in page.text
+
+    row = cm_client.get(add_url, headers={"HX-Request": "true"})
+    assert "<html" not in row.text
+    assert f'id="add-task-{goal.pk}"' in row.text
+    assert f'name="new-{goal.pk}-description"' in row.text
+
+    without_javascript = cm_client.get(add_url)
+    assert "A new task" in without_javascript.text
+    assert f'name="new-{goal.pk}-description"' in without_javascript.text

@@ -123,10 +123,12 @@ def test_the_case_manager_can_name_the_mother_on_the_first_task_at_once(
     GoalFactory(plan=plan)
     log_in(case_manager)
 
-    page = client.get(reverse("caseplans:plan", args=[plan.pk]))
+    (goal,) = plan.goals.all()
+    row = client.get(
+        reverse("caseplans:task-create", args=[plan.pk, goal.pk]), headers={"HX-Request": "true"}
+    )
 
-    (goal,) = page.context["goals"]
-    owners = [label for _, label in goal.new_task_form.fields["key_person"].choices]
+    owners = [label for _, label in row.context["form"].fields["key_person"].choices]
     assert owners == ["—", "Dana Reid", "Ray Reid"]
 
 
