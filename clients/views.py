@@ -141,6 +141,7 @@ from toolkit.access import (
 from toolkit.forms import add_service_error, save_versioned, submitted
 from toolkit.hours import is_after_hours
 from toolkit.pdf import render_pdf
+from toolkit.querysets import built_once_a_day
 
 CONTACT_MULTI_FIELDS = {"co_workers", "participants", "advanced", "restricted_readers"}
 
@@ -154,22 +155,27 @@ def _young_person_or_404(request: HttpRequest, pk: int) -> YoungPerson:
 
 
 def _caseload(request: HttpRequest) -> tuple[CaseloadFilter, QuerySet[YoungPerson]]:
-    young_people = with_outcome_review(
+    young_people = built_once_a_day(request.user, _caseload_of)
+    caseload = CaseloadFilter(request.GET, queryset=young_people, request=request)
+    return caseload, caseload.qs if caseload.is_valid() else young_people.none()
+
+
+def _caseload_of(user: User) -> QuerySet[YoungPerson]:
+    """The open cases the user sees, with what a caseload shows of each."""
+    return with_outcome_review(
         with_overdue_tasks(
             with_register_review(
                 with_plan_review(
                     with_contact_figures(
-                        young_people_visible_to(request.user)
+                        young_people_visible_to(user)
                         .open()
                         .select_related("intensity", "primary_case_manager", "team")
-                        .annotate(covering=covered_by_user(request.user))
+                        .annotate(covering=covered_by_user(user))
                     )
                 )
             )
         )
     ).order_by("family_name", "given_name")
-    caseload = CaseloadFilter(request.GET, queryset=young_people, request=request)
-    return caseload, caseload.qs if caseload.is_valid() else young_people.none()
 
 
 @require_GET
@@ -260,16 +266,17 @@ def caseload_export(request: HttpRequest) -> StreamingHttpResponse:
 # --- The young person's record ----------------------------------------------------------------
 
 
+def _records_of(user: User) -> QuerySet[YoungPerson]:
+    """The records the user sees, with what the young person's page shows of each."""
+    return with_register_review(young_person_record(young_people_visible_to(user))).annotate(
+        **standing_hold()
+    )
+
+
 @require_GET
 def young_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        young_person = find_or_404(
-            request,
-            with_register_review(
-                young_person_record(young_people_visible_to(request.user))
-            ).annotate(**standing_hold()),
-            pk=pk,
-        )
+        young_person = find_or_404(request, built_once_a_day(request.user, _records_of), pk=pk)
     except Http404:
         return _merged_record(request, pk)
     user = request.user

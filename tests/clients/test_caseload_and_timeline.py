@@ -4,8 +4,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts.models import Role, User
 from audit.models import AuditAction, AuditEvent
 from clients.models import Contact, ContactWorker, IntensityLevel
 from clients.services import end_alert, raise_alert
@@ -77,6 +79,41 @@ def test_overdue_counts_calendar_days_beyond_the_threshold(
     log_in(case_manager)
 
     assert caseload_names(client, overdue="on") == [late.display_name]
+
+
+def test_the_caseload_is_read_afresh_each_time_and_moves_on_with_the_day(
+    client, log_in, case_manager, team, high, time_machine
+):
+    """The caseload's query is put together once a day per user and roles (toolkit.querysets):
+    what it lists and its overdue flags are read afresh at every visit, and tomorrow's is
+    tomorrow's."""
+    seen = YoungPersonFactory(given_name="Sam", family_name="Seen", team=team, intensity=high,
+                              primary_case_manager=case_manager)  # fmt: skip
+    ContactFactory(young_person=seen, recorded_by=case_manager, started_at=NOW - timedelta(hours=1))
+    log_in(case_manager)
+    assert caseload_names(client, overdue="on") == []
+
+    YoungPersonFactory(given_name="Ali", family_name="Allocated", team=team,
+                       primary_case_manager=case_manager)  # fmt: skip
+    assert caseload_names(client) == ["Ali Allocated", "Sam Seen"]
+    assert "Sam Seen" not in caseload_names(client, overdue="on")
+
+    # Three days on, with no contact since, Seen is overdue (high intensity: every 2 days).
+    time_machine.move_to(NOW + timedelta(days=3), tick=False)
+    log_in(case_manager)
+    assert "Sam Seen" in caseload_names(client, overdue="on")
+
+
+def test_a_new_role_brings_its_caseload_the_same_day(client, log_in, case_manager, team):
+    YoungPersonFactory(given_name="Tia", family_name="Teams", team=team)  # the team's alone
+    log_in(case_manager)
+    assert caseload_names(client) == []
+
+    case_manager.groups.add(Group.objects.get(name=Role.SUPERVISOR))
+    team.supervisor = case_manager
+    team.save()
+    log_in(User.objects.get(pk=case_manager.pk))
+    assert caseload_names(client) == ["Tia Teams"]
 
 
 def test_the_caseload_searches_names_and_numbers_by_prefix(client, log_in, case_manager, team):
