@@ -47,7 +47,7 @@ PAGES_TIMED_IN_PROCESS = {
     "bare Django request": 2,  # the session and the user
     "floor (bare view, signed in)": 2,  # the user and the authenticator device
     "the big case plan": 15,
-    "the big case plan's PDF": 16,
+    "the big case plan's PDF": 15,
     "diary (today)": 7,
     "documents": 11,
     "outcomes": 17,
