@@ -1,5 +1,6 @@
 """Role predicates shared by every app's access policy (each app's own rules.py)."""
 
+from collections import OrderedDict
 from collections.abc import Callable
 
 import rules
@@ -58,21 +59,23 @@ def _ids_of_teams_supervised_by(user: User) -> QuerySet:
     return led.union(covered)
 
 
-# The SQL of each user's visibility rules, by rule, user, roles and day: at most this many kept.
-COMPILED_RULES_KEPT = 4096
-_compiled_rules: dict[tuple, RawSQL] = {}
+# The SQL of each user's visibility rules, by rule, user, roles and day: at most this many kept
+# by a worker process (a few kB each), the least recently used given up first.
+COMPILED_RULES_KEPT = 2048
+_compiled_rules: OrderedDict[tuple, RawSQL] = OrderedDict()
 
 
 def ids_compiled_once_a_day(user: User, ids_of: Callable[[User], QuerySet]) -> RawSQL:
     """The SQL of `ids_of(user)` (a queryset of ids: a visibility rule's nested UNIONs), put
     together and compiled once a day for the user and their roles, for any request after.
 
-    Putting such a rule together, then compiling it inside each query that uses it, is most of
-    the Python a page spends on its queries: Django copies and re-labels every nested subquery
-    each time. What the SQL selects is read from the database at every use; only the SQL is
-    kept, and it depends on nothing but the user, their roles (a query parameter is the user's
-    id, never a role) and the day (covers run by the day, a parameter). A rule with nothing to
-    select is kept as SQL that selects nothing.
+    Putting such a rule together, then compiling it inside each query that uses it, cost every
+    page several milliseconds of Python (the timeline, whose fourteen parts each use one, 30):
+    Django copies and re-labels every nested subquery each time. What the SQL selects is read
+    from the database at every use; only the SQL is kept, and it depends on nothing but the
+    user, their roles (a query parameter is the user's id, never a role) and the day (covers
+    run by the day, a parameter). A rule with nothing to select is kept as SQL that selects
+    nothing.
     """
     key = (ids_of.__qualname__, ids_of.__module__, user.pk, user.roles, timezone.localdate())
     compiled = _compiled_rules.get(key)
@@ -82,10 +85,12 @@ def ids_compiled_once_a_day(user: User, ids_of: Callable[[User], QuerySet]) -> R
             sql, params = ids.query.sql_with_params()
         except EmptyResultSet:
             sql, params = "SELECT NULL::integer WHERE false", ()
-        if len(_compiled_rules) >= COMPILED_RULES_KEPT:
-            _compiled_rules.clear()
         compiled = RawSQL(sql, params, output_field=IntegerField())  # noqa: S611 - compiled by Django
         _compiled_rules[key] = compiled
+        if len(_compiled_rules) > COMPILED_RULES_KEPT:
+            _compiled_rules.popitem(last=False)
+    else:
+        _compiled_rules.move_to_end(key)
     return compiled
 
 

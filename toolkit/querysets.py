@@ -1,5 +1,6 @@
 """Querysets put together once a day per user, for every request after."""
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -8,9 +9,10 @@ from django.utils import timezone
 
 M = TypeVar("M", bound=Model)
 
-# At most this many kept (a few per user of a worker process), emptied when full.
-BUILT_KEPT = 1024
-_built: dict[tuple, QuerySet] = {}
+# At most this many kept by a worker process, the least recently used given up first: a
+# caseload's is about 130 kB (the record's alike), so at most some 17 MB.
+BUILT_KEPT = 128
+_built: OrderedDict[tuple, QuerySet] = OrderedDict()
 
 
 def built_once_a_day(user: object, build: Callable[[object], QuerySet[M]]) -> QuerySet[M]:
@@ -27,7 +29,9 @@ def built_once_a_day(user: object, build: Callable[[object], QuerySet[M]]) -> Qu
     key = (build.__module__, build.__qualname__, user.pk, user.roles, timezone.localdate())
     built = _built.get(key)
     if built is None:
-        if len(_built) >= BUILT_KEPT:
-            _built.clear()
         built = _built[key] = build(user)
+        if len(_built) > BUILT_KEPT:
+            _built.popitem(last=False)
+    else:
+        _built.move_to_end(key)
     return built.all()
