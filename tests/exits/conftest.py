@@ -1,7 +1,7 @@
 """A young person of the case manager's, taken on from a referral a hundred days ago, with an
 exit plan written and the accommodation and supportive adults in place: ready to leave."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -37,8 +37,11 @@ def case_manager_client(client, log_in, case_manager):
 
 
 def take_on(young_person, case_manager, *, days_ago: int = 100) -> None:
-    """As accepting a referral `days_ago` did: the referral decided, the case manager allocated."""
-    accepted = timezone.now() - timedelta(days=days_ago)
+    """As accepting a referral `days_ago` did: the referral decided, the case manager allocated.
+    At ten in the morning of that day: `now - 100 days` can be another calendar day in the
+    service's time zone, across a change to or from daylight saving."""
+    day = timezone.localdate() - timedelta(days=days_ago)
+    accepted = timezone.make_aware(datetime.combine(day, time(10)))
     ReferralFactory(
         team=young_person.team,
         status=Referral.Status.ACCEPTED,
