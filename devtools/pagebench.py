@@ -196,7 +196,9 @@ def django_default_client(user: User) -> Client:
 
 def big_plan_of(worker: User) -> CasePlan:
     """The big case plan (12 goals, 96 tasks, 300 contacts that advanced its goals) of a young
-    person allocated to `worker`: made once in the scale records, found after."""
+    person on `worker`'s care team: made once in the scale records, found after. On the care
+    team, not theirs as primary: with 300 contacts in a fortnight, it would otherwise become
+    the busy case whose record, timeline and contact form are timed (loadbench.busy_case_of)."""
     given, family = BIG_PLAN_NAME
     plan = CasePlan.objects.filter(
         young_person__given_name=given, young_person__family_name=family
@@ -210,12 +212,11 @@ def big_plan_of(worker: User) -> CasePlan:
         division=worker.team.division,
         team=worker.team,
         status=YoungPerson.Status.ACTIVE,
-        primary_case_manager=worker,
     )
     Allocation.objects.create(
         young_person=young_person,
         worker=worker,
-        role=Allocation.Role.PRIMARY,
+        role=Allocation.Role.CARE_TEAM,
         started_on=timezone.localdate() - timedelta(days=100),
         allocated_by=worker,
     )
