@@ -84,6 +84,34 @@ def _days(interval: timedelta | None) -> float | str:
     return "" if interval is None else round(interval.total_seconds() / 86400, 1)
 
 
+def referrals_received(scope: Scope) -> QuerySet[Referral]:
+    """The referrals submitted in the period (a draft has not been submitted)."""
+    return Referral.objects.filter(
+        scope.of_young_people(), submitted_at__gte=scope.start, submitted_at__lt=scope.end
+    )
+
+
+def referrals_decided(scope: Scope) -> QuerySet[Referral]:
+    """The referrals accepted or declined in the period (by the time of the decision)."""
+    return Referral.objects.filter(
+        scope.of_young_people(),
+        status__in=[Referral.Status.ACCEPTED, Referral.Status.DECLINED],
+        decided_at__gte=scope.start,
+        decided_at__lt=scope.end,
+    )
+
+
+def contacts_in(scope: Scope) -> QuerySet[Contact]:
+    """The contacts that started in the period, reached or not; those entered in error are
+    left out."""
+    return Contact.objects.filter(
+        scope.of_young_people("young_person__"),
+        started_at__gte=scope.start,
+        started_at__lt=scope.end,
+        entered_in_error_at__isnull=True,
+    )
+
+
 def referrals_by_division(scope: Scope) -> Table:
     """Referrals received in the period, by division, with what became of them."""
     statuses = [
@@ -92,9 +120,7 @@ def referrals_by_division(scope: Scope) -> Table:
         (Referral.Status.WITHDRAWN, "Withdrawn"),
     ]
     counted = (
-        Referral.objects.filter(
-            scope.of_young_people(), submitted_at__gte=scope.start, submitted_at__lt=scope.end
-        )
+        referrals_received(scope)
         .values("division__name")
         .annotate(
             received=Count("pk"),
@@ -131,12 +157,7 @@ def time_to_decision(scope: Scope) -> Table:
         .values("started_at")[:1]
     )
     decided = (
-        Referral.objects.filter(
-            scope.of_young_people(),
-            status__in=[Referral.Status.ACCEPTED, Referral.Status.DECLINED],
-            decided_at__gte=scope.start,
-            decided_at__lt=scope.end,
-        )
+        referrals_decided(scope)
         .annotate(first_contact_at=Subquery(first_contact))
         .values("team__name")
         .annotate(
@@ -184,7 +205,7 @@ def time_to_decision(scope: Scope) -> Table:
     )
 
 
-def _closures_in(scope: Scope) -> QuerySet[Closure]:
+def closures_in(scope: Scope) -> QuerySet[Closure]:
     """The episodes closed in the period (Closure: one per episode, written at closing)."""
     return Closure.objects.filter(
         scope.of_young_people("young_person__"),
@@ -196,7 +217,7 @@ def _closures_in(scope: Scope) -> QuerySet[Closure]:
 def episodes(scope: Scope) -> Table:
     length = ExpressionWrapper(F("closed_on") - F("began_on"), output_field=DurationField())
     closed = (
-        _closures_in(scope)
+        closures_in(scope)
         .values("young_person__team__name")
         .annotate(
             closed=Count("pk"),
@@ -227,7 +248,7 @@ def exits(scope: Scope) -> Table:
     """Young people who left in the period: how many had accommodation, support services and
     supportive adults in place in their exit plan as they left."""
     counted = (
-        _closures_in(scope)
+        closures_in(scope)
         .values("young_person__team__name")
         .annotate(
             left=Count("pk"),
@@ -273,7 +294,7 @@ def _exits_by(
     def report(scope: Scope) -> Table:
         counted = {
             row[field]: row
-            for row in _closures_in(scope)
+            for row in closures_in(scope)
             .values(field)
             .annotate(left=Count("pk"), housed=Count("pk", filter=Q(accommodation_in_place=True)))
             .order_by()
@@ -398,12 +419,7 @@ def after_hours_activity(scope: Scope) -> Table:
     them)."""
     contacts = {
         row["young_person__team__name"]: row
-        for row in Contact.objects.filter(
-            scope.of_young_people("young_person__"),
-            started_at__gte=scope.start,
-            started_at__lt=scope.end,
-            entered_in_error_at__isnull=True,
-        )
+        for row in contacts_in(scope)
         .values("young_person__team__name")
         .annotate(contacts=Count("pk"), out_of_hours=Count("pk", filter=Q(after_hours=True)))
         .order_by()
@@ -503,12 +519,7 @@ def activity_rows(scope: Scope) -> Iterator[list]:
     """Every contact of the period, one row each, without names or notes: the data behind the
     activity figures, for the agency's own analysis. Read in chunks, so memory stays flat."""
     contacts = (
-        Contact.objects.filter(
-            scope.of_young_people("young_person__"),
-            started_at__gte=scope.start,
-            started_at__lt=scope.end,
-            entered_in_error_at__isnull=True,
-        )
+        contacts_in(scope)
         .order_by("started_at", "pk")
         .values_list(
             "started_at",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("teams/<int:pk>/dashboard/<slug:chart>.csv", views.chart_export, name="chart-export"),
     path("reports/", views.reports, name="reports"),
     path("reports/<slug:report>.csv", views.report_export, name="report-export"),
+    path("returns/quarterly.csv", views.quarterly_return_export, name="quarterly-return"),
     path("sessions/", views.session_list, name="sessions"),
     path("sessions/new/", views.session_create, name="session-create"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),

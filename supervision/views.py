@@ -30,6 +30,7 @@ from supervision.queries import (
     worker_load,
 )
 from supervision.reports import ACTIVITY_HEADER, REPORTS, activity_rows
+from supervision.returns import RETURN_HEADER, quarterly_return, return_rows, scope_named
 from supervision.rules import (
     supervision_actions_visible_to,
     supervision_sessions_visible_to,
@@ -171,6 +172,26 @@ def report_export(request: HttpRequest, report: str) -> HttpResponse:
         header=table.header,
         rows=iter(table.rows),
         detail={"rows": len(table.rows)},
+    )
+
+
+@require_GET
+def quarterly_return_export(request: HttpRequest) -> HttpResponse:
+    """The quarterly return for the period and scope of the reports page, as one CSV: a row per
+    figure (README.md, "The quarterly return")."""
+    require_permission(request, "supervision.view_reports")
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        return reports(request)
+    scope = form.scope()
+    lines = quarterly_return(scope)
+    named = scope_named(division=form.cleaned_data["division"], team=form.cleaned_data["team"])
+    return csv_download(
+        request,
+        name="quarterly-return",
+        header=RETURN_HEADER,
+        rows=return_rows(lines, scope=scope, named=named),
+        detail={"rows": len(lines)},
     )
 
 

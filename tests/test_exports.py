@@ -83,6 +83,8 @@ EXPORTS = {
     ("supervision:report-export", "goals"): [],  # by life domain, a fixed list
     ("supervision:report-export", "after-hours"): [IN_TEAM],
     ("supervision:report-export", "activity"): [IN_DIVISION, IN_TEAM],
+    # Figures by fixed names; the scope named is the whole agency's for the period alone.
+    ("supervision:quarterly-return", ""): [],
     # By the instrument's items and scales (the administrator's words) and fixed rows.
     ("outcomes:report-export", "to-latest"): [],
     ("outcomes:report-export", "to-exit"): [],
@@ -110,6 +112,7 @@ def test_every_export_is_listed():
         ("clients:caseload-export", ""),
         ("clients:contacts-csv", ""),
         ("supervision:review-export", ""),
+        ("supervision:quarterly-return", ""),
         *(("supervision:chart-export", chart) for chart in DASHBOARD_CHARTS),
         *(("supervision:report-export", report) for report in [*REPORTS, "activity"]),
         *(("outcomes:report-export", table) for table in OUTCOME_TABLES),
