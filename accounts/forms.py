@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.db.models import QuerySet
 
-from accounts.models import Team, User
+from accounts.models import Division, Role, Team, User
 from toolkit.forms import DateInput
 from toolkit.validators import validate_plausible_day
 
@@ -83,3 +83,41 @@ class CoverForm(forms.Form):
         data["team"] = self.teams.get(pk) if kind == "team" else None
         data["worker"] = self.workers.get(pk) if kind == "worker" else None
         return data
+
+
+class ExternalSystemForm(forms.Form):
+    """Register an external system: its name and its scope."""
+
+    name = forms.CharField(
+        max_length=100, help_text="For example: “Child protection (OpenFn)”, “Data warehouse”."
+    )
+    roles = forms.MultipleChoiceField(
+        label="What it does",
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            (
+                Role.SUPERVISOR,
+                "Reads the young people of its team or division (no restricted content)",
+            ),
+            (Role.PRACTITIONER, "Makes and follows referrals for its division"),
+            (Role.REGISTER_COORDINATOR, "Keeps its division's register"),
+        ],
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.select_related("division"), required=False, empty_label="No team"
+    )
+    division = forms.ModelChoiceField(
+        queryset=Division.objects.all(), required=False, empty_label="No division"
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, help_text="Where it is used, for example “OpenFn production”."
+    )
+    expires_on = forms.DateField(
+        label="Works until (the last day)",
+        widget=DateInput(),
+        validators=[validate_plausible_day],
+        help_text="A year at most.",
+    )

@@ -211,3 +211,56 @@ class Cover(models.Model):
     def __str__(self) -> str:
         covered = f"{self.worker}'s caseload" if self.worker_id else f"the team {self.team}"
         return f"{self.covered_by} covering {covered} until {show_date(self.ends_on)}"
+
+
+class ExternalSystem(models.Model):
+    """Another system that uses ICMS's API and its event feeds: a child protection integration,
+    the agency's data warehouse. It acts through an account of its own, which cannot sign in to
+    the pages: the account's roles and its team or division are the system's scope, under the
+    same access policy as a person's (DOMAIN.md; clients.rules for what a system reads)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    account = models.OneToOneField(User, on_delete=models.PROTECT, related_name="external_system")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A named token of an external system. The secret is shown once, when it is made, and kept
+    only hashed (django-rest-knox's AuthToken); revoking or expiry deletes knox's row, so that
+    the token no longer works, and this row stays as its history."""
+
+    system = models.ForeignKey(ExternalSystem, on_delete=models.PROTECT, related_name="tokens")
+    name = models.CharField(max_length=100, help_text="Where it is used, e.g. “OpenFn production”.")
+    knox_token = models.OneToOneField(
+        "knox.AuthToken",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="named",
+    )
+    prefix = models.CharField(max_length=16, help_text="The token's first characters.")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def works(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

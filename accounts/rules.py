@@ -59,6 +59,17 @@ def _ids_of_teams_supervised_by(user: User) -> QuerySet:
     return led.union(covered)
 
 
+def teams_read_by_system(user: User) -> QuerySet[Team]:
+    """The teams whose young people an external system with the supervisor's role reads: its
+    account's team, or every team of its division; none for a person's account. Read from the
+    account at each use, so that the administrator's change of a system's scope holds at once."""
+    account = User.objects.filter(pk=user.pk, external_system__isnull=False)
+    return Team.objects.filter(
+        Q(pk__in=account.values("team"))
+        | Q(division__in=account.filter(team__isnull=True).values("division"))
+    )
+
+
 # The SQL of each user's visibility rules, by rule, user, roles and day: at most this many kept
 # by a worker process (a few kB each), the least recently used given up first.
 COMPILED_RULES_KEPT = 2048
@@ -117,3 +128,6 @@ def covers_visible_to(user: User) -> QuerySet[Cover]:
 rules.add_perm("accounts.arrange_cover", is_supervisor)
 # A cover of their teams, or of their teams' workers: the covers they see.
 rules.add_perm("accounts.end_cover", seen_in(covers_visible_to))
+
+# External systems and their tokens: who may use the API and the event feeds, with what scope.
+rules.add_perm("accounts.manage_external_systems", is_administrator)

@@ -3,7 +3,7 @@ import secrets
 from base64 import b32encode, b64encode
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.apps import AppConfig
 from django.conf import settings
@@ -12,11 +12,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
-from accounts.models import LONGEST_COVER, Cover, Division, Role, Team, User
+from accounts.models import (
+    LONGEST_COVER,
+    ApiToken,
+    Cover,
+    Division,
+    ExternalSystem,
+    Role,
+    Team,
+    User,
+)
 from accounts.rules import teams_supervised_by
 from audit.models import AuditAction
 from audit.services import record
@@ -439,3 +450,104 @@ def save_team(team: Team, *, by: User) -> Team:
             },
         )
     return team
+
+
+# --- External systems and their API tokens ---------------------------------------------------
+
+# The roles a system may act with: reading a team's or a division's young people as their
+# supervisor would (never restricted content, never a supervisor's decisions: clients.rules),
+# making and following a division's referrals, and keeping its register.
+SYSTEM_ROLES = (Role.SUPERVISOR, Role.PRACTITIONER, Role.REGISTER_COORDINATOR)
+LONGEST_TOKEN = timedelta(days=366)
+
+
+def _check_system_scope(
+    *, roles: Iterable[str], team: Team | None, division: Division | None
+) -> None:
+    roles = set(roles)
+    if not roles or roles - set(SYSTEM_ROLES):
+        raise ValidationError(
+            {"roles": "Choose what the system does: one or more of the roles offered."}
+        )
+    needs_division = roles & {Role.PRACTITIONER, Role.REGISTER_COORDINATOR}
+    if needs_division and division is None:
+        raise ValidationError(
+            {"division": f"{', '.join(sorted(needs_division))} acts for a division: choose one."}
+        )
+    if Role.SUPERVISOR in roles and team is None and division is None:
+        raise ValidationError(
+            {"team": "Choose whose young people it reads: a team, or every team of a division."}
+        )
+    if team is not None and division is not None and team.division_id != division.pk:
+        raise ValidationError({"team": f"{team} is not a team of {division}."})
+
+
+@transaction.atomic
+def register_external_system(
+    *, name: str, roles: Iterable[str], team: Team | None, division: Division | None, by: User
+) -> ExternalSystem:
+    """A new external system and its account: it cannot sign in to the pages (no password, no
+    second factor), only use the API and event feeds with a token. Its scope is recorded in the
+    audit trail as any account's access is."""
+    name = name.strip()
+    _check_system_scope(roles=roles, team=team, division=division)
+    if ExternalSystem.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"A system called “{name}” is already registered."})
+    username = f"system-{slugify(name)[:120] or 'api'}"
+    if User.objects.filter(username=username).exists():
+        username = f"{username}-{secrets.token_hex(3)}"
+    account = User(username=username, first_name=name[:150], team=team, division=division)
+    account.set_unusable_password()
+    save_account(account, by=by, roles=roles)
+    system = ExternalSystem.objects.create(name=name, account=account, created_by=by)
+    record(AuditAction.CREATE, actor=by, obj=system, detail={"external system": name})
+    return system
+
+
+@transaction.atomic
+def issue_token(
+    system: ExternalSystem, *, name: str, expires_on: date, by: User
+) -> tuple[ApiToken, str]:
+    """A new token for `system`, working until the end of `expires_on`: its secret is returned
+    to be shown once, and kept only hashed."""
+    today = timezone.localdate()
+    if not today < expires_on <= today + LONGEST_TOKEN:
+        raise ValidationError(
+            {
+                "expires_on": "A token expires after today and within a year: "
+                f"on {show_date(today + timedelta(days=1))} at the earliest, "
+                f"{show_date(today + LONGEST_TOKEN)} at the latest."
+            }
+        )
+    expires_at = _end_of(expires_on)
+    knox_token, secret = AuthToken.objects.create(
+        system.account, expiry=expires_at - timezone.now()
+    )
+    token = ApiToken.objects.create(
+        system=system,
+        name=name.strip(),
+        knox_token=knox_token,
+        prefix=secret[:8],
+        expires_at=knox_token.expiry,
+        created_by=by,
+    )
+    record(AuditAction.ACCESS, actor=by, obj=token, detail={"token issued": str(token)})
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, by: User) -> ApiToken:
+    """The token stops working at once; the row stays, with who revoked it and when."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        AuthToken.objects.filter(named=token).delete()
+        token.revoked_at = timezone.now()
+        token.revoked_by = by
+        token.save(update_fields=["revoked_at", "revoked_by"])
+        record(AuditAction.ACCESS, actor=by, obj=token, detail={"token revoked": str(token)})
+    return token
+
+
+def _end_of(day: date) -> datetime:
+    """The first moment after `day`, in ICMS's time zone."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))

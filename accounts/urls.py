@@ -11,6 +11,10 @@ urlpatterns = [
     path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
     path("two-factor/recovery-codes/", views.recovery_codes, name="recovery-codes"),
     path("cover/", views.cover, name="cover"),
+    path("systems/", views.system_list, name="systems"),
+    path("systems/new/", views.system_create, name="system-create"),
+    path("systems/<int:pk>/", views.system_detail, name="system"),
+    path("systems/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("cover/<int:pk>/end/", views.cover_end, name="cover-end"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

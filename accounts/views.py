@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
@@ -20,8 +21,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from accounts.forms import CodeForm, CoverForm, LoginForm, SetupCodeForm
-from accounts.models import User
+from accounts.forms import (
+    ApiTokenForm,
+    CodeForm,
+    CoverForm,
+    ExternalSystemForm,
+    LoginForm,
+    SetupCodeForm,
+)
+from accounts.models import ApiToken, ExternalSystem, User
 from accounts.queries import case_managers_of, colleagues_who_may_cover, current_and_coming
 from accounts.rules import covers_visible_to, teams_supervised_by
 from accounts.services import (
@@ -31,7 +39,10 @@ from accounts.services import (
     end_cover,
     has_two_factor,
     issue_recovery_codes,
+    issue_token,
     new_contact_draft_key,
+    register_external_system,
+    revoke_token,
     totp_device_to_set_up,
     totp_secret_for_typing,
     verify_second_factor,
@@ -212,3 +223,68 @@ def cover_end(request: HttpRequest, pk: int) -> HttpResponse:
     end_cover(cover, by=request.user)
     messages.success(request, f"The cover by {cover.covered_by} has ended.")
     return redirect("accounts:cover")
+
+
+def _systems() -> QuerySet[ExternalSystem]:
+    return ExternalSystem.objects.select_related(
+        "account__team", "account__division"
+    ).prefetch_related("account__groups")
+
+
+def system_list(request: HttpRequest) -> HttpResponse:
+    """The external systems that use the API and the event feeds, with their scope and tokens."""
+    require_permission(request, "accounts.manage_external_systems")
+    systems = _systems().prefetch_related("tokens")
+    return render(request, "accounts/systems.html", {"systems": systems})
+
+
+def system_create(request: HttpRequest) -> HttpResponse:
+    require_permission(request, "accounts.manage_external_systems")
+    form = ExternalSystemForm(submitted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            system = register_external_system(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{system} is registered: issue it a token.")
+            return redirect("accounts:system", system.pk)
+    return render(request, "accounts/system_form.html", {"form": form})
+
+
+@sensitive_post_parameters()
+def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A system's scope and tokens; a new token's secret is shown on this answer only."""
+    require_permission(request, "accounts.manage_external_systems")
+    system = find_or_404(request, _systems(), pk=pk)
+    form = ApiTokenForm(submitted(request))
+    secret = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, secret = issue_token(system, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            form = ApiTokenForm()
+            messages.success(request, f"Token “{token.name}” issued.")
+    response = render(
+        request,
+        "accounts/system.html",
+        {
+            "system": system,
+            "tokens": system.tokens.select_related("created_by", "revoked_by"),
+            "form": form,
+            "secret": secret,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    require_permission(request, "accounts.manage_external_systems")
+    token = find_or_404(request, ApiToken.objects.all(), pk=pk)
+    revoke_token(token, by=request.user)
+    messages.success(request, f"Token “{token.name}” is revoked: it no longer works.")
+    return redirect("accounts:system", token.system_id)

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
 from accounts.rules import is_icms_worker, seen_in
-from caseplans.models import CasePlan
+from caseplans.models import CasePlan, CrisisPlan, ExitPlan
 from clients.rules import (
     supervises_young_person,
     works_with_young_person,
@@ -31,6 +31,16 @@ def case_plans_visible_to(user: User) -> QuerySet[CasePlan]:
     return CasePlan.objects.filter(visible)
 
 
+def crisis_plans_visible_to(user: User) -> QuerySet[CrisisPlan]:
+    """The crisis plans of the young people the user sees, as their record shows them."""
+    return CrisisPlan.objects.filter(young_person__in=young_people_visible_to(user))
+
+
+def exit_plans_visible_to(user: User) -> QuerySet[ExitPlan]:
+    """The exit plans of the young people the user sees, as their record shows them."""
+    return ExitPlan.objects.filter(young_person__in=young_people_visible_to(user))
+
+
 @rules.predicate
 def works_with_plan_young_person(user: User, plan: CasePlan) -> bool:
     """clients.rules.works_with_young_person, of the plan's young person (read by id)."""
@@ -48,6 +58,8 @@ def supervises_plan_young_person(user: User, plan: CasePlan) -> bool:
 # A practitioner's view of a plan is its action table (caseplans.views); the rest of the plan
 # (drafts, strengths, progress notes, participation) is for ICMS workers.
 rules.add_perm("caseplans.view_caseplan", seen_in(case_plans_visible_to))
+rules.add_perm("caseplans.view_crisisplan", seen_in(crisis_plans_visible_to))
+rules.add_perm("caseplans.view_exitplan", seen_in(exit_plans_visible_to))
 rules.add_perm("caseplans.view_whole_plan", works_with_plan_young_person)
 rules.add_perm("caseplans.change_caseplan", works_with_plan_young_person)
 rules.add_perm("caseplans.approve_caseplan", supervises_plan_young_person)

@@ -39,6 +39,8 @@ from notifications.services import Notice, notify, notify_many
 from referrals.models import Referral
 from toolkit.formats import show_date
 from toolkit.text import quoted
+from webhooks.events import publish
+from webhooks.models import EventKind
 
 Status = CasePlan.Status
 REVIEW_AFTER = timedelta(weeks=12)
@@ -230,6 +232,7 @@ def approve_plan(plan: CasePlan, *, by: User, version: int) -> CasePlan:
         url=reverse("caseplans:plan", args=[plan.pk]),
         key=f"case-plan-{plan.pk}-approved",
     )
+    publish(EventKind.PLAN_APPROVED, young_person=plan.young_person, case_plan=plan.pk)
     return plan
 
 

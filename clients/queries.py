@@ -161,6 +161,15 @@ def current_allocations() -> Prefetch:
     )
 
 
+def changed_since(moment: datetime) -> Q:
+    """Young people whose record, or whose allocation of workers, was saved at or after
+    `moment`, by the history PostgreSQL's triggers keep (pghistory): every change, made by any
+    page, service or task."""
+    record = YoungPerson.pgh_event_model.objects.filter(pgh_created_at__gte=moment)
+    allocations = Allocation.pgh_event_model.objects.filter(pgh_created_at__gte=moment)
+    return Q(pk__in=record.values("pgh_obj_id")) | Q(pk__in=allocations.values("young_person_id"))
+
+
 def active_alerts() -> Prefetch:
     """Worker-safety alerts in force, as `young_person.active_alerts`."""
     return Prefetch(

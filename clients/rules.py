@@ -17,6 +17,7 @@ from accounts.rules import (
     is_supervisor,
     seen_in,
     supervises_team,
+    teams_read_by_system,
     teams_supervised_by,
 )
 from clients.models import (
@@ -53,6 +54,11 @@ def _ids_of_young_people_visible_to(user: User) -> QuerySet:
         parts.append(of_teams.values("pk").order_by())
     if user.has_role(Role.CASE_MANAGER) or user.has_role(Role.SUPERVISOR):
         parts.append(allocated_ids(workers_covered_by(user)))
+    if user.has_role(Role.SUPERVISOR):
+        # An external system's scope. Read only: a system supervises nothing (restricted
+        # content, approvals and a team's other decisions follow teams_supervised_by).
+        of_scope = YoungPerson.objects.filter(team__in=teams_read_by_system(user))
+        parts.append(of_scope.values("pk").order_by())
     if not parts:
         return YoungPerson.objects.none()
     return parts[0].union(*parts[1:])

@@ -542,6 +542,19 @@ STATUS_FORM_MOVES = {
 }
 
 
+# What follows a young person's move to a new status, in the same transaction (the event
+# feeds announce it). Each app registers its own in its AppConfig.ready(), as with merges.
+StatusFollower = Callable[..., None]
+_status_followers: list[StatusFollower] = []
+
+
+def follows_status_changes(follow: StatusFollower) -> StatusFollower:
+    """Register `follow(young_person, *, previous, by)`, called once the status has changed."""
+    if follow not in _status_followers:
+        _status_followers.append(follow)
+    return follow
+
+
 @transaction.atomic
 def change_status(
     young_person: YoungPerson, *, to: str, by: User, on: date | None = None, reason: str
@@ -573,6 +586,8 @@ def change_status(
         obj=young_person,
         detail={"status": [previous, to], "reason": reason.strip()},
     )
+    for follow in _status_followers:
+        follow(young_person, previous=previous, by=by)
     return young_person
 
 
@@ -945,11 +960,14 @@ MERGE_FILLS = [
 
 def young_person_relations() -> list[models.ForeignKey]:
     """Every foreign key to a young person, read from the models, so that a merge cannot forget a
-    kind of record a later change adds. Left as they are: the trails (the audit trail and the
-    field history say what happened to which record) and the merges themselves."""
+    kind of record a later change adds. Left as they are: the trails (the audit trail, the
+    field history and any model that says it is one, `is_a_trail = True`, say what happened to
+    which record) and the merges themselves."""
     found = []
     for model in apps.get_models(include_auto_created=True):
         if issubclass(model, pghistory.models.Event) or model in (AuditEvent, Merge):
+            continue
+        if getattr(model, "is_a_trail", False):
             continue
         found += [
             field

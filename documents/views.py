@@ -20,6 +20,7 @@ from documents.queries import care_team_of, document_page, documents_listed
 from documents.rules import documents_visible_to
 from toolkit.access import find_or_404, require_permission, shows_restricted_content
 from toolkit.forms import add_service_error, submitted
+from toolkit.uploads import as_download
 
 LIST_PAGE = 25
 
@@ -174,11 +175,6 @@ def version_download(request: HttpRequest, pk: int, version_pk: int) -> FileResp
     require_permission(request, "documents.read_document", document)
     version = find_or_404(request, document.versions.all(), pk=version_pk)
     shows_restricted_content(request, [document])
-    response = FileResponse(
-        version.file.open("rb"),
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type,
+    return as_download(
+        version.file, filename=version.original_name, content_type=version.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

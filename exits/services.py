@@ -40,6 +40,8 @@ from exits.queries import (
 )
 from notifications.services import Notice, notify, notify_many
 from toolkit.formats import show_date
+from webhooks.events import publish
+from webhooks.models import EventKind
 
 NO_EXIT_PLAN = (
     "There is no exit plan: write it first, or say why there is none (absconded, moved "
@@ -164,6 +166,7 @@ def close_episode(
         reason=notes or closure.get_reason_display(),
     )
     follow_ups = _after_care(closure)
+    publish(EventKind.YOUNG_PERSON_CLOSED, young_person=young_person, closure=closure.pk)
     record(
         AuditAction.CREATE,
         actor=by,

@@ -24,8 +24,9 @@ _FIELD_ERRORS = {
 
 class ICMSAutoSchema(AutoSchema):
     """drf-spectacular's schema of each operation, with the refusals DRF answers for it: 400
-    when it takes input, 401 and 403 when it needs an account and a permission, 404 when it
-    names an object (or a page of a list), 429 when it is throttled."""
+    when it takes input (a body, or a list's `filters`), 401 and 403 when it needs an account
+    and a permission, 404 when it names an object (or a page of a list), 429 when it is
+    throttled."""
 
     def _get_response_bodies(self, direction: str = "response") -> dict:
         # drf-spectacular's own (private, pinned) step, so that the refusals join the answers
@@ -40,6 +41,8 @@ class ICMSAutoSchema(AutoSchema):
         refusals = {}
         if self.method in {"POST", "PUT", "PATCH"}:
             refusals[400] = OpenApiResponse(_FIELD_ERRORS, "The request is refused as it is.")
+        elif listing and getattr(self.view, "filters", ()):
+            refusals[400] = OpenApiResponse(_FIELD_ERRORS, "A filter is refused as it is.")
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             refusals[401] = OpenApiResponse(_DETAIL, "No token, or a token that is not valid.")
             refusals[403] = OpenApiResponse(_DETAIL, "Not allowed for this account.")

@@ -77,6 +77,8 @@ MENU = [
         unless="records.search_archive",
     ),
     MenuItem("Audit trail", "audit:trail", "audit.view_audit_trail"),
+    MenuItem("External systems", "accounts:systems", "accounts.manage_external_systems"),
+    MenuItem("Event feeds", "webhooks:subscriptions", "webhooks.manage_subscriptions"),
 ]
 
 

@@ -142,6 +142,13 @@ SCHEDULES = [
         "no outcome (not attended, cancelled).",
     ),
     Schedule(
+        name="Event feed deliveries",
+        task="webhooks.tasks.send_due_deliveries",
+        every=timedelta(minutes=1),
+        description="Sends the event feeds' deliveries that are due: retries, backing off from "
+        "30 seconds to 6 hours, and first attempts that could not be queued.",
+    ),
+    Schedule(
         name="Audit trail partitions",
         task="audit.tasks.create_audit_partitions",
         crontab="15 2 * * *",

@@ -175,6 +175,7 @@ INSTALLED_APPS = [
     "documents",
     "exits",
     "records",
+    "webhooks",
     "devtools",
 ]
 
@@ -402,7 +403,7 @@ CONTENT_SECURITY_POLICY = {
 # The API (referrals.api): token per external system (knox stores only a hash), JSON only (the
 # browsable API would need inline script), the same policy as the pages.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.NamedTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["icms.parsers.JSONParser"],
@@ -413,9 +414,14 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"user": "600/hour"},
 }
 REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}
+# knox's own token model (the migrations of accounts.ApiToken name the setting).
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 (a model's name, not a secret)
 SPECTACULAR_SETTINGS = {
-    "TITLE": "ICMS referrals API",
-    "DESCRIPTION": "Child protection systems submit referrals to ICMS and follow them.",
+    "TITLE": "ICMS API",
+    "DESCRIPTION": "External systems read the records their scope allows (young people, "
+    "contacts, case plans, crisis and exit plans, the register, appointments, documents), and "
+    "child protection systems submit referrals and follow them. Each system's token is issued "
+    "by ICMS's administrator (External systems).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -423,6 +429,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shared by several fields, or named alike: one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ContactParticipantEnum": "clients.models.Contact.Participant",
+        "PlanParticipantEnum": "caseplans.models.CasePlan.Participant",
+        "RegisterReviewParticipantEnum": "register.models.RegisterReview.Participant",
+        "RiskEnum": "referrals.models.Referral.Risk",
+    },
 }
 
 # Field-level history of clinical records: every insert and update, kept by database triggers,

@@ -33,7 +33,8 @@ urlpatterns = [
     path("records/", include("records.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
-    path("api/", include(("referrals.api_urls", "api"))),
+    path("webhooks/", include("webhooks.urls")),
+    path("api/", include(("icms.api_urls", "api"))),
     path(
         "admin/login/",
         RedirectView.as_view(pattern_name="accounts:login", query_string=True),

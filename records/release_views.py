@@ -23,6 +23,7 @@ from toolkit.access import (
     require_permission,
 )
 from toolkit.forms import add_service_error, submitted
+from toolkit.uploads import as_download
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,14 +103,8 @@ def _copy(request: HttpRequest, copy: FieldFile, *, filename: str, kind: str) ->
     if not copy:
         raise Http404
     audit_detail(request, **{kind: True})
-    response = FileResponse(
-        copy.open("rb"),
-        as_attachment=True,
-        filename=filename,
-        content_type="application/pdf" if kind == "release_pdf" else "application/zip",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    content_type = "application/pdf" if kind == "release_pdf" else "application/zip"
+    return as_download(copy, filename=filename, content_type=content_type)
 
 
 def _copies(request: HttpRequest) -> QuerySet[FileRelease]:

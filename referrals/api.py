@@ -7,7 +7,7 @@ practitioner would in the browser: the same policy (referrals.rules) and the sam
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -16,7 +16,8 @@ from rest_framework.response import Response
 
 from accounts.models import Team
 from accounts.queries import teams_serving
-from clients.models import LifeDomain
+from clients.models import ChildProtectionDecision, LifeDomain, YoungPerson
+from clients.services import Conflict, record_child_protection_decisions
 from referrals.models import Referral, ReferralKeyPerson, ReferralProfessional
 from referrals.permissions import IsChildProtectionAccount
 from referrals.rules import referrals_visible_to
@@ -28,7 +29,7 @@ from referrals.services import (
     withdraw_referral,
 )
 from toolkit.access import audit_detail, find_or_404, found_record, note_refused, shows_list
-from toolkit.validators import MAX_ID
+from toolkit.validators import MAX_ID, validate_past_day
 
 
 def _refusal(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -62,6 +63,76 @@ class ReferralProfessionalSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReferralProfessional
         fields = ["role", "name", "organisation", "phone", "email"]
+
+
+class ChildProtectionDecisionsSerializer(serializers.ModelSerializer):
+    """The young person's permanency objective, legal order and placement, as child protection
+    decided them. A change names the `version` it was read at; fields left out stay as they are."""
+
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The young person's `version` when these were read: a change made since "
+        "answers 409 with what changed.",
+    )
+    decided_on = serializers.DateField(
+        write_only=True, validators=[validate_past_day], help_text="When it was decided."
+    )
+    note = serializers.CharField(
+        write_only=True,
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="Where or how it was decided, e.g. Children's Court, 3 March.",
+    )
+    placement_reason = serializers.ChoiceField(
+        choices=ChildProtectionDecision.PlacementReason.choices,
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="If the placement changed: why.",
+    )
+    placement_reason_details = serializers.CharField(
+        write_only=True, max_length=300, required=False, allow_blank=True
+    )
+
+    class Meta:
+        model = YoungPerson
+        fields = [
+            "version",
+            "permanency_objective",
+            "legal_order",
+            "legal_order_ends_on",
+            "placement",
+            "placement_details",
+            "decided_on",
+            "note",
+            "placement_reason",
+            "placement_reason_details",
+        ]
+        extra_kwargs = {
+            name: {"required": False}
+            for name in ["permanency_objective", "legal_order", "placement", "placement_details"]
+        }
+
+
+_CONFLICT = inline_serializer(
+    "Conflict",
+    fields={
+        "detail": serializers.CharField(),
+        "version": serializers.IntegerField(help_text="The version now: read it and try again."),
+        "changes": serializers.ListField(
+            child=inline_serializer(
+                "Changed",
+                fields={
+                    "field": serializers.CharField(),
+                    "label": serializers.CharField(),
+                    "now": serializers.CharField(help_text="What it says now, in words."),
+                },
+            )
+        ),
+    },
+)
 
 
 class ReferralSerializer(serializers.ModelSerializer):
@@ -114,8 +185,10 @@ class ReferralSerializer(serializers.ModelSerializer):
             "created_at",
             "submitted_at",
             "decided_at",
+            "young_person",
         ]
         read_only_fields = [
+            "young_person",
             "id",
             "status",
             "decline_reason",
@@ -242,3 +315,45 @@ class ReferralViewSet(
             raise _refusal(error) from error
         referral.refresh_from_db()
         return Response(self.get_serializer(referral).data)
+
+    @extend_schema(
+        request=ChildProtectionDecisionsSerializer,
+        responses={
+            200: ChildProtectionDecisionsSerializer,
+            409: OpenApiResponse(_CONFLICT, "Changed since `version`: nothing was saved."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="child-protection-decisions")
+    def child_protection_decisions(self, request: Request, pk: str | None = None) -> Response:
+        """Record what child protection decided about the young person this referral became:
+        their permanency objective, legal order, placement. Their case manager is told."""
+        referral = self.get_object()
+        if not request.user.has_perm("referrals.record_child_protection_decisions", referral):
+            raise exceptions.PermissionDenied(
+                "Only the practitioner whose referral began the current episode records these."
+            )
+        young_person = referral.young_person
+        found_record(request, young_person)
+        serializer = ChildProtectionDecisionsSerializer(young_person, data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decided = (
+            {
+                name: getattr(young_person, name)
+                for name in ChildProtectionDecisionsSerializer.Meta.extra_kwargs
+            }
+            | {"legal_order_ends_on": young_person.legal_order_ends_on}
+            | serializer.validated_data
+        )
+        try:
+            record_child_protection_decisions(young_person, by=request.user, **decided)
+        except Conflict as conflict:
+            changes = [
+                {"field": change.name, "label": change.label, "now": change.value}
+                for change in conflict.changes
+            ]
+            body = {"detail": str(conflict), "version": conflict.current.version}
+            return Response(body | {"changes": changes}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as error:
+            raise _refusal(error) from error
+        young_person.refresh_from_db()
+        return Response(ChildProtectionDecisionsSerializer(young_person).data)

@@ -48,6 +48,7 @@ from register.queries import register_entry_of, why_not_listed, why_record_not_l
 from register.services import request_listing
 from toolkit.formats import show_date
 from toolkit.uploads import check_upload
+from webhooks.events import announce_referral_decision
 
 Status = Referral.Status
 
@@ -570,6 +571,7 @@ def accept_referral(
     referral.decided_at = timezone.now()
     referral.save(update_fields=["status", "young_person", "decided_at"])
     _tell_referrer(referral, f"Your referral of {referral.display_name} was accepted.")
+    announce_referral_decision(referral)
     return agreement
 
 
@@ -617,6 +619,7 @@ def decline_referral(
     referral.decided_at = timezone.now()
     referral.full_clean()
     referral.save(update_fields=["status", "decline_reason", "decision_notes", "decided_at"])
+    announce_referral_decision(referral)
     if advice.strip():
         record_consultation(
             team=referral.team,

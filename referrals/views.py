@@ -78,6 +78,7 @@ from toolkit.access import (
     shows_no_record,
 )
 from toolkit.forms import add_service_error, submitted
+from toolkit.uploads import as_download
 
 WAITING = OPEN_STATUSES - {Referral.Status.DRAFT}
 URGENCY_ORDER = Case(
@@ -537,14 +538,9 @@ def attachment_withdraw(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
 
 
 def _download(attachment: ReferralAttachment) -> FileResponse:
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return as_download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_GET

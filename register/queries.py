@@ -5,6 +5,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -27,6 +28,13 @@ def with_next_review(entries: QuerySet[RegisterEntry], *, soon_days: int = 7) ->
             Q(next_review_on__gte=today, next_review_on__lte=today + timedelta(days=soon_days)),
             output_field=BooleanField(),
         ),
+    )
+
+
+def with_reviews(entries: QuerySet[RegisterEntry]) -> QuerySet[RegisterEntry]:
+    """Each entry with its reviews, the newest due first."""
+    return entries.prefetch_related(
+        Prefetch("reviews", RegisterReview.objects.order_by("-due_on", "-pk"))
     )
 
 

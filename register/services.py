@@ -31,6 +31,8 @@ from register.models import (
 from register.queries import register_entry_of
 from register.rules import register_entries_visible_to, register_kept_by
 from toolkit.formats import show_date, show_datetime
+from webhooks.events import publish
+from webhooks.models import EventKind
 
 Status = RegisterEntry.Status
 Outcome = RegisterReview.Outcome
@@ -414,6 +416,7 @@ def _escalate(review: RegisterReview, *, by: User, what: str) -> Escalation:
         key=f"escalation-{escalation.pk}",
     )
     record(AuditAction.CREATE, actor=by, obj=escalation)
+    publish(EventKind.REVIEW_ESCALATED, young_person=young_person, escalation=escalation.pk)
     return escalation
 
 

@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
-from accounts.models import Cover, Discipline, Division, Role, Team, User
+from accounts.models import ApiToken, Cover, Discipline, Division, ExternalSystem, Role, Team, User
 from caseplans.models import CasePlan, CrisisPlan, Goal, Task
 from clients.models import (
     Allocation,
@@ -633,3 +634,21 @@ class DisposalFactory(factory.django.DjangoModelFactory):
     rule = "7 years after closing, and until aged 25"
     contents = factory.LazyFunction(lambda: {"contacts": 40, "young people": 1})
     approved_by = factory.SubFactory(UserFactory, role=Role.SUPERVISOR)
+
+
+def api_token_for(account: User) -> str:
+    """A working API token for `account`, as the administrator issues one to the external system
+    acting through it (accounts.services.issue_token): the secret."""
+    system, _ = ExternalSystem.objects.get_or_create(
+        account=account, defaults={"name": f"System of {account.username}", "created_by": account}
+    )
+    knox_token, secret = AuthToken.objects.create(account, expiry=timedelta(days=30))
+    ApiToken.objects.create(
+        system=system,
+        name="Tests",
+        knox_token=knox_token,
+        prefix=secret[:8],
+        expires_at=knox_token.expiry,
+        created_by=account,
+    )
+    return secret

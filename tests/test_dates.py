@@ -8,10 +8,10 @@ import pytest
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
-from knox.models import AuthToken
 
 from clients.models import YoungPerson
 from referrals.models import Referral
+from tests.factories import api_token_for
 from tests.test_form_choices import _project_modules
 from toolkit.validators import validate_date_of_birth, validate_past_day, validate_plausible_day
 
@@ -81,7 +81,7 @@ def _referral_json(team, **changes):
 def test_the_api_refuses_a_date_that_cannot_be_true(
     client, practitioner, team, changes, field, message
 ):
-    token = AuthToken.objects.create(practitioner)[1]
+    token = api_token_for(practitioner)
 
     response = client.post(
         "/api/referrals/",

@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from knox.models import AuthToken
 from rest_framework import serializers
 
 from accounts.models import Cover, Role
@@ -58,12 +57,14 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
     YoungPersonFactory,
+    api_token_for,
 )
 from visits.models import VisitPlan
 
 pytestmark = pytest.mark.django_db
 
 REFERENCE_LIST = "a reference list the administrator keeps, the same for everyone"
+ADMINISTRATOR_CONFIGURES = "the administrator's configuration, of every team and division"
 AGENCY_REPORTS = (
     "the agency reports cover every team and division, for supervisors and the system owner "
     "(supervision.view_reports): counts, no records"
@@ -112,6 +113,21 @@ CHOICES = {
     "supervision.forms.SessionForm.young_people": "test_a_session_about_another_teams_young_person",
     "exits.forms.ReopenForm.case_manager": "test_reopening_for_a_worker_of_another_team",
     "exits.forms.ReopenForm.intensity": REFERENCE_LIST,
+    # The administrator's: an external system's scope may be any team or division, and an
+    # event feed may be any system's.
+    "accounts.forms.ExternalSystemForm.team": ADMINISTRATOR_CONFIGURES,
+    "accounts.forms.ExternalSystemForm.division": ADMINISTRATOR_CONFIGURES,
+    "webhooks.forms.SubscriptionForm.system": ADMINISTRATOR_CONFIGURES,
+    **dict.fromkeys(
+        (
+            "clients.api.AllocationSerializer.worker",
+            "clients.api.YoungPersonSerializer.intensity",
+            "clients.api.YoungPersonSerializer.team",
+            "diary.api.AppointmentSerializer.workers",
+            "referrals.api.ReferralSerializer.young_person",
+        ),
+        "read only: names what the record holds, takes none",
+    ),
 }
 
 OBJECT_CHOICES = (
@@ -152,6 +168,9 @@ def _fields_of(value: object) -> dict:
         return value.form.base_fields
     if isinstance(value, type) and issubclass(value, django_filters.FilterSet):
         return value.base_filters
+    if isinstance(value, type) and issubclass(value, serializers.ModelSerializer):
+        # A base without Meta (a kind of entry's shared fields) has only what it declares.
+        return value().fields if hasattr(value, "Meta") else value._declared_fields
     if isinstance(value, type) and issubclass(value, serializers.Serializer):
         return value().fields
     return {}
@@ -454,7 +473,7 @@ def test_a_referral_to_a_team_of_another_division(client, log_in, practitioner, 
 
 
 def test_an_api_referral_to_a_team_of_another_division(client, practitioner, far_team):
-    token = AuthToken.objects.create(practitioner)[1]
+    token = api_token_for(practitioner)
 
     response = client.post(
         "/api/referrals/",

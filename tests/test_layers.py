@@ -27,6 +27,7 @@ LAYERS = [
         "referrals",
         "register",
         "visits",
+        "webhooks",
     ],
     ["records", "supervision"],
     ["icms"],

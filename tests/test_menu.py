@@ -53,6 +53,8 @@ MENU = {
         ("Reports", "supervision:reports"),
         ("Disposed files", "records:disposals"),
         ("Audit trail", "audit:trail"),
+        ("External systems", "accounts:systems"),
+        ("Event feeds", "webhooks:subscriptions"),
         ("Administration", "admin:index"),
     ],
 }

@@ -10,7 +10,6 @@ import time
 import pytest
 from django.test import Client
 from django.urls import reverse
-from knox.models import AuthToken
 
 from caseplans.models import CasePlan
 from clients.models import Contact
@@ -18,7 +17,7 @@ from icms import settings as app_settings
 from icms.celery import app as celery_app
 from notifications.models import Notification
 from tests.clients.test_contacts import contact_data
-from tests.factories import PASSWORD, CasePlanFactory
+from tests.factories import PASSWORD, CasePlanFactory, api_token_for
 from tests.pages import FormFields
 from tests.servers import RedisServer
 
@@ -137,7 +136,7 @@ def test_a_contact_sent_while_redis_is_down_comes_back_to_be_sent_again_and_is_r
 
 
 def test_the_api_answers_a_503_in_json_when_redis_is_killed(browser, redis, practitioner):
-    token = AuthToken.objects.create(practitioner)[1]
+    token = api_token_for(practitioner)
     redis.kill()
 
     response, took = timed(

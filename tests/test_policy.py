@@ -14,6 +14,7 @@ from accounts.models import Role
 from audit.models import AuditAction
 from audit.services import record
 from caseplans import rules as caseplans_rules
+from caseplans.models import ExitPlan
 from clients import rules as clients_rules
 from clients.rules import young_people_visible_to
 from crises import rules as crises_rules
@@ -40,6 +41,7 @@ from tests.factories import (
     ContactFactory,
     CoverFactory,
     CrisisEventFactory,
+    CrisisPlanFactory,
     DisposalFactory,
     DocumentFactory,
     FileReleaseFactory,
@@ -114,6 +116,8 @@ TWINS = {
     accounts_rules.covers_visible_to: "accounts.end_cover",
     supervision_rules.audit_events_visible_to: "audit.view_auditevent",
     caseplans_rules.case_plans_visible_to: "caseplans.view_caseplan",
+    caseplans_rules.crisis_plans_visible_to: "caseplans.view_crisisplan",
+    caseplans_rules.exit_plans_visible_to: "caseplans.view_exitplan",
     clients_rules.young_people_visible_to: "clients.view_youngperson",
     clients_rules.merged_records_visible_to: "clients.view_merged_record",
     clients_rules.contacts_visible_to: "clients.view_contact",
@@ -208,6 +212,8 @@ def records(
     window = {"granted_at": now - timedelta(minutes=5), "expires_at": now + timedelta(hours=1)}
     return [
         *young_people,
+        *(CrisisPlanFactory(young_person=young_person) for young_person in young_people),
+        *(ExitPlan.objects.create(young_person=young_person) for young_person in young_people),
         YoungPersonFactory(team=own.team, status="merged", merged_into=own),
         YoungPersonFactory(team=other.team, status="merged", merged_into=other),
         *referrals,

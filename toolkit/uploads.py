@@ -1,11 +1,14 @@
 """What ICMS accepts as a document (a referral's, one on a young person's file): checked by its
-content, not its name, so a renamed program or a file of another kind is refused."""
+content, not its name, so a renamed program or a file of another kind is refused; and how a
+stored file is given back."""
 
 from pathlib import PurePath
 
 import filetype
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 
 # What may be attached: detected content type -> the file name endings that may carry it.
 ATTACHMENT_TYPES = {
@@ -41,3 +44,13 @@ def check_upload(upload: UploadedFile, *, limit_mb: int) -> str:
             f"“{upload.name}” is not what its name says: its content is a {kind.extension} file."
         )
     return kind.mime
+
+
+def as_download(file: File, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file, always as a download, never shown in the browser: a file's content is
+    not trusted to be what it says."""
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

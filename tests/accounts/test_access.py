@@ -472,30 +472,16 @@ def test_not_even_a_superuser_renames_or_makes_roles_in_the_admin_site(client, l
     assert administrators.name == Role.ADMINISTRATOR
 
 
-def test_not_even_a_superuser_makes_an_api_token_in_the_admin_site(
-    client, log_in, superuser, practitioner
-):
-    """A token made there would let its maker act as the practitioner through the API."""
+def test_the_admin_site_offers_no_api_tokens(client, log_in, superuser):
+    """A token made there would let its maker act as its account through the API: tokens are
+    issued on the External systems pages only, by the administrator."""
     log_in(superuser)
 
-    response = client.post(reverse("admin:knox_authtoken_add"), {"user": practitioner.pk})
+    response = client.get(reverse("admin:index"))
 
-    assert response.status_code == 403
-    assert not practitioner.auth_token_set.exists()
-
-
-def test_the_administrator_revokes_an_api_token_in_the_admin_site(
-    client, log_in, administrator, practitioner
-):
-    from knox.models import AuthToken
-
-    token, _ = AuthToken.objects.create(user=practitioner)
-    log_in(administrator)
-
-    response = client.post(reverse("admin:knox_authtoken_delete", args=[token.pk]), {"post": "yes"})
-
-    assert response.status_code == 302
-    assert not practitioner.auth_token_set.exists()
+    assert response.status_code == 200
+    assert "knox" not in response.text.lower()
+    assert "auth token" not in response.text.lower()
 
 
 # --- The trail shows them ---------------------------------------------------------------------

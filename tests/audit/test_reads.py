@@ -5,7 +5,6 @@ outside attack found unaudited, and what the rows say."""
 
 import pytest
 from django.urls import reverse
-from knox.models import AuthToken
 
 from audit.models import AuditAction, AuditEvent
 from audit.services import record
@@ -16,6 +15,7 @@ from tests.factories import (
     KeyPersonFactory,
     ProfessionalFactory,
     ReferralFactory,
+    api_token_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +96,7 @@ def test_a_caseload_search_is_recorded_with_what_was_searched(
 
 def test_the_api_records_each_referral_it_gives_out(client, practitioner, team):
     mine = [ReferralFactory(referred_by=practitioner, team=team) for _ in range(2)]
-    token = AuthToken.objects.create(practitioner)[1]
+    token = api_token_for(practitioner)
     headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
 
     client.get(reverse("api:referral-list"), **headers)

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from knox.models import AuthToken
 from pypdf import PdfReader
 
 from accounts.models import Role
@@ -22,6 +21,7 @@ from tests.factories import (
     CrisisEventFactory,
     UserFactory,
     YoungPersonFactory,
+    api_token_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -344,7 +344,7 @@ def test_the_pdf_runs_a_constant_number_of_queries(
 
 
 def api_get(client, user, url: str):
-    token = AuthToken.objects.create(user)[1]
+    token = api_token_for(user)
     return client.get(url, HTTP_AUTHORIZATION=f"Token {token}")
 
 
@@ -418,7 +418,7 @@ def test_the_api_list_runs_a_constant_number_of_queries(
     client, supervisor, file, django_assert_num_queries, item_count
 ):
     more_restricted_contacts(file, item_count, by=supervisor)
-    token = AuthToken.objects.create(supervisor)[1]
+    token = api_token_for(supervisor)
 
     # the token with its user, the token again (knox), the user's roles; the young person
     # (visible?); the count and the page of contacts, their workers; the read and the

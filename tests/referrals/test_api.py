@@ -2,6 +2,7 @@ import itertools
 import json
 import time
 import uuid
+from datetime import date, timedelta
 
 import pytest
 import schemathesis
@@ -13,7 +14,6 @@ from django.db import close_old_connections
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
-from knox.models import AuthToken
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -22,9 +22,25 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.models import Role
+from accounts.services import register_external_system
 from audit.models import AuditAction, AuditEvent
+from caseplans.models import CasePlan, ExitPlan
 from referrals.models import Referral
-from tests.factories import ContactFactory, ReferralFactory, TeamFactory
+from register.services import list_young_person
+from tests.factories import (
+    AppointmentFactory,
+    CasePlanFactory,
+    ContactFactory,
+    CrisisPlanFactory,
+    DocumentFactory,
+    GoalFactory,
+    ReferralFactory,
+    TaskFactory,
+    TeamFactory,
+    UserFactory,
+    api_token_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +50,7 @@ REFERRALS = "/api/referrals/"
 @pytest.fixture
 def system(practitioner):
     """A child protection system's account (a practitioner) and its token."""
-    return practitioner, AuthToken.objects.create(practitioner)[1]
+    return practitioner, api_token_for(practitioner)
 
 
 def api(client, token):
@@ -200,15 +216,15 @@ def test_the_referral_list_query_count_is_constant(
     for _ in range(item_count):
         ReferralFactory(referred_by=practitioner, team=team)
 
-    # the token with its user, the token again (knox), the user's groups; the count and the page
-    # of referrals, their key people, their professionals; the read, in the audit trail:
-    # savepoint, insert, release
+    # the token with its account, its last use (the first this minute), the account's groups;
+    # the count and the page of referrals, their key people, their professionals; the read, in
+    # the audit trail: savepoint, insert, release
     with django_assert_num_queries(10):
         assert api(client, token).get(REFERRALS).status_code == 200
 
 
 def test_a_token_of_an_icms_worker_is_refused(client, case_manager):
-    token = AuthToken.objects.create(case_manager)[1]
+    token = api_token_for(case_manager)
 
     assert api(client, token).get(REFERRALS).status_code == 403
 
@@ -312,22 +328,30 @@ def test_the_schema_says_every_answer_an_operation_gives(client, db):
         if method != "parameters"
     }
 
+    read = ["200", "401", "403", "404", "429", "503"]
+    write = ["200", "400", "401", "403", "404", "429", "503"]
+    records = [
+        "young-people",
+        "case-plans",
+        "crisis-plans",
+        "exit-plans",
+        "register-entries",
+        "appointments",
+        "documents",
+    ]
     assert operations == {
-        "GET /api/referrals/": ["200", "401", "403", "404", "429", "503"],
+        "GET /api/referrals/": read,
         "POST /api/referrals/": ["200", "201", "400", "401", "403", "429", "503"],
-        "GET /api/referrals/{id}/": ["200", "401", "403", "404", "429", "503"],
-        "PATCH /api/referrals/{id}/": ["200", "400", "401", "403", "404", "429", "503"],
-        "POST /api/referrals/{id}/submit/": ["200", "400", "401", "403", "404", "429", "503"],
-        "POST /api/referrals/{id}/withdraw/": ["200", "400", "401", "403", "404", "429", "503"],
-        "GET /api/young-people/{id}/contacts/": ["200", "401", "403", "404", "429", "503"],
-        "GET /api/young-people/{id}/contacts/{contact_pk}/": [
-            "200",
-            "401",
-            "403",
-            "404",
-            "429",
-            "503",
-        ],
+        "GET /api/referrals/{id}/": read,
+        "PATCH /api/referrals/{id}/": write,
+        "POST /api/referrals/{id}/submit/": write,
+        "POST /api/referrals/{id}/withdraw/": write,
+        "POST /api/referrals/{id}/child-protection-decisions/": sorted([*write, "409"]),
+        "GET /api/young-people/{id}/contacts/": read,
+        "GET /api/young-people/{id}/contacts/{contact_pk}/": read,
+        **{f"GET /api/{name}/": sorted([*read, "400"]) for name in records},
+        **{f"GET /api/{name}/{{id}}/": read for name in records},
+        "GET /api/documents/{id}/versions/{version_pk}/file/": read,
     }
 
 
@@ -367,19 +391,27 @@ API_ROLES = [
     "practitioner",
     "register_coordinator",
     "administrator",
+    "team_system",
 ]
 # Examples per operation and kind (valid and not): enough to reach each answer the API gives,
-# few enough to keep the run short. Those who may not use the API get a 401 or 403 on anything.
-EXAMPLES = {"practitioner": 40}
-OTHERS_EXAMPLES = 8
+# few enough to keep the run short. The practitioner's writes take the most; a read has a few
+# parameters (a cursor, a page size, a young person, a moment).
+WRITE_EXAMPLES = {"practitioner": 40}
+OTHER_EXAMPLES = 8
 
 
-@pytest.mark.parametrize("role", API_ROLES)
-def test_every_answer_of_the_api_is_in_its_schema(request, role, team, practitioner, wsgi_app):
-    """schemathesis sends requests made from the schema (valid and not) to every operation, as
-    each role, to the application itself; every answer must be no server error, and be in the
-    schema: its status, its content type and its body. Derandomised: each run sends the same
-    requests. (Driven directly: schemathesis's pytest loader does not run under pytest 9.)"""
+@pytest.fixture
+def team_system(team, administrator):
+    """The team's data warehouse: an external system reading the team as its supervisor."""
+    system = register_external_system(
+        name="Warehouse", roles=[Role.SUPERVISOR], team=team, division=None, by=administrator
+    )
+    return system.account
+
+
+def the_file_of(young_person, practitioner, team, coordinator) -> dict[str, list[dict]]:
+    """A young person's file with one of each record the API reads, and the practitioner's
+    referrals in each state: by operation path, the ids a test calls it with."""
     ReferralFactory(referred_by=practitioner, team=team, status="draft", submitted_at=None)
     for status in ("submitted", "considering", "declined"):
         ReferralFactory(
@@ -389,21 +421,68 @@ def test_every_answer_of_the_api_is_in_its_schema(request, role, team, practitio
             submitted_at=timezone.now(),
             decline_reason="eligibility" if status == "declined" else "",
         )
-    ids = list(Referral.objects.order_by("pk").values_list("pk", flat=True))
-    # A young person of the first team with a contact and a restricted one (the contacts API).
-    young_person = request.getfixturevalue("own_young_person")
+    ReferralFactory(
+        referred_by=practitioner,
+        team=team,
+        status="accepted",
+        young_person=young_person,
+        decided_at=timezone.now(),
+    )
+    referrals = list(Referral.objects.order_by("pk").values_list("pk", flat=True))
     contacts = [
         ContactFactory(young_person=young_person, restricted_because=restricted)
         for restricted in ("", "health")
     ]
+    plan = CasePlanFactory(young_person=young_person, status=CasePlan.Status.CURRENT)
+    TaskFactory(goal=GoalFactory(plan=plan))
+    documents = [
+        DocumentFactory(young_person=young_person, restricted_because=restricted)
+        for restricted in ("", "health")
+    ]
+    records = {
+        "case-plans": plan,
+        "crisis-plans": CrisisPlanFactory(young_person=young_person),
+        "exit-plans": ExitPlan.objects.create(
+            young_person=young_person, exit_on=timezone.localdate() + timedelta(days=90)
+        ),
+        "register-entries": list_young_person(
+            young_person, by=coordinator, listed_on=date(2026, 11, 2), risk_factors=[]
+        ),
+        "appointments": AppointmentFactory(young_person=young_person),
+        "young-people": young_person,
+    }
+    return {
+        "/api/young-people/{id}/contacts/{contact_pk}/": [
+            {"id": young_person.pk, "contact_pk": contact.pk} for contact in contacts
+        ],
+        "/api/young-people/{id}/contacts/": [{"id": young_person.pk}],
+        "/api/documents/{id}/versions/{version_pk}/file/": [
+            {"id": document.pk, "version_pk": document.versions.get().pk} for document in documents
+        ],
+        "/api/documents/{id}/": [{"id": document.pk} for document in documents],
+        **{f"/api/{name}/{{id}}/": [{"id": record.pk}] for name, record in records.items()},
+        "/api/referrals/": [{}],
+        "/api/referrals/{id}": [{"id": pk} for pk in referrals],
+    }
+
+
+@pytest.mark.parametrize("role", API_ROLES)
+def test_every_answer_of_the_api_is_in_its_schema(
+    request, role, team, practitioner, register_coordinator, wsgi_app
+):
+    """schemathesis sends requests made from the schema (valid and not) to every operation, as
+    each role, to the application itself; every answer must be no server error, and be in the
+    schema: its status, its content type and its body. Derandomised: each run sends the same
+    requests. (Driven directly: schemathesis's pytest loader does not run under pytest 9.)"""
+    young_person = request.getfixturevalue("own_young_person")
+    ids = the_file_of(young_person, practitioner, team, register_coordinator)
     headers = {}
     if role != "anonymous":
         user = request.getfixturevalue(role)
-        headers["Authorization"] = f"Token {AuthToken.objects.create(user)[1]}"
+        headers["Authorization"] = f"Token {api_token_for(user)}"
     api_schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 8
-    examples = EXAMPLES.get(role, OTHERS_EXAMPLES)
+    assert len(operations) == 24
     checks = [
         not_a_server_error,
         status_code_conformance,
@@ -413,16 +492,18 @@ def test_every_answer_of_the_api_is_in_its_schema(request, role, team, practitio
     started = time.monotonic()
 
     for operation in operations:
-        # Besides ids made up, each referral of the practitioner, in each of its states, and
-        # the young person's contacts.
-        if "{contact_pk}" in operation.path:
-            targets = [{}, *({"id": young_person.pk, "contact_pk": c.pk} for c in contacts)]
-        elif "/young-people/" in operation.path:
-            targets = [{}, {"id": young_person.pk}]
-        elif "{id}" in operation.path:
-            targets = [{}, *({"id": pk} for pk in ids)]
-        else:
-            targets = [{}]
+        # Besides ids made up, the records of the file, and each of the practitioner's
+        # referrals in each of its states.
+        known = next(
+            (ids[path] for path in ids if operation.path.startswith(path)),
+            [{}] if "{" not in operation.path else [],
+        )
+        targets = [{}, *known] if "{" in operation.path else known
+        examples = (
+            WRITE_EXAMPLES.get(role, OTHER_EXAMPLES)
+            if operation.method.upper() != "GET"
+            else OTHER_EXAMPLES
+        )
         for mode, path_parameters in itertools.product(
             (GenerationMode.POSITIVE, GenerationMode.NEGATIVE), targets
         ):
@@ -443,3 +524,63 @@ def test_every_answer_of_the_api_is_in_its_schema(request, role, team, practitio
             call()
 
     print(f"schemathesis as {role}: {time.monotonic() - started:.1f} s")  # noqa: T201
+
+
+# --- Child protection's decisions, written back through the API --------------------------------
+
+
+@pytest.fixture
+def accepted(accepted_referral):
+    return accepted_referral
+
+
+def decisions_url(referral) -> str:
+    return f"{REFERRALS}{referral.pk}/child-protection-decisions/"
+
+
+def test_child_protection_records_its_decisions_through_the_api(
+    client, system, accepted, own_young_person
+):
+    _, token = system
+    body = {"version": own_young_person.version, "decided_on": "2026-11-02"}
+
+    answer = api(client, token).post(decisions_url(accepted), body | {"legal_order": "cbso"})
+
+    assert answer.status_code == 200, answer.content
+    own_young_person.refresh_from_db()
+    assert own_young_person.legal_order == "cbso"
+    assert answer.json()["version"] == own_young_person.version
+    assert own_young_person.child_protection_decisions.get().after == "Care by Secretary order"
+    assert api(client, token).get(f"{REFERRALS}{accepted.pk}/").json()["young_person"] == (
+        own_young_person.pk
+    )
+
+
+def test_a_stale_write_answers_409_with_what_changed_and_saves_nothing(
+    client, system, accepted, own_young_person
+):
+    _, token = system
+    read_at = own_young_person.version
+    first = {"version": read_at, "decided_on": "2026-11-02", "legal_order": "cbso"}
+    assert api(client, token).post(decisions_url(accepted), first).status_code == 200
+
+    stale = {"version": read_at, "decided_on": "2026-11-03", "permanency_objective": "adoption"}
+    answer = api(client, token).post(decisions_url(accepted), stale)
+
+    assert answer.status_code == 409
+    body = answer.json()
+    assert body["version"] == read_at + 1
+    assert {"field": "legal_order", "label": "Legal order", "now": "Care by Secretary order"} in (
+        body["changes"]
+    )
+    own_young_person.refresh_from_db()
+    assert own_young_person.permanency_objective != "adoption"
+
+
+def test_a_decision_on_someone_elses_referral_is_a_404(client, accepted, north):
+    other = UserFactory(role=Role.PRACTITIONER, division=north)
+    body = {"version": 1, "decided_on": "2026-11-02", "legal_order": "cbso"}
+
+    answer = api(client, api_token_for(other)).post(decisions_url(accepted), body)
+
+    assert answer.status_code == 404

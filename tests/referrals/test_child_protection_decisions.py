@@ -20,15 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def referral(practitioner, team, own_young_person):
-    """The practitioner's accepted referral that the case manager's young person came from."""
-    return ReferralFactory(
-        referred_by=practitioner,
-        team=team,
-        status="accepted",
-        young_person=own_young_person,
-        decided_at=timezone.now(),
-    )
+def referral(accepted_referral):
+    return accepted_referral
 
 
 def decision(young_person, **changes) -> dict:
