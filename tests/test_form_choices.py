@@ -168,9 +168,6 @@ def _fields_of(value: object) -> dict:
         return value.form.base_fields
     if isinstance(value, type) and issubclass(value, django_filters.FilterSet):
         return value.base_filters
-    if isinstance(value, type) and issubclass(value, serializers.ModelSerializer):
-        # A base without Meta (a kind of entry's shared fields) has only what it declares.
-        return value().fields if hasattr(value, "Meta") else value._declared_fields
     if isinstance(value, type) and issubclass(value, serializers.Serializer):
         return value().fields
     return {}
