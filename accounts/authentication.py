@@ -34,7 +34,7 @@ class NamedTokenAuthentication(TokenAuthentication):
         now = timezone.now()
         candidates = ApiToken.objects.select_related("knox_token__user").filter(
             knox_token__token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH],
-            knox_token__expiry__gt=now,
+            expires_at__gt=now,
             revoked_at__isnull=True,
         )
         for named in candidates:

@@ -528,7 +528,7 @@ def issue_token(
         name=name.strip(),
         knox_token=knox_token,
         prefix=secret[:8],
-        expires_at=knox_token.expiry,
+        expires_at=expires_at,
         created_by=by,
     )
     record(AuditAction.ACCESS, actor=by, obj=token, detail={"token issued": str(token)})

@@ -6,7 +6,8 @@ non-reader that it exists, when and by whom, and nothing it says.
 register entries, appointments, documents): those the account sees by the pages' own policy,
 by id in pages of a cursor; each read audited as a page's is."""
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from functools import cached_property
 
 from django.db import connection
@@ -94,7 +95,7 @@ class RecordPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         young_person = self.request.query_params.get("young_person")
         if young_person is not None:
-            if not young_person.isdigit() or int(young_person) > MAX_ID:
+            if not re.fullmatch("[0-9]{1,19}", young_person) or int(young_person) > MAX_ID:
                 raise exceptions.ValidationError({"young_person": "A young person's id."})
             queryset = queryset.filter(young_person_id=int(young_person))
         return queryset
@@ -116,13 +117,13 @@ def _moment(value: str) -> datetime:
     """An ISO 8601 moment; one without a time zone is in ICMS's."""
     try:
         moment = datetime.fromisoformat(value.strip().replace(" ", "+"))
-    except ValueError:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return moment.astimezone(UTC)  # as the database compares it: a year 1 may not be
+    except (ValueError, OverflowError):
         raise exceptions.ValidationError(
             {"updated_since": "Give a moment in ISO 8601, e.g. 2026-07-01T09:30:00+10:00."}
         ) from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 def synchronised_to() -> datetime:

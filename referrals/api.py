@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from accounts.models import Team
 from accounts.queries import teams_serving
+from clients.forms import CHILD_PROTECTION_FIELDS
 from clients.models import ChildProtectionDecision, LifeDomain, YoungPerson
 from clients.services import Conflict, record_child_protection_decisions
 from referrals.models import Referral, ReferralKeyPerson, ReferralProfessional
@@ -336,14 +337,8 @@ class ReferralViewSet(
         found_record(request, young_person)
         serializer = ChildProtectionDecisionsSerializer(young_person, data=request.data)
         serializer.is_valid(raise_exception=True)
-        decided = (
-            {
-                name: getattr(young_person, name)
-                for name in ChildProtectionDecisionsSerializer.Meta.extra_kwargs
-            }
-            | {"legal_order_ends_on": young_person.legal_order_ends_on}
-            | serializer.validated_data
-        )
+        as_recorded = {name: getattr(young_person, name) for name in CHILD_PROTECTION_FIELDS}
+        decided = as_recorded | serializer.validated_data  # what is left out stays as it is
         try:
             record_child_protection_decisions(young_person, by=request.user, **decided)
         except Conflict as conflict:

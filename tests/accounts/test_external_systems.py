@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.template.defaultfilters import date as date_format
 from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
@@ -130,7 +131,9 @@ def test_a_revoked_token_stops_working_at_once_and_stays_listed(client, signed_i
 
 
 def test_a_token_stops_working_after_its_last_day(client, signed_in, system):
-    secret = secret_on(issue(signed_in, system))
+    page = issue(signed_in, system)
+    secret, last_day = secret_on(page), timezone.localdate() + timedelta(days=30)
+    assert f"works until {date_format(last_day)}" in page.text
     header = {"HTTP_AUTHORIZATION": f"Token {secret}"}
 
     with time_machine.travel(timezone.now() + timedelta(days=30, hours=1)):

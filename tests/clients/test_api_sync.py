@@ -162,13 +162,28 @@ def test_a_system_does_not_supervise_its_team(warehouse, team, supervisor):
 
 @pytest.mark.parametrize(
     "query",
-    ["updated_since=yesterday", "updated_since=2026-13-01", "status=asleep"],
+    [
+        "updated_since=yesterday",
+        "updated_since=2026-13-01",
+        "updated_since=0001-01-01T00:00:00%2B14:00",
+        "status=asleep",
+    ],
 )
 def test_a_bad_filter_is_a_400_naming_it(client, warehouse, query):
     answer = client.get(f"{YOUNG_PEOPLE}?{query}", HTTP_AUTHORIZATION=f"Token {warehouse}")
 
     assert answer.status_code == 400
     assert query.split("=")[0] in answer.json()
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "-1", "1.0", "99999999999999999999"])
+def test_a_young_person_filter_that_is_no_id_is_a_400(client, warehouse, value):
+    answer = client.get(
+        "/api/case-plans/", {"young_person": value}, HTTP_AUTHORIZATION=f"Token {warehouse}"
+    )
+
+    assert answer.status_code == 400
+    assert "young_person" in answer.json()
 
 
 def test_the_list_runs_the_same_queries_whatever_its_size(
